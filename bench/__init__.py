@@ -1,0 +1,13 @@
+"""qhead-bench: a benchmark harness for quantum-head ablations.
+
+Schema versions are bumped whenever the layout of a stored artefact changes, so stale
+cache entries and result rows are recognised instead of misread.
+"""
+
+__version__ = "0.1.0"
+
+RECORD_SCHEMA_VERSION = 1
+"""Version of the per-cell result record (``bench.record.Record``)."""
+
+CACHE_SCHEMA_VERSION = 1
+"""Version mixed into every content-addressed cache key (``bench.cache``)."""

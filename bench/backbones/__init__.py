@@ -1,0 +1,1 @@
+"""Backbones: CNNs trained once per dataset x seed, then frozen to produce embeddings."""

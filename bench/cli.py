@@ -1,0 +1,65 @@
+"""Command line: ``python -m bench {run,plan,report,backends,benchmark} ...``.
+
+User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from bench.errors import UserError
+
+DEFAULTS = {"reports": Path("reports"), "cache": Path(".cache")}
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--reports-dir", type=Path, default=DEFAULTS["reports"],
+                   help="where results.sqlite and reports go (default: reports/)")
+    p.add_argument("--cache-dir", type=Path, default=DEFAULTS["cache"],
+                   help="content-addressed cache of features, embeddings and trained heads (default: .cache/)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bench", description="qhead-bench: fair quantum-head ablations")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run every pending cell of a suite, then write its report")
+    run.add_argument("suite", type=Path, help="suite YAML file, e.g. suites/audio.yaml")
+    _common(run)
+    run.add_argument("--executor", default="sequential", help="sequential (default) or process")
+    run.add_argument("--workers", type=int, default=2, help="worker processes for --executor process (default 2)")
+    run.add_argument("--force", action="store_true", help="re-run cells already in the store")
+    run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
+
+    plan = sub.add_parser("plan", help="list a suite's cells, which are done and which would be skipped")
+    plan.add_argument("suite", type=Path)
+    _common(plan)
+
+    report = sub.add_parser("report", help="regenerate a suite's report from its results store")
+    report.add_argument("suite", type=Path)
+    _common(report)
+    report.add_argument("--run-id", default=None, help="report folder name (default: a new timestamp)")
+
+    sub.add_parser("backends", help="list simulators and whether each is available here")
+
+    bench = sub.add_parser("benchmark", help="time one quantum-head training step: batched vs per-sample loop")
+    bench.add_argument("--qubits", type=int, default=8)
+    bench.add_argument("--layers", type=int, default=2)
+    bench.add_argument("--batch", type=int, default=64)
+    bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument("--backends", nargs="*", default=["default.qubit", "lightning.qubit"])
+    bench.add_argument("--no-loop", action="store_true", help="skip the per-sample reference loop")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        from bench import commands
+
+        return getattr(commands, args.command)(args)
+    except UserError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return exc.exit_code

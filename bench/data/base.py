@@ -1,0 +1,65 @@
+"""Dataset contract.
+
+A dataset plugin returns one ``RawData``: every example already decoded to a fixed shape,
+a label, and its split. Loading is deterministic given the params (synthetic data is
+generated from ``params.seed``; real data keeps the official protocol's splits or uses
+stratified splits drawn from ``params.seed``). Nothing is downloaded. An unreadable item is
+never replaced by silence or zeros: it is left out and its name appears in ``skipped``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar, Literal
+
+import numpy as np
+
+from bench.plugin import Plugin
+
+Split = Literal["train", "val", "test"]
+SPLITS: tuple[Split, ...] = ("train", "val", "test")
+
+
+@dataclass
+class RawData:
+    """Decoded examples of one dataset.
+
+    Attributes:
+        x: ``(N, T)`` float32 mono waveforms at ``sample_rate`` (audio), or ``(N, C, H, W)``
+            float32 images in [0, 1] (images).
+        labels: ``(N,)`` int64 class indices in ``[0, len(class_names))``.
+        split: ``(N,)`` array of ``"train"``, ``"val"`` or ``"test"``.
+        class_names: one name per class index.
+        modality: ``"audio"`` or ``"image"``.
+        sample_rate: Hz, for audio; 0 for images.
+        item_ids: ``(N,)`` stable names of the examples (file names, or generated ids).
+        skipped: names of items that could not be read, each with its reason.
+    """
+
+    x: np.ndarray
+    labels: np.ndarray
+    split: np.ndarray
+    class_names: tuple[str, ...]
+    modality: Literal["audio", "image"]
+    sample_rate: int = 0
+    item_ids: tuple[str, ...] = ()
+    skipped: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.class_names)
+
+    def indices(self, split: Split) -> np.ndarray:
+        """Row indices of one split, in order."""
+        return np.flatnonzero(self.split == split)
+
+
+class BaseDataset(Plugin):
+    """A dataset plugin. Subclasses set ``name``, ``Params``, ``test_params``, ``modality``
+    and implement ``load``."""
+
+    modality: ClassVar[str] = "audio"
+
+    def load(self) -> RawData:
+        """Return the whole dataset, with splits assigned. Deterministic given ``params``."""
+        raise NotImplementedError

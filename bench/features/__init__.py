@@ -1,0 +1,1 @@
+"""Feature extractors: ``RawData.x`` -> model input arrays."""

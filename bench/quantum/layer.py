@@ -1,0 +1,66 @@
+"""``QuantumLayer``: a torch module that runs a variational circuit on a whole batch per call.
+
+One ``forward`` is one QNode call on a ``(B, n_qubits)`` batch: parameter broadcasting on
+default.qubit, the device's batch execution on lightning (PennyLane splits the broadcast tape
+inside the device call). There is never a Python loop over samples.
+
+The simulator can be swapped (``use_simulator``) without touching the weights, which is how a
+head trained on one exact simulator is checked and timed on another. Outside autograd
+(``torch.no_grad()``) inputs and weights are detached, so adjoint devices skip computing a
+Jacobian during the forward pass.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+from torch import nn
+
+from bench.quantum.backends import Simulator
+from bench.quantum.circuits import strongly_entangling, weight_shape
+
+
+class QuantumLayer(nn.Module):
+    """Angle-encode ``(B, n)`` inputs, apply ``n_layers`` variational layers, return ``(B, n)`` <Z>."""
+
+    def __init__(self, n_qubits: int, n_layers: int, simulator: Simulator, generator: torch.Generator):
+        super().__init__()
+        self.n_qubits, self.n_layers = n_qubits, n_layers
+        init = torch.rand(weight_shape(n_layers, n_qubits), generator=generator, dtype=torch.float64)
+        self.weights = nn.Parameter(init * 2 * math.pi)
+        self.circuit_executions = 0
+        self._qnodes: dict[str, object] = {}
+        self.simulator = simulator
+
+    def use_simulator(self, simulator: Simulator) -> None:
+        """Run subsequent forwards on ``simulator`` (weights unchanged)."""
+        self.simulator = simulator
+
+    def _qnode(self):
+        sim = self.simulator
+        if sim.name not in self._qnodes:
+            import pennylane as qml
+
+            wires = range(self.n_qubits)
+            device = sim.make_device(self.n_qubits)
+            self._qnodes[sim.name] = qml.QNode(
+                lambda inputs, weights: strongly_entangling(inputs, weights, wires),
+                device,
+                interface="torch",
+                diff_method=sim.diff_method,
+            )
+        return self._qnodes[sim.name]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        weights = self.weights
+        if not torch.is_grad_enabled():
+            x, weights = x.detach(), weights.detach()
+        out = self._qnode()(x, weights)
+        self.circuit_executions += x.shape[0] if x.ndim == 2 else 1
+        return torch.stack(list(out), dim=-1).to(torch.float64)
+
+    def __getstate__(self):
+        state = self.__dict__.copy()
+        state["_qnodes"] = {}  # QNodes hold devices: rebuild after unpickling
+        return state

@@ -1,0 +1,97 @@
+"""Lazy plugin registries.
+
+Entries are ``"module:attr"`` strings, imported on first use, so listing names or validating
+a suite never imports torch, PennyLane or Qiskit. An unknown name raises ``KeyError`` whose
+message lists the valid names with a "did you mean" (see ``bench.errors``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from bench.errors import unknown_name_message
+
+
+class Registry:
+    """A named set of plugins of one kind (datasets, heads, ...)."""
+
+    def __init__(self, kind: str, entries: dict[str, str]):
+        self.kind = kind
+        self._entries = dict(entries)
+        self._loaded: dict[str, Any] = {}
+
+    def names(self) -> list[str]:
+        """All registered names, sorted."""
+        return sorted(self._entries)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._entries
+
+    def check(self, name: str) -> None:
+        """Raise ``KeyError`` with the allowed names when ``name`` is not registered."""
+        if name not in self._entries:
+            raise KeyError(unknown_name_message(self.kind, name, self._entries))
+
+    def get(self, name: str) -> Any:
+        """Import and return the plugin registered under ``name``."""
+        self.check(name)
+        if name not in self._loaded:
+            module, attr = self._entries[name].split(":")
+            self._loaded[name] = getattr(importlib.import_module(module), attr)
+        return self._loaded[name]
+
+    def register(self, name: str, target: str) -> None:
+        """Add (or replace) an entry; ``target`` is ``"module:attr"``."""
+        self._entries[name] = target
+        self._loaded.pop(name, None)
+
+
+DATASETS = Registry(
+    "dataset",
+    {
+        "urban-synth": "bench.data.urban_synth:UrbanSynth",
+    },
+)
+
+FEATURES = Registry(
+    "feature",
+    {
+        "logmel": "bench.features.logmel:LogMel",
+    },
+)
+
+BACKBONES = Registry(
+    "backbone",
+    {
+        "small-cnn": "bench.backbones.small_cnn:SmallAudioCNN",
+    },
+)
+
+HEADS = Registry(
+    "head",
+    {
+        "classical": "bench.heads.classical:ClassicalHead",
+        "quantum": "bench.heads.quantum:QuantumHead",
+        "hybrid-fixed": "bench.heads.hybrid:HybridFixedHead",
+        "hybrid-gated": "bench.heads.hybrid:HybridGatedHead",
+    },
+)
+
+SIMULATORS = Registry(
+    "backend",
+    {
+        "default.qubit": "bench.quantum.backends:DEFAULT_QUBIT",
+        "lightning.qubit": "bench.quantum.backends:LIGHTNING_QUBIT",
+        "lightning.gpu": "bench.quantum.backends:LIGHTNING_GPU",
+        "lightning.kokkos": "bench.quantum.backends:LIGHTNING_KOKKOS",
+    },
+)
+
+EXECUTORS = Registry(
+    "executor",
+    {
+        "sequential": "bench.executors:SequentialExecutor",
+        "process": "bench.executors:ProcessPoolExecutor",
+    },
+)

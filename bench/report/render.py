@@ -1,0 +1,180 @@
+"""Assemble the report context and render it through the jinja2 templates next to this module.
+
+``build_context`` is the only place that decides what the report says; the two templates
+(``templates/index.md.j2``, ``templates/index.html.j2``) only lay it out. Tables arrive in the
+context pre-rendered twice (markdown and escaped HTML), figures as paths relative to the
+report directory (or ``None`` for "no data").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from bench.record import Record
+from bench.report.fmt import fmt_duration
+from bench.report.markup import html_table, markdown_table, one_line
+
+__all__ = ["ACCURACY_NOTE", "FIGURES", "build_context", "provenance_spread", "render_html", "render_markdown"]
+
+TEMPLATES = Path(__file__).parent / "templates"
+
+ACCURACY_NOTE = (
+    "Values are the mean ± the half-width of a 95 % Student-t confidence interval over seeds "
+    "(a cell with one seed shows n=1 and no interval). Δ accuracy is paired by seed: for each seed, "
+    "this head's test accuracy minus that of the classical head trained on the same compressed input "
+    "(same dataset, qubit count and seed), in percentage points. A Δ whose interval includes 0 is not "
+    "evidence of a difference in either direction; see the column “Δ CI excludes 0”."
+)
+
+RUNTIME_NOTE = (
+    "Medians over ok records of heads with a circuit (all heads, datasets and seeds of that "
+    "backend × qubits × layers). Circuit times are measured on the evaluation backend; head training "
+    "time ignores cells that reused a head trained elsewhere (recorded as 0)."
+)
+
+FIGURES: dict[str, tuple[str, str]] = {
+    "accuracy_vs_qubits": (
+        "Test accuracy vs qubits",
+        "Mean over seeds with a 95 % Student-t band; dashed black: classical head on the same input.",
+    ),
+    "circuit_time_vs_qubits": (
+        "Circuit forward time per batch vs qubits",
+        "Median circuit forward time per batch (log scale), per backend and layer count.",
+    ),
+    "confusion_matrices": (
+        "Confusion matrices of the best cell per head",
+        "Best cell per head (highest mean test accuracy over seeds), shown for its best seed; colour is "
+        "row-normalised recall, numbers are counts. Choosing the best cell and seed on the test set "
+        "flatters every head alike: read these as illustrations, not estimates.",
+    ),
+    "gate_trajectories": (
+        "Gate sigmoid(a) per epoch",
+        "sigmoid(a) per epoch for gated hybrids, one line per trained head and seed.",
+    ),
+}
+"""Figure name (file stem under ``figures/``) → (alt text, caption)."""
+
+_SUMMARY_FIELDS = (
+    ("suite", "Suite"),
+    ("suite_path", "Suite file"),
+    ("run_id", "Run ID"),
+    ("started", "Started"),
+    ("finished", "Finished"),
+    ("wall_s", "Wall time"),
+    ("cells_total", "Cells total"),
+    ("cells_ok", "Cells ok"),
+    ("cells_failed", "Cells failed"),
+    ("cells_skipped", "Cells skipped"),
+    ("cells_run_now", "Cells run in this run"),
+    ("cells_reused", "Cells reused from the store"),
+)
+
+
+def _table(df: pd.DataFrame, auto_align: bool = True) -> dict[str, Any]:
+    return {
+        "md": markdown_table(df, auto_align=auto_align),
+        "html": Markup(html_table(df, auto_align=auto_align)),
+        "empty": df.empty,
+    }
+
+
+def _kv_table(pairs: list[tuple[str, str]], key_label: str, value_label: str) -> dict[str, Any]:
+    return _table(pd.DataFrame(pairs, columns=[key_label, value_label]), auto_align=False)
+
+
+def summary_pairs(summary: Mapping[str, Any], records: list[Record]) -> list[tuple[str, str]]:
+    """Known summary keys in a fixed order with readable labels, then any other scalar keys,
+    then what the records in this report actually contain."""
+    pairs = []
+    for key, label in _SUMMARY_FIELDS:
+        if summary.get(key) is not None:
+            value = fmt_duration(summary[key]) if key == "wall_s" else summary[key]
+            pairs.append((label, one_line(value)))
+    known = {k for k, _ in _SUMMARY_FIELDS} | {"provenance"}
+    for key in sorted(set(summary) - known):
+        if isinstance(summary[key], str | int | float | bool):
+            pairs.append((key, one_line(summary[key])))
+    counts = {s: sum(r.status == s for r in records) for s in ("ok", "failed", "skipped")}
+    detail = ", ".join(f"{n} {s}" for s, n in counts.items())
+    pairs.append(("Records in this report", f"{len(records)} ({detail})"))
+    return pairs
+
+
+def _flatten(d: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    out: dict[str, str] = {}
+    for k, v in d.items():
+        if isinstance(v, Mapping):
+            out.update(_flatten(v, f"{prefix}{k}."))
+        else:
+            out[f"{prefix}{k}"] = one_line(v)
+    return out
+
+
+def provenance_spread(records: list[Record], max_values: int = 5) -> list[tuple[str, str]]:
+    """Provenance keys whose values differ between records (e.g. cells reused from a store
+    written by another version), as ``(key, "v1, v2, …")``; empty when all records agree."""
+    seen: dict[str, set[str]] = {}
+    for r in records:
+        for k, v in _flatten(r.provenance).items():
+            seen.setdefault(k, set()).add(v)
+    spread = []
+    for k in sorted(seen):
+        if len(seen[k]) > 1:
+            values = sorted(seen[k])
+            more = f", … ({len(values) - max_values} more)" if len(values) > max_values else ""
+            spread.append((k, ", ".join(values[:max_values]) + more))
+    return spread
+
+
+def build_context(
+    records: list[Record],
+    summary: Mapping[str, Any],
+    tables: Mapping[str, pd.DataFrame],
+    figures: Mapping[str, str | None],
+) -> dict[str, Any]:
+    """Everything the templates need. ``tables`` holds display frames under ``accuracy``,
+    ``runtime`` and ``failures``; ``figures`` maps figure names to relative paths or ``None``."""
+    provenance = summary.get("provenance") or {}
+    spread = provenance_spread(records)
+    return {
+        "title": one_line(summary.get("suite") or "(unnamed suite)"),
+        "summary": _kv_table(summary_pairs(summary, records), "field", "value"),
+        "accuracy_note": ACCURACY_NOTE,
+        "runtime_note": RUNTIME_NOTE,
+        "accuracy": _table(tables["accuracy"]),
+        "runtime": _table(tables["runtime"]),
+        "failures": _table(tables["failures"]),
+        "figures": {
+            name: {"path": figures.get(name), "alt": alt, "caption": caption}
+            for name, (alt, caption) in FIGURES.items()
+        },
+        "provenance": _kv_table(sorted(_flatten(provenance).items()), "key", "value") if provenance else None,
+        "provenance_spread": _kv_table(spread, "key", "values in records") if spread else None,
+    }
+
+
+def _environment(html: bool) -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",)) if html else False,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def render_markdown(context: Mapping[str, Any]) -> str:
+    """The markdown report."""
+    return _environment(html=False).get_template("index.md.j2").render(**context)
+
+
+def render_html(context: Mapping[str, Any]) -> str:
+    """The self-contained HTML report (inline CSS; images by relative path)."""
+    return _environment(html=True).get_template("index.html.j2").render(**context)

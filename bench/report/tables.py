@@ -1,0 +1,275 @@
+"""The report's tables, first as numbers (``*_stats``), then as display strings (``*_table``).
+
+All functions take the frame from ``bench.report.frame.records_frame`` and never mutate it.
+Numeric tables keep NaN for "not available"; display tables are all strings, ready for
+``bench.report.markup``. Empty input gives an empty table with the same columns.
+
+Pairing rule for Δ (``accuracy_stats``): the control of an ok record is the ok ``classical``
+record with the same ``dataset``, ``n_qubits`` and ``seed`` (the classical head trained on the
+same compressed input). Seeds without an ok control are left out of Δ; if several classical
+records match, the first one in record order is used.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points, fmt_seconds
+from bench.report.frame import CELL_AXES, CLASSICAL, metric_col, timing_col
+from bench.report.markup import one_line
+from bench.report.stats import mean_ci, paired_deltas
+
+__all__ = [
+    "accuracy_stats",
+    "accuracy_table",
+    "failures_table",
+    "runtime_stats",
+    "runtime_table",
+]
+
+ACC = metric_col("test_accuracy")
+F1 = metric_col("test_macro_f1")
+GAP = metric_col("overfit_gap")
+TRAIN_ACC = metric_col("train_accuracy")
+
+_ACC_STATS_COLUMNS = [
+    *CELL_AXES,
+    "n_seeds",
+    "trained_on",
+    "params",
+    "acc_mean",
+    "acc_hw",
+    "f1_mean",
+    "f1_hw",
+    "f1_n",
+    "gap_mean",
+    "delta_mean",
+    "delta_hw",
+    "delta_n",
+]
+
+_RUNTIME_FIELDS = {
+    "forward_s": "circuit_forward_per_batch_s",
+    "forward_backward_s": "circuit_forward_backward_per_batch_s",
+    "latency_s": "circuit_latency_s",
+    "head_training_s": "head_training_s",
+    "evaluation_s": "evaluation_s",
+}
+_RUNTIME_STATS_COLUMNS = ["backend", "n_qubits", "n_layers", "n_records", *_RUNTIME_FIELDS, "circuits"]
+
+
+def _ok(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["status"] == "ok"]
+
+
+def _sort_key(head: str, n_layers, backend) -> tuple:
+    layers = -1 if n_layers is None or pd.isna(n_layers) else int(n_layers)
+    return (head != CLASSICAL, head, layers, backend or "")
+
+
+def _none_if_na(value):
+    return None if value is None or pd.isna(value) else value
+
+
+def _joined(values) -> str | None:
+    distinct = sorted({str(v) for v in values if _none_if_na(v) is not None})
+    return ", ".join(distinct) if distinct else None
+
+
+def _controls(ok: pd.DataFrame) -> dict[tuple[str, int], dict[int, float]]:
+    """``(dataset, n_qubits) -> {seed: classical test accuracy}``, first record wins."""
+    classical = ok[ok["head"] == CLASSICAL].drop_duplicates(["dataset", "n_qubits", "seed"], keep="first")
+    out: dict[tuple[str, int], dict[int, float]] = {}
+    columns = (classical[c] for c in ("dataset", "n_qubits", "seed", ACC))
+    for dataset, n_qubits, seed, acc in zip(*columns, strict=True):
+        out.setdefault((dataset, int(n_qubits)), {})[int(seed)] = float(acc)
+    return out
+
+
+def _cell_stats(key: tuple, g: pd.DataFrame, controls: dict) -> dict:
+    dataset, head, n_qubits, n_layers, backend = key
+    acc_mean, acc_hw = mean_ci(g[ACC])
+    f1_mean, f1_hw = mean_ci(g[F1])
+    gap = g[GAP].where(g[GAP].notna(), g[TRAIN_ACC] - g[ACC])
+    deltas: dict = {}
+    if head != CLASSICAL:
+        treatment = {int(s): float(a) for s, a in zip(g["seed"], g[ACC], strict=True)}
+        deltas = paired_deltas(treatment, controls.get((dataset, int(n_qubits)), {}))
+    delta_mean, delta_hw = mean_ci(list(deltas.values()))
+    params = _joined(
+        f"{c:,} / {q:,}" for c, q in zip(g["n_params_classical"], g["n_params_quantum"], strict=True)
+    )
+    return {
+        "dataset": dataset,
+        "head": head,
+        "n_qubits": int(n_qubits),
+        "n_layers": _none_if_na(n_layers),
+        "backend": _none_if_na(backend),
+        "n_seeds": int(g["seed"].nunique()),
+        "trained_on": _joined(g["trained_on"]),
+        "params": params,
+        "acc_mean": acc_mean,
+        "acc_hw": acc_hw,
+        "f1_mean": f1_mean,
+        "f1_hw": f1_hw,
+        "f1_n": int(g[F1].notna().sum()),
+        "gap_mean": mean_ci(gap)[0],
+        "delta_mean": delta_mean,  # NaN for classical rows: no deltas
+        "delta_hw": delta_hw,
+        "delta_n": len(deltas),
+    }
+
+
+def accuracy_stats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Per cell (dataset × head × qubits × layers × backend) over ok records with a test accuracy.
+
+    Columns: the cell axes, ``n_seeds``, ``trained_on`` and ``params`` (distinct values joined),
+    ``acc_mean/acc_hw``, ``f1_mean/f1_hw/f1_n``, ``gap_mean`` (train − test accuracy),
+    ``delta_mean/delta_hw/delta_n`` (paired by seed vs the classical control; NaN and 0 for
+    classical rows). ``*_hw`` are 95 % Student-t half-widths (NaN for n < 2).
+    """
+    ok = _ok(frame)
+    ok = ok[ok[ACC].notna()]
+    controls = _controls(ok)
+    rows = [_cell_stats(key, g, controls) for key, g in ok.groupby(list(CELL_AXES), dropna=False, sort=False)]
+    rows.sort(key=lambda r: (r["dataset"], r["n_qubits"], *_sort_key(r["head"], r["n_layers"], r["backend"])))
+    return pd.DataFrame(rows, columns=_ACC_STATS_COLUMNS)
+
+
+def _fmt_layers(n_layers) -> str:
+    return MISSING if _none_if_na(n_layers) is None else str(int(n_layers))
+
+
+def _delta_verdict(mean: float, hw: float, n: int) -> str:
+    if n == 0:
+        return "n/a"
+    if math.isnan(hw):
+        return "n/a (n<2)"
+    if mean - hw > 0:
+        return "yes (above 0)"
+    if mean + hw < 0:
+        return "yes (below 0)"
+    return "no"
+
+
+def _fmt_delta(r: pd.Series) -> tuple[str, str]:
+    if r["head"] == CLASSICAL:
+        return MISSING, MISSING
+    n = int(r["delta_n"])
+    if n == 0:
+        return "no paired control", "n/a"
+    text = fmt_mean_ci(r["delta_mean"], r["delta_hw"], n, signed=True)
+    if 1 < n < r["n_seeds"]:
+        text += f" ({n} pairs)"
+    return text, _delta_verdict(r["delta_mean"], r["delta_hw"], n)
+
+
+def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Display version of ``accuracy_stats``: percentages, ``mean ± CI``, and the Δ verdict."""
+    stats = accuracy_stats(frame)
+    rows = []
+    for _, r in stats.iterrows():
+        delta, verdict = _fmt_delta(r)
+        rows.append(
+            {
+                "dataset": r["dataset"],
+                "head": r["head"],
+                "qubits": str(r["n_qubits"]),
+                "layers": _fmt_layers(r["n_layers"]),
+                "backend": _none_if_na(r["backend"]) or MISSING,
+                "trained on": _none_if_na(r["trained_on"]) or MISSING,
+                "params (classical / quantum)": _none_if_na(r["params"]) or MISSING,
+                "seeds": str(r["n_seeds"]),
+                "test acc %": fmt_mean_ci(r["acc_mean"], r["acc_hw"], r["n_seeds"]),
+                "macro-F1 %": fmt_mean_ci(r["f1_mean"], r["f1_hw"], r["f1_n"]),
+                "train−test gap (pp)": fmt_points(r["gap_mean"]),
+                "Δ acc vs classical (pp)": delta,
+                "Δ CI excludes 0": verdict,
+            }
+        )
+    columns = [
+        "dataset",
+        "head",
+        "qubits",
+        "layers",
+        "backend",
+        "trained on",
+        "params (classical / quantum)",
+        "seeds",
+        "test acc %",
+        "macro-F1 %",
+        "train−test gap (pp)",
+        "Δ acc vs classical (pp)",
+        "Δ CI excludes 0",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def runtime_stats(frame: pd.DataFrame) -> pd.DataFrame:
+    """Medians per backend × qubits × layers over ok records of heads with a circuit.
+
+    ``head_training_s`` ignores zeros (a zero means the cell reused a head trained elsewhere);
+    ``circuits`` is the median of ``circuit_executions``. Missing timings are skipped by the
+    median; an all-missing group gives NaN.
+    """
+    ok = _ok(frame)
+    ok = ok[(ok["head"] != CLASSICAL) & ok["backend"].notna()]
+    rows = []
+    for (backend, n_qubits, n_layers), g in ok.groupby(["backend", "n_qubits", "n_layers"], dropna=False):
+        row = {
+            "backend": backend,
+            "n_qubits": int(n_qubits),
+            "n_layers": _none_if_na(n_layers),
+            "n_records": len(g),
+        }
+        for name, key in _RUNTIME_FIELDS.items():
+            values = g[timing_col(key)]
+            if key == "head_training_s":
+                values = values[values != 0]
+            row[name] = float(values.median()) if values.notna().any() else math.nan
+        row["circuits"] = float(g["circuit_executions"].median())
+        rows.append(row)
+    rows.sort(key=lambda r: (r["backend"], r["n_qubits"], -1 if r["n_layers"] is None else r["n_layers"]))
+    return pd.DataFrame(rows, columns=_RUNTIME_STATS_COLUMNS)
+
+
+def runtime_table(frame: pd.DataFrame) -> pd.DataFrame:
+    """Display version of ``runtime_stats`` with human-readable durations."""
+    stats = runtime_stats(frame)
+    labels = {
+        "forward_s": "circuit forward / batch",
+        "forward_backward_s": "forward+backward / batch",
+        "latency_s": "per-circuit latency",
+        "head_training_s": "head training",
+        "evaluation_s": "evaluation",
+    }
+    rows = []
+    for _, r in stats.iterrows():
+        row = {
+            "backend": r["backend"],
+            "qubits": str(r["n_qubits"]),
+            "layers": _fmt_layers(r["n_layers"]),
+            "records": str(r["n_records"]),
+        }
+        row.update({label: fmt_seconds(r[name]) for name, label in labels.items()})
+        row["circuits executed"] = fmt_count(r["circuits"])
+        rows.append(row)
+    columns = ["backend", "qubits", "layers", "records", *labels.values(), "circuits executed"]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def failures_table(frame: pd.DataFrame, max_error_len: int = 160) -> pd.DataFrame:
+    """Records that are not ok (failed first, then skipped, each in record order): key, status,
+    and the error on one line, truncated to ``max_error_len`` characters."""
+    bad = frame[frame["status"] != "ok"]
+    bad = bad.assign(_rank=(bad["status"] != "failed").astype(int)).sort_values("_rank", kind="stable")
+    return pd.DataFrame(
+        {
+            "key": list(bad["key"]),
+            "status": list(bad["status"]),
+            "error": [one_line(e, max_error_len) or MISSING for e in bad["error"]],
+        },
+        columns=["key", "status", "error"],
+    )

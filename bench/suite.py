@@ -1,0 +1,251 @@
+"""Suites: YAML files naming what to run, validated into frozen objects.
+
+``load_suite(path)`` parses and validates in two passes:
+
+1. structure, types and ranges (pydantic, unknown keys forbidden);
+2. plugin names (datasets, features, backbone, heads, backends) against the registries,
+   and each plugin's ``params`` against that plugin's own ``Params`` model.
+
+Any problem raises ``UserError`` with one line: ``<file>:<line>: <key path>: <what is wrong>
+(allowed: ...)``. The result is a frozen ``Suite`` whose plugin params are normalised (every
+default made explicit), so its hash, and every cell key, changes exactly when a setting does.
+"""
+
+from __future__ import annotations
+
+import math
+import types
+import typing
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from bench.errors import UserError
+from bench.hashing import stable_hash
+from bench.registry import BACKBONES, DATASETS, FEATURES, HEADS, SIMULATORS, Registry
+from bench.yamlsrc import KeyPath, format_path, line_of, load_yaml
+
+
+class Frozen(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PluginRef(Frozen):
+    """A plugin by registry name, with its options (validated by the plugin's ``Params``)."""
+
+    name: str = Field(description="Registry name of the plugin.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Options of the plugin.")
+
+    @property
+    def label(self) -> str:
+        """Readable id: the name, plus a short hash when params differ from the defaults."""
+        return self.name if not self.params else f"{self.name}~{stable_hash(self.params, 6)}"
+
+
+def _as_ref(value: Any) -> Any:
+    return {"name": value} if isinstance(value, str) else value
+
+
+class BackboneTraining(Frozen):
+    """How the backbone is trained (once per dataset x seed), then frozen."""
+
+    epochs: int = Field(15, ge=1, description="Maximum training epochs.")
+    batch_size: int = Field(32, ge=1, description="Mini-batch size.")
+    lr: float = Field(1e-3, gt=0, description="Adam learning rate.")
+    weight_decay: float = Field(0.0, ge=0, description="Adam weight decay.")
+    patience: int = Field(4, ge=1, description="Early stopping: epochs without a better validation accuracy.")
+
+
+class BackboneSpec(Frozen):
+    name: str = Field("small-cnn", description="Registry name of the backbone.")
+    params: dict[str, Any] = Field(default_factory=dict, description="Options of the backbone.")
+    training: BackboneTraining = Field(default_factory=BackboneTraining)
+
+    @property
+    def ref(self) -> PluginRef:
+        return PluginRef(name=self.name, params=self.params)
+
+
+class CompressionSpec(Frozen):
+    """Embedding -> ``n_qubits`` angles, fitted on the training split only."""
+
+    method: Literal["pca"] = Field("pca", description="Dimensionality reduction to n_qubits features.")
+    standardize: bool = Field(True, description="Standardise embeddings before the reduction.")
+    angle_range: tuple[float, float] = Field(
+        (0.0, math.pi), description="Features are min-max scaled (on train) into this angle range."
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> CompressionSpec:
+        low, high = self.angle_range
+        if not low < high:
+            raise ValueError(f"angle_range must be [low, high] with low < high (got {list(self.angle_range)})")
+        return self
+
+
+class TrainingSpec(Frozen):
+    """How heads are trained and how exact backends are checked against each other."""
+
+    epochs: int = Field(40, ge=1, description="Maximum epochs per head.")
+    batch_size: int = Field(64, ge=1, description="Mini-batch size (one broadcast circuit call per batch).")
+    lr: float = Field(0.02, gt=0, description="Adam learning rate.")
+    weight_decay: float = Field(0.0, ge=0, description="Adam weight decay.")
+    patience: int = Field(8, ge=1, description="Early stopping: epochs without a better validation accuracy.")
+    train_on: str = Field(
+        "auto",
+        description="'auto': train once on the faster exact simulator for the circuit size, then check and "
+        "time every backend of the grid; 'each': train on every backend; or a simulator name to pin.",
+    )
+    lightning_from_qubits: int = Field(
+        14, ge=1, description="With train_on=auto: circuits this wide or wider train on lightning.qubit."
+    )
+    agreement_tol: float = Field(
+        1e-6, gt=0, description="Max |output difference| allowed between an exact backend and the trainer."
+    )
+    timing_repeats: int = Field(3, ge=1, description="Repeats of each circuit timing (the median is kept).")
+
+
+class Suite(Frozen):
+    """A validated suite. Axes: datasets, heads, qubits, layers, backends, seeds."""
+
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Suite name; reports go to reports/<name>/.")
+    description: str = Field("", description="Free text shown in the report.")
+    datasets: list[PluginRef] = Field(min_length=1, description="Datasets (name or {name, params}).")
+    features: PluginRef = Field(default_factory=lambda: PluginRef(name="logmel"))
+    backbone: BackboneSpec = Field(default_factory=BackboneSpec)
+    compression: CompressionSpec = Field(default_factory=CompressionSpec)
+    heads: list[PluginRef] = Field(min_length=1, description="Heads (name or {name, params}).")
+    qubits: list[typing.Annotated[int, Field(ge=1, le=30)]] = Field(min_length=1)
+    layers: list[typing.Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1], min_length=1)
+    backends: list[str] = Field(default_factory=lambda: ["default.qubit"], min_length=1)
+    seeds: list[typing.Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
+    training: TrainingSpec = Field(default_factory=TrainingSpec)
+
+    _normalise_refs = field_validator("datasets", "heads", mode="before")(
+        classmethod(lambda cls, v: [_as_ref(x) for x in v] if isinstance(v, list) else v)
+    )
+    _normalise_ref = field_validator("features", mode="before")(classmethod(lambda cls, v: _as_ref(v)))
+
+    @property
+    def hash(self) -> str:
+        return stable_hash(self.model_dump())
+
+
+# ---------------------------------------------------------------- error formatting
+
+
+def _model_of(annotation: Any) -> type[BaseModel] | None:
+    """The pydantic model inside an annotation such as ``list[PluginRef]`` or ``X | None``."""
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_of(arg)
+        if found is not None:
+            return found
+    if isinstance(annotation, types.UnionType):
+        return None
+    return None
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
+    for part in loc[:-1]:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        model = _model_of(field.annotation) if field else None
+        if model is None:
+            return None
+    return sorted(model.model_fields)
+
+
+def _message(error: dict, model: type[BaseModel]) -> str:
+    if error["type"] == "extra_forbidden":
+        allowed = _allowed_keys(model, error["loc"])
+        return "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+    if error["type"] == "missing":
+        return "required key is missing"
+    msg = error["msg"].removeprefix("Value error, ")
+    if "input" in error and error["type"] not in ("value_error",):
+        msg += f" (got {error['input']!r})"
+    return msg
+
+
+class _Located:
+    """Turns a key path into ``file:line: path`` using the YAML line map."""
+
+    def __init__(self, path: Path, lines: dict[KeyPath, int]):
+        self.path, self.lines = path, lines
+
+    def error(self, key_path: KeyPath, message: str) -> UserError:
+        line = line_of(self.lines, key_path)
+        where = f"{self.path}:{line}" if line else str(self.path)
+        return UserError(f"{where}: {format_path(key_path)}: {message}")
+
+    def from_validation(self, exc: ValidationError, model: type[BaseModel], prefix: KeyPath) -> UserError:
+        first = exc.errors()[0]
+        loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        return self.error((*prefix, *loc), _message({**first, "loc": loc}, model))
+
+
+# ---------------------------------------------------------------- resolution
+
+
+def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: _Located) -> PluginRef:
+    try:
+        plugin = registry.get(ref.name)
+    except KeyError as exc:
+        raise loc.error((*at, "name"), exc.args[0]) from None
+    try:
+        params = plugin.Params(**ref.params)
+    except ValidationError as exc:
+        raise loc.from_validation(exc, plugin.Params, (*at, "params")) from None
+    return PluginRef(name=ref.name, params=params.model_dump(mode="json"))
+
+
+def _resolve(suite: Suite, loc: _Located) -> Suite:
+    datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
+    heads = [_resolve_ref(r, HEADS, ("heads", i), loc) for i, r in enumerate(suite.heads)]
+    features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
+    backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
+    for i, name in enumerate(suite.backends):
+        if name not in SIMULATORS:
+            raise loc.error(("backends", i), _unknown_message(SIMULATORS, name))
+    train_on = suite.training.train_on
+    if train_on not in ("auto", "each") and train_on not in SIMULATORS:
+        allowed = ["auto", "each", *SIMULATORS.names()]
+        raise loc.error(("training", "train_on"), f"unknown value '{train_on}' (allowed: {', '.join(allowed)})")
+    for axis in ("qubits", "layers", "seeds", "backends"):
+        values = getattr(suite, axis)
+        if len(set(values)) != len(values):
+            raise loc.error((axis,), f"duplicate values in {values}")
+    labels = [h.label for h in heads]
+    for i, label in enumerate(labels):
+        if labels.index(label) != i:
+            raise loc.error(("heads", i), f"head '{label}' is listed twice with the same params")
+    backbone = suite.backbone.model_copy(update={"params": backbone_ref.params})
+    return suite.model_copy(
+        update={"datasets": datasets, "heads": heads, "features": features, "backbone": backbone}
+    )
+
+
+def _unknown_message(registry: Registry, name: str) -> str:
+    try:
+        registry.check(name)
+    except KeyError as exc:
+        return exc.args[0]
+    return ""
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Load and validate a suite file; raise ``UserError`` (one line) on any problem."""
+    path = Path(path)
+    data, lines = load_yaml(path)
+    loc = _Located(path, lines)
+    if not isinstance(data, dict):
+        raise UserError(f"{path}:1: <top level>: a suite must be a mapping of keys (got {type(data).__name__})")
+    try:
+        suite = Suite(**data)
+    except ValidationError as exc:
+        raise loc.from_validation(exc, Suite, ()) from None
+    return _resolve(suite, loc)

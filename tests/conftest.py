@@ -1,0 +1,36 @@
+"""Shared fixtures: a tiny suite that runs end to end in seconds."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+TINY = {
+    "name": "tiny",
+    "datasets": [{"name": "urban-synth",
+                  "params": {"n_per_class": 8, "seconds": 0.25, "sample_rate": 8000, "n_classes": 3}}],
+    "features": {"name": "logmel", "params": {"n_fft": 256, "hop_length": 128, "n_mels": 16}},
+    "backbone": {"name": "small-cnn", "params": {"channels": [4, 8], "embedding_dim": 8},
+                 "training": {"epochs": 2, "batch_size": 8}},
+    "heads": ["classical", "quantum"],
+    "qubits": [2],
+    "layers": [1],
+    "backends": ["default.qubit", "lightning.qubit"],
+    "seeds": [0],
+    "training": {"epochs": 2, "batch_size": 8, "patience": 2, "timing_repeats": 1},
+}
+
+
+def write_suite(directory: Path, overrides: dict | None = None, name: str = "suite.yaml") -> Path:
+    """Write TINY (with top-level ``overrides``) as YAML and return its path."""
+    data = {**TINY, **(overrides or {})}
+    path = directory / name
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    return path
+
+
+@pytest.fixture
+def tiny_suite_path(tmp_path: Path) -> Path:
+    return write_suite(tmp_path)

@@ -1,0 +1,138 @@
+"""End-to-end: write_report on synthetic records, classical-only records and an empty list."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pytest
+
+from bench.report import write_report
+from bench.report.plots import best_confusion_records
+
+HEADINGS = [
+    "## Run summary",
+    "## Accuracy",
+    "## Runtime",
+    "## Plots",
+    "### Accuracy vs qubits",
+    "### Circuit time vs qubits",
+    "### Confusion matrices",
+    "### Gate trajectories",
+    "## Failures and skips",
+    "## Provenance",
+]
+FIGURES = ["accuracy_vs_qubits", "circuit_time_vs_qubits", "confusion_matrices", "gate_trajectories"]
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+SUMMARY = {
+    "suite": "smoke",
+    "suite_path": "suites/smoke.yaml",
+    "run_id": "2024-01-01T00-00-00",
+    "started": "2024-01-01T00:00:00",
+    "finished": "2024-01-01T01:02:05",
+    "wall_s": 3725.0,
+    "cells_total": 80,
+    "cells_ok": 78,
+    "cells_failed": 1,
+    "cells_skipped": 1,
+    "cells_run_now": 50,
+    "cells_reused": 28,
+    "provenance": {"git_sha": "abc123", "pennylane": "0.40.0", "cpu": "test-cpu", "gpu": "none"},
+}
+
+
+@pytest.fixture(scope="module")
+def full_report(synthetic_records, tmp_path_factory) -> dict[str, Path]:
+    return write_report(synthetic_records, tmp_path_factory.mktemp("full"), SUMMARY)
+
+
+def _assert_headings(md: str, html: str, title: str) -> None:
+    assert md.startswith(f"# qhead-bench report: {title}\n")
+    positions = [md.index(f"\n{h}\n") for h in HEADINGS]
+    assert positions == sorted(positions), "sections out of order"
+    assert f"<h1>qhead-bench report: {title}</h1>" in html
+    for h in HEADINGS:
+        level = h.count("#")
+        assert f"<h{level}>{h.lstrip('# ')}</h{level}>" in html
+
+
+def _assert_tables_consistent(md: str) -> None:
+    blocks = re.findall(r"(?:^\|.*\|$\n?)+", md, flags=re.M)
+    assert blocks
+    for block in blocks:
+        counts = {len(re.split(r"(?<!\\)\|", line)) for line in block.strip().splitlines()}
+        assert len(counts) == 1, f"inconsistent columns in:\n{block}"
+
+
+def test_full_report_sections_and_tables(full_report):
+    md, html = full_report["md"].read_text(), full_report["html"].read_text()
+    assert set(full_report) == {"md", "html"}
+    _assert_headings(md, html, "smoke")
+    _assert_tables_consistent(md)
+    assert "95 % Student-t" in md and "paired by seed" in md and "Δ CI excludes 0" in md
+    assert "1 h 2 min 5 s" in md and "suites/smoke.yaml" in md and "Cells reused from the store" in md
+    assert "out of memory \\| at step 3" in md and "qiskit not installed" in md
+    assert "git_sha" in md and "old999" in md  # differing record provenance is surfaced
+    assert "No data." not in md
+    assert "<table" in html and '<img src="figures/confusion_matrices.png"' in html
+    assert "<script" not in html
+
+
+def test_full_report_figures(full_report):
+    figures = full_report["md"].parent / "figures"
+    md = full_report["md"].read_text()
+    for name in FIGURES:
+        png = figures / f"{name}.png"
+        data = png.read_bytes()
+        assert data.startswith(PNG_SIGNATURE) and len(data) > 1024, name
+        assert f"](figures/{name}.png)" in md
+    assert plt.get_fignums() == []  # nothing left open in pyplot
+
+
+def test_best_confusion_cell_and_seed(synthetic_records):
+    chosen = best_confusion_records(synthetic_records)
+    assert [r.head for r in chosen] == ["classical", "hybrid-fixed", "hybrid-gated", "quantum"]
+    for r in chosen:
+        same_head = [x for x in synthetic_records if x.status == "ok" and x.head == r.head]
+        cells: dict = {}
+        for x in same_head:
+            cells.setdefault((x.n_qubits, x.n_layers, x.backend), []).append(x.metrics["test_accuracy"])
+        best_mean = max(sum(v) / len(v) for v in cells.values())
+        mine = cells[(r.n_qubits, r.n_layers, r.backend)]
+        assert sum(mine) / len(mine) == pytest.approx(best_mean)
+        assert r.metrics["test_accuracy"] == max(mine)
+
+
+def test_classical_only_report(synthetic_records, tmp_path):
+    classical = [r for r in synthetic_records if r.head == "classical"]
+    paths = write_report(classical, tmp_path, {"suite": "classical-only"})
+    md, html = paths["md"].read_text(), paths["html"].read_text()
+    _assert_headings(md, html, "classical-only")
+    _assert_tables_consistent(md)
+    assert (tmp_path / "figures" / "accuracy_vs_qubits.png").exists()
+    assert (tmp_path / "figures" / "confusion_matrices.png").exists()
+    assert not (tmp_path / "figures" / "gate_trajectories.png").exists()
+    assert md.count("No data.") == 2  # circuit time, gate trajectories
+    assert "None recorded for this run." in md
+
+
+def test_empty_report_and_stale_figures_removed(full_report, tmp_path):
+    stale = tmp_path / "figures" / "gate_trajectories.png"
+    stale.parent.mkdir(parents=True)
+    stale.write_bytes(PNG_SIGNATURE)
+    paths = write_report([], tmp_path, {})
+    md, html = paths["md"].read_text(), paths["html"].read_text()
+    _assert_headings(md, html, "(unnamed suite)")
+    assert md.count("No data.") == 4 and "<img" not in html
+    assert not stale.exists()
+    assert "Records in this report | 0 (0 ok, 0 failed, 0 skipped)" in md
+
+
+def test_html_escapes_user_text(synthetic_records, tmp_path):
+    failed = [r for r in synthetic_records if r.status == "failed"]
+    bad = failed[0].__class__(**{**failed[0].to_dict(), "error": "<script>alert(1)</script>"})
+    paths = write_report([bad], tmp_path, {"suite": "<b>x</b>", "provenance": {"cpu": "<i>"}})
+    html = paths["html"].read_text()
+    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<h1>qhead-bench report: &lt;b&gt;x&lt;/b&gt;</h1>" in html and "&lt;i&gt;" in html
