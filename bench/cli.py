@@ -44,6 +44,9 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("backends", help="list simulators and whether each is available here")
 
+    options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
+    options.add_argument("--update-readme", action="store_true", help="rewrite the README's option reference")
+
     bench = sub.add_parser("benchmark", help="time one quantum-head training step: batched vs per-sample loop")
     bench.add_argument("--qubits", type=int, default=8)
     bench.add_argument("--layers", type=int, default=2)

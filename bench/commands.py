@@ -91,3 +91,20 @@ def benchmark(args: argparse.Namespace) -> int:
         table.add_row(t.backend, t.mode, f"{t.seconds:.4f}", ratio)
     Console(width=200).print(table)
     return 0
+
+
+def options(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from bench.docs import BEGIN, END, options_markdown
+
+    text = options_markdown()
+    if not args.update_readme:
+        print(text)
+        return 0
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    current = readme.read_text()
+    start, stop = current.index(BEGIN), current.index(END) + len(END)
+    readme.write_text(current[:start] + text + current[stop:])
+    print(f"updated {readme}")
+    return 0

@@ -36,11 +36,12 @@ class PluginRef(Frozen):
 
     name: str = Field(description="Registry name of the plugin.")
     params: dict[str, Any] = Field(default_factory=dict, description="Options of the plugin.")
-
-    @property
-    def label(self) -> str:
-        """Readable id: the name, plus a short hash when params differ from the defaults."""
-        return self.name if not self.params else f"{self.name}~{stable_hash(self.params, 6)}"
+    label: str = Field(
+        "",
+        pattern=r"^[A-Za-z0-9_.+~-]*$",
+        description="Name shown in reports and cell keys; default: the plugin name, plus a short hash of the "
+        "params when two entries of one axis share a name.",
+    )
 
 
 def _as_ref(value: Any) -> Any:
@@ -64,7 +65,7 @@ class BackboneSpec(Frozen):
 
     @property
     def ref(self) -> PluginRef:
-        return PluginRef(name=self.name, params=self.params)
+        return PluginRef(name=self.name, params=self.params, label=self.name)
 
 
 class CompressionSpec(Frozen):
@@ -112,15 +113,27 @@ class Suite(Frozen):
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Suite name; reports go to reports/<name>/.")
     description: str = Field("", description="Free text shown in the report.")
     datasets: list[PluginRef] = Field(min_length=1, description="Datasets (name or {name, params}).")
-    features: PluginRef = Field(default_factory=lambda: PluginRef(name="logmel"))
-    backbone: BackboneSpec = Field(default_factory=BackboneSpec)
-    compression: CompressionSpec = Field(default_factory=CompressionSpec)
+    features: PluginRef = Field(
+        default_factory=lambda: PluginRef(name="logmel"), description="Feature extractor (name or {name, params})."
+    )
+    backbone: BackboneSpec = Field(default_factory=BackboneSpec, description="Backbone and how it is trained.")
+    compression: CompressionSpec = Field(default_factory=CompressionSpec, description="Embedding -> angles.")
     heads: list[PluginRef] = Field(min_length=1, description="Heads (name or {name, params}).")
-    qubits: list[typing.Annotated[int, Field(ge=1, le=30)]] = Field(min_length=1)
-    layers: list[typing.Annotated[int, Field(ge=1)]] = Field(default_factory=lambda: [1], min_length=1)
-    backends: list[str] = Field(default_factory=lambda: ["default.qubit"], min_length=1)
-    seeds: list[typing.Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: [0, 1, 2], min_length=1)
-    training: TrainingSpec = Field(default_factory=TrainingSpec)
+    qubits: list[typing.Annotated[int, Field(ge=1, le=30)]] = Field(
+        min_length=1, description="Qubit counts; also the width of the compressed input every head sees."
+    )
+    layers: list[typing.Annotated[int, Field(ge=1)]] = Field(
+        default_factory=lambda: [1], min_length=1, description="Variational layer counts (circuit heads only)."
+    )
+    backends: list[str] = Field(
+        default_factory=lambda: ["default.qubit"], min_length=1,
+        description="Simulators each circuit head is evaluated and timed on (see `python -m bench backends`).",
+    )
+    seeds: list[typing.Annotated[int, Field(ge=0)]] = Field(
+        default_factory=lambda: [0, 1, 2], min_length=1,
+        description="Seeds; each seeds the backbone, compression, head init and shuffling of its cells.",
+    )
+    training: TrainingSpec = Field(default_factory=TrainingSpec, description="How heads are trained.")
 
     _normalise_refs = field_validator("datasets", "heads", mode="before")(
         classmethod(lambda cls, v: [_as_ref(x) for x in v] if isinstance(v, list) else v)
@@ -200,12 +213,29 @@ def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: _Located)
         params = plugin.Params(**ref.params)
     except ValidationError as exc:
         raise loc.from_validation(exc, plugin.Params, (*at, "params")) from None
-    return PluginRef(name=ref.name, params=params.model_dump(mode="json"))
+    return PluginRef(name=ref.name, params=params.model_dump(mode="json"), label=ref.label)
+
+
+def _labelled(refs: list[PluginRef], axis: str, loc: _Located) -> list[PluginRef]:
+    """Give every ref a label unique within its axis (the name when that is unique)."""
+    names = [r.name for r in refs]
+    out = []
+    for ref in refs:
+        label = ref.label or (ref.name if names.count(ref.name) == 1 else f"{ref.name}~{stable_hash(ref.params, 6)}")
+        out.append(ref.model_copy(update={"label": label}))
+    labels = [r.label for r in out]
+    for i, label in enumerate(labels):
+        if labels.index(label) != i:
+            what = f"label '{label}' is used twice" if refs[i].label else (
+                f"'{refs[i].name}' is listed twice with the same params (give one a label)")
+            raise loc.error((axis, i), what)
+    return out
 
 
 def _resolve(suite: Suite, loc: _Located) -> Suite:
     datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
     heads = [_resolve_ref(r, HEADS, ("heads", i), loc) for i, r in enumerate(suite.heads)]
+    datasets, heads = _labelled(datasets, "datasets", loc), _labelled(heads, "heads", loc)
     features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
     backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
     for i, name in enumerate(suite.backends):
@@ -219,10 +249,6 @@ def _resolve(suite: Suite, loc: _Located) -> Suite:
         values = getattr(suite, axis)
         if len(set(values)) != len(values):
             raise loc.error((axis,), f"duplicate values in {values}")
-    labels = [h.label for h in heads]
-    for i, label in enumerate(labels):
-        if labels.index(label) != i:
-            raise loc.error(("heads", i), f"head '{label}' is listed twice with the same params")
     backbone = suite.backbone.model_copy(update={"params": backbone_ref.params})
     return suite.model_copy(
         update={"datasets": datasets, "heads": heads, "features": features, "backbone": backbone}

@@ -32,12 +32,21 @@ def test_keys_are_stable_and_change_with_settings(tmp_path):
 
 def test_readable_key_prefix(tiny_suite_path):
     keys = [c.key.split("#")[0] for c in expand(load_suite(tiny_suite_path))]
-    assert keys[0].startswith("urban-synth~")  # params differ from defaults: label carries their hash
-    assert [k.split("/", 1)[1] for k in keys] == [
-        "classical/q2/l-/-/s0",
-        "quantum/q2/l1/default.qubit/s0",
-        "quantum/q2/l1/lightning.qubit/s0",
+    assert keys == [
+        "urban-synth/classical/q2/l-/-/s0",
+        "urban-synth/quantum/q2/l1/default.qubit/s0",
+        "urban-synth/quantum/q2/l1/lightning.qubit/s0",
     ]
+
+
+def test_same_name_twice_gets_distinct_labels(tmp_path):
+    heads = [{"name": "hybrid-fixed", "params": {"beta": 0.5}}, {"name": "hybrid-fixed", "params": {"beta": 0.0}},
+             {"name": "quantum", "label": "q-head"}]
+    suite = load_suite(write_suite(tmp_path, {"heads": heads}))
+    labels = [h.label for h in suite.heads]
+    assert labels[0].startswith("hybrid-fixed~") and labels[1].startswith("hybrid-fixed~")
+    assert labels[0] != labels[1]
+    assert labels[2] == "q-head"
 
 
 def test_train_on_rules(tmp_path):

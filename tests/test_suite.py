@@ -70,6 +70,10 @@ BAD = [
         "lightning.gpu, lightning.kokkos, lightning.qubit)",
     ),
     (
+        "name: x\ndatasets: [urban-synth]\nheads: [classical, quantum, classical]\nqubits: [2]\n",
+        "suite.yaml:3: heads[2]: 'classical' is listed twice with the same params (give one a label)",
+    ),
+    (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2, 2]\n",
         "suite.yaml:4: qubits: duplicate values in [2, 2]",
     ),

@@ -1,0 +1,64 @@
+"""CLI: one-line errors with exit code 2, plan, backends, options."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from bench.cli import main
+from bench.docs import options_markdown
+from tests.conftest import write_suite
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=cwd, capture_output=True, text=True,
+                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+
+
+def test_bad_suite_prints_one_line_and_exits_2(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: x\ndatasets: [urban-synth]\nheads: [quantom]\nqubits: [2]\n")
+    result = _cli("run", str(bad))
+    assert result.returncode == 2
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith(f"error: {bad}:3: heads[0].name: unknown head 'quantom'")
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "reports").exists()
+
+
+def test_plan_lists_cells_and_states(tiny_suite_path, tmp_path, capsys):
+    assert main(["plan", str(tiny_suite_path), "--reports-dir", str(tmp_path / "r")]) == 0
+    out = capsys.readouterr().out
+    assert "urban-synth/quantum/q2/l1/lightning.qubit/s0" in out
+    assert "pending: 3" in out
+
+
+def test_backends_lists_lightning_gpu_with_a_reason(capsys):
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    assert "default.qubit" in out and "lightning.gpu" in out
+    assert "unavailable:" in out or "available" in out
+
+
+def test_report_without_results_is_a_user_error(tiny_suite_path, tmp_path, capsys):
+    assert main(["report", str(tiny_suite_path), "--reports-dir", str(tmp_path / "r")]) == 2
+    assert "no results yet" in capsys.readouterr().err
+
+
+def test_readme_option_reference_is_current():
+    assert options_markdown() in (ROOT / "README.md").read_text(), "run: python -m bench options --update-readme"
+
+
+def test_ci_runs_the_readme_test_command():
+    ci_command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
+    assert ci_command in (ROOT / "README.md").read_text()
+    assert ci_command.endswith("python -m pytest")
+
+
+def test_plan_on_a_suite_file_from_another_directory(tmp_path):
+    suite = write_suite(tmp_path)
+    result = _cli("plan", str(suite), "--reports-dir", str(tmp_path / "r"))
+    assert result.returncode == 0, result.stderr

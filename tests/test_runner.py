@@ -1,0 +1,94 @@
+"""The driver end to end: run, resume, skip, fail, kill and resume."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from bench.cli import main
+from bench.grid import expand
+from bench.store import ResultsStore
+from bench.suite import load_suite
+from tests.conftest import write_suite
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(suite: Path, tmp: Path, *extra: str) -> int:
+    return main(["run", str(suite), "--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache"),
+                 *extra])
+
+
+def _store(tmp: Path, name: str = "tiny") -> ResultsStore:
+    return ResultsStore(tmp / "reports" / name / "results.sqlite")
+
+
+def _run_ids(tmp: Path) -> dict[str, str]:
+    with sqlite3.connect(tmp / "reports" / "tiny" / "results.sqlite") as db:
+        return dict(db.execute("SELECT key, run_id FROM records"))
+
+
+def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path):
+    assert _run(tiny_suite_path, tmp_path) == 0
+    keys = [c.key for c in expand(load_suite(tiny_suite_path))]
+    assert _store(tmp_path).status_of() == dict.fromkeys(keys, "ok")
+    report = (tmp_path / "reports" / "tiny" / "latest" / "index.md").read_text()
+    for heading in ("## Run summary", "## Accuracy", "## Runtime", "## Plots", "## Provenance"):
+        assert heading in report
+    assert (tmp_path / "reports" / "tiny" / "latest" / "index.html").stat().st_size > 1000
+    first = _run_ids(tmp_path)
+    time.sleep(1.1)  # run ids are per second
+    assert _run(tiny_suite_path, tmp_path) == 0
+    assert _run_ids(tmp_path) == first  # nothing re-run
+
+
+def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):
+    suite = write_suite(tmp_path, {"heads": ["classical"], "qubits": [2, 9]})
+    assert _run(suite, tmp_path) == 1
+    records = {r.n_qubits: r for r in _store(tmp_path).get()}
+    assert records[2].status == "ok"
+    assert records[9].status == "failed" and "cannot compress" in records[9].error
+
+
+def test_unavailable_backend_is_skipped_with_its_reason(tmp_path, monkeypatch):
+    from bench.quantum import backends
+
+    monkeypatch.setattr(backends, "_probe", lambda device: "no CUDA GPU visible" if device == "lightning.gpu" else None)
+    suite = write_suite(tmp_path, {"backends": ["default.qubit", "lightning.gpu"]})
+    assert _run(suite, tmp_path) == 0
+    by_backend = {r.backend: r for r in _store(tmp_path).get() if r.backend}
+    assert by_backend["default.qubit"].status == "ok"
+    assert by_backend["lightning.gpu"].status == "skipped"
+    assert by_backend["lightning.gpu"].error == "backend lightning.gpu unavailable: no CUDA GPU visible"
+
+
+def test_killed_run_resumes_without_lost_or_duplicate_cells(tmp_path):
+    suite = write_suite(tmp_path, {"seeds": [0, 1, 2], "heads": ["classical", "quantum"],
+                                   "backends": ["default.qubit"]})
+    keys = [c.key for c in expand(load_suite(suite))]
+    db = tmp_path / "reports" / "tiny" / "results.sqlite"
+    cmd = [sys.executable, "-m", "bench", "run", str(suite), "--reports-dir", str(tmp_path / "reports"),
+           "--cache-dir", str(tmp_path / "cache")]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True)
+    deadline = time.time() + 120
+    committed = 0
+    while time.time() < deadline and proc.poll() is None and committed < 2:
+        time.sleep(0.2)
+        if db.exists():
+            with sqlite3.connect(db) as con:
+                committed = con.execute("SELECT count(*) FROM records").fetchone()[0]
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert 2 <= committed < len(keys), "the run should be killed part-way"
+    before = _run_ids(tmp_path)
+    time.sleep(1.1)
+    assert _run(suite, tmp_path) == 0
+    after = _run_ids(tmp_path)
+    assert sorted(after) == sorted(keys)  # nothing lost, nothing extra (keys are unique in the table)
+    assert all(after[k] == before[k] for k in before)  # committed cells were not re-run
