@@ -33,14 +33,8 @@ class SequentialExecutor:
             yield task, fn(task)
 
 
-def _init_worker() -> None:
-    import torch
-
-    torch.set_num_threads(1)
-
-
 class ProcessPoolExecutor:
-    """Runs tasks in ``workers`` spawned processes, one torch thread each."""
+    """Runs tasks in ``workers`` spawned processes."""
 
     supports_progress = False
 
@@ -49,7 +43,7 @@ class ProcessPoolExecutor:
 
     def run(self, fn, tasks):
         context = multiprocessing.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=_init_worker)
+        pool = cf.ProcessPoolExecutor(self.workers, mp_context=context)
         try:
             futures = {pool.submit(fn, task): task for task in tasks}
             for future in cf.as_completed(futures):

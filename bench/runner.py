@@ -23,7 +23,7 @@ from bench.record import Record
 from bench.registry import EXECUTORS
 from bench.store import ResultsStore
 from bench.suite import Suite
-from bench.tasks import group_cells, run_group
+from bench.tasks import backbone_tasks, group_cells, run_backbone_task, run_group
 
 
 @dataclass(frozen=True)
@@ -93,8 +93,10 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
     failed = interrupted = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
-        cells_bar = progress.add_task("cells", total=len(todo))
-        epochs_bar = progress.add_task("epochs", total=1, visible=executor.supports_progress)
+        prep = backbone_tasks(todo, str(options.cache_dir))
+        prep_bar = progress.add_task("backbones", total=len(prep), visible=bool(prep))
+        cells_bar = progress.add_task("cells", total=len(todo), visible=bool(todo))
+        epochs_bar = progress.add_task("epochs", total=1, visible=executor.supports_progress and bool(todo))
 
         def on_epoch(done: int, total: int) -> None:
             progress.update(epochs_bar, completed=done, total=total)
@@ -111,6 +113,8 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         else:
             fn = run_group
         try:
+            for _ in executor.run(run_backbone_task, prep):
+                progress.advance(prep_bar)
             for _, records in executor.run(fn, groups):
                 if not executor.supports_progress:
                     for record in records:

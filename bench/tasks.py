@@ -1,17 +1,55 @@
-"""Units of work sent to executors: groups of cells that share one trained head."""
+"""Units of work sent to executors: backbone preparation, and groups of cells sharing one trained head.
+
+Every task computes with one torch thread (``CELL_THREADS``), whatever the executor, so a cell's
+record is bit-identical whether it ran sequentially or in a pool; parallelism comes from
+running tasks side by side (``--executor process --workers N``).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import torch
+
 from bench.cache import Cache
 from bench.cell import run_cell
+from bench.embeddings import embeddings_for
 from bench.grid import Cell
 from bench.hashing import stable_hash
 from bench.provenance import provenance
 from bench.record import Record
 from bench.training import EpochCallback
+
+
+CELL_THREADS = 1
+
+
+@dataclass(frozen=True)
+class BackboneTask:
+    """Train (or load) the backbone of one dataset x seed and cache its embeddings."""
+
+    cell: Cell
+    cache_root: str
+
+
+def backbone_tasks(cells: list[Cell], cache_root: str) -> list[BackboneTask]:
+    """One task per distinct dataset x seed among ``cells``, in grid order."""
+    seen: dict[tuple[str, int], Cell] = {}
+    for cell in cells:
+        seen.setdefault((cell.dataset.label, cell.seed), cell)
+    return [BackboneTask(cell, cache_root) for cell in seen.values()]
+
+
+def run_backbone_task(task: BackboneTask) -> str | None:
+    """Populate the cache; return an error line instead of raising (the cells then record it)."""
+    torch.set_num_threads(CELL_THREADS)
+    c = task.cell
+    try:
+        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, Cache(task.cache_root))
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -43,6 +81,7 @@ def run_group(
     ``on_record`` (in-process executors only) receives each record as soon as it exists, so
     the driver can commit it before the next cell starts.
     """
+    torch.set_num_threads(CELL_THREADS)
     cache = Cache(group.cache_root)
     records = []
     for cell in group.cells:
