@@ -102,6 +102,7 @@ def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
             ax.set_title(f"{ds} · {be or 'classical only'}", fontsize=10)
             ax.set_xlabel("qubits")
             ax.set_ylabel("test accuracy")
+            ax.set_ylim(-0.02, 1.02)  # accuracy is a fraction: a wide CI band must not rescale the axis
             ax.set_xticks(sorted(ok.loc[ok["dataset"] == ds, "n_qubits"].unique()))
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
