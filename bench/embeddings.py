@@ -38,7 +38,9 @@ class EmbeddingSet:
 
 
 def features_key(dataset: PluginRef, features: PluginRef) -> str:
-    return cache_key({"stage": "features", "dataset": dataset.model_dump(), "features": features.model_dump()})
+    data = DATASETS.get(dataset.name).from_dict(dataset.params).fingerprint()  # files on disk changed -> new key
+    spec = {"stage": "features", "dataset": dataset.model_dump(), "features": features.model_dump()}
+    return cache_key({**spec, "data": data} if data else spec)
 
 
 def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.grid import Cell, expand
-from bench.registry import SIMULATORS
+from bench.registry import DATASETS, SIMULATORS
 from bench.store import ResultsStore
 from bench.suite import Suite
 
@@ -19,6 +19,9 @@ class PlannedCell:
 
 def skip_reason(cell: Cell) -> str:
     """Why this cell cannot run here ("" if it can)."""
+    missing = DATASETS.get(cell.dataset.name).from_dict(cell.dataset.params).unavailable()
+    if missing:
+        return f"dataset {cell.dataset.label} unavailable: {missing}"
     for role, name in (("backend", cell.backend), ("trainer", cell.trained_on)):
         if name is None:
             continue

@@ -51,6 +51,19 @@ DATASETS = Registry(
     "dataset",
     {
         "urban-synth": "bench.data.urban_synth:UrbanSynth",
+        "urbansound8k": "bench.data.urbansound8k:UrbanSound8K",
+        "esc50": "bench.data.esc50:ESC50",
+        "gtzan": "bench.data.gtzan:GTZAN",
+        "crema-d": "bench.data.crema_d:CremaD",
+        "audio-folder": "bench.data.audio_folder:AudioFolder",
+        "mnist": "bench.data.torchvision_sets:MNIST",
+        "fashion-mnist": "bench.data.torchvision_sets:FashionMNIST",
+        "kmnist": "bench.data.torchvision_sets:KMNIST",
+        "emnist-letters": "bench.data.torchvision_sets:EMNISTLetters",
+        "cifar10": "bench.data.torchvision_sets:CIFAR10",
+        "cifar100": "bench.data.torchvision_sets:CIFAR100",
+        "image-folder": "bench.data.image_folder:ImageFolder",
+        "digits": "bench.data.digits:Digits",
     },
 )
 
@@ -58,6 +71,7 @@ FEATURES = Registry(
     "feature",
     {
         "logmel": "bench.features.logmel:LogMel",
+        "image": "bench.features.image:ImageFeature",
     },
 )
 

@@ -238,6 +238,7 @@ def _resolve(suite: Suite, loc: _Located) -> Suite:
     datasets, heads = _labelled(datasets, "datasets", loc), _labelled(heads, "heads", loc)
     features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
     backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
+    _check_modalities(datasets, features, loc)
     for i, name in enumerate(suite.backends):
         if name not in SIMULATORS:
             raise loc.error(("backends", i), _unknown_message(SIMULATORS, name))
@@ -253,6 +254,17 @@ def _resolve(suite: Suite, loc: _Located) -> Suite:
     return suite.model_copy(
         update={"datasets": datasets, "heads": heads, "features": features, "backbone": backbone}
     )
+
+
+def _check_modalities(datasets: list[PluginRef], features: PluginRef, loc: _Located) -> None:
+    """Every dataset must be of the kind (audio / image) the feature extractor reads."""
+    reads = FEATURES.get(features.name).modality
+    for i, ref in enumerate(datasets):
+        kind = DATASETS.get(ref.name).modality
+        if kind != reads:
+            fits = [n for n in FEATURES.names() if FEATURES.get(n).modality == kind]
+            raise loc.error(("datasets", i, "name"), f"'{ref.name}' is {kind} data but feature "
+                            f"'{features.name}' reads {reads} (features for {kind}: {', '.join(fits)})")
 
 
 def _unknown_message(registry: Registry, name: str) -> str:

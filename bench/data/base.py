@@ -56,10 +56,27 @@ class RawData:
 
 class BaseDataset(Plugin):
     """A dataset plugin. Subclasses set ``name``, ``Params``, ``test_params``, ``modality``
-    and implement ``load``."""
+    and implement ``load``.
+
+    Optional hooks (defaults suit embedded data, which is always present):
+
+    * ``unavailable()`` - why the data cannot be loaded here (e.g. its local root is missing),
+      as one line, or ``None``. Planning skips the dataset's cells with that reason instead of
+      running them.
+    * ``fingerprint()`` - a short string that changes when the files behind the data change
+      (part of the feature cache key); ``""`` for data that is a pure function of ``params``.
+    """
 
     modality: ClassVar[str] = "audio"
 
     def load(self) -> RawData:
         """Return the whole dataset, with splits assigned. Deterministic given ``params``."""
         raise NotImplementedError
+
+    def unavailable(self) -> str | None:
+        """One line saying why ``load`` cannot work here, or ``None`` when it can."""
+        return None
+
+    def fingerprint(self) -> str:
+        """Changes when the data on disk changes; ``""`` when the data depends on ``params`` only."""
+        return ""
