@@ -78,7 +78,8 @@ class LocalDataset(BaseDataset):
             return (f"no data root: set params.root, {env_var(self.name)} or {ROOT_ENV} "
                     f"(holding {self.name}/); {expected}")
         if not root.is_dir():
-            return f"data root {root} (from {source}) is not a folder; {expected}"
+            problem = "is not a folder" if root.exists() else "does not exist"
+            return f"data root {root} (from {source}) {problem}; {expected}"
         for rel in self.required_paths():
             if not (root / rel).exists():
                 return f"{root / rel} not found (data root from {source}); {expected}"
