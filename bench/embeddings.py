@@ -38,7 +38,8 @@ class EmbeddingSet:
 
 
 def features_key(dataset: PluginRef, features: PluginRef) -> str:
-    data = DATASETS.get(dataset.name).from_dict(dataset.params).fingerprint()  # files on disk changed -> new key
+    """Cache key of a dataset's features; it changes with the dataset's files (``fingerprint``) too."""
+    data = DATASETS.get(dataset.name).from_dict(dataset.params).fingerprint()
     spec = {"stage": "features", "dataset": dataset.model_dump(), "features": features.model_dump()}
     return cache_key({**spec, "data": data} if data else spec)
 
