@@ -63,6 +63,7 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
     seed_everything(derive_seed(seed, "backbone-init"))
     plugin = BACKBONES.get(backbone.name).from_dict(backbone.params)
     net = plugin.build(feats["x"].shape[1:], len(feats["class_names"]))
+    plugin.load_pretrained(net)
     history = train_backbone(
         net, x["train"], y["train"], x["val"], y["val"], backbone.training, derive_seed(seed, "backbone-shuffle")
     )
@@ -70,8 +71,10 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
     emb = {s: embed(net, x[s]) for s in SPLITS}
     with torch.no_grad():
         test_pred = net.classifier(torch.from_numpy(emb["test"])).argmax(1).numpy()
-    metrics = {**history, "test_accuracy": float((test_pred == y["test"]).mean()) if len(test_pred) else 0.0}
+    scored = len(test_pred) and backbone.training.epochs > 0  # an untrained classifier is not scored
+    metrics = {**history, "test_accuracy": float((test_pred == y["test"]).mean()) if scored else float("nan")}
     return {
+        "input": feats["input"],
         "x": emb,
         "y": y,
         "state": {k: v.clone() for k, v in net.state_dict().items()},

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.grid import Cell, expand
-from bench.registry import SIMULATORS
+from bench.registry import BACKBONES, SIMULATORS
 from bench.store import ResultsStore
 from bench.suite import Suite
 
@@ -19,6 +19,10 @@ class PlannedCell:
 
 def skip_reason(cell: Cell) -> str:
     """Why this cell cannot run here ("" if it can)."""
+    backbone = cell.suite.backbone
+    reason = BACKBONES.get(backbone.name).from_dict(backbone.params).unavailable()
+    if reason:
+        return f"backbone {backbone.name} unavailable: {reason}"
     for role, name in (("backend", cell.backend), ("trainer", cell.trained_on)):
         if name is None:
             continue

@@ -65,6 +65,10 @@ BACKBONES = Registry(
     "backbone",
     {
         "small-cnn": "bench.backbones.small_cnn:SmallAudioCNN",
+        "big-audio-cnn": "bench.backbones.big_audio_cnn:BigAudioCNN",
+        "qccnn": "bench.backbones.qccnn:QCCNN",
+        "resnet18": "bench.backbones.resnet:ResNet18",
+        "resnet34": "bench.backbones.resnet:ResNet34",
     },
 )
 
