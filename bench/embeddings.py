@@ -1,8 +1,11 @@
 """Dataset -> features -> frozen backbone -> embeddings, each stage content-addressed in the cache.
 
 * features: key = (dataset spec, feature spec); holds the feature array, labels, splits.
-* backbone: key = (features key, backbone spec incl. training, seed); holds the trained
-  weights and the train/val/test embeddings.
+* backbone: key = (features key, backbone spec incl. training but not the protocol, seed);
+  holds the trained weights and the train/val/test embeddings.
+
+Both entries carry ``input``: the geometry of one raw example and of its features (modality,
+sample rate, raw and feature shapes), which ``bench.predict`` needs to prepare a user's file.
 
 Every entry stores the seconds its computation took, so a record can report the real cost of
 a stage even when this run loaded it from the cache (``cache_hits`` says which).
@@ -41,11 +44,28 @@ def features_key(dataset: PluginRef, features: PluginRef) -> str:
     return cache_key({"stage": "features", "dataset": dataset.model_dump(), "features": features.model_dump()})
 
 
+def backbone_key(dataset: PluginRef, features: PluginRef, backbone: BackboneSpec, seed: int) -> str:
+    """Key of the trained (frozen-protocol) backbone; the protocol is left out, so a finetune
+    suite and a frozen one with the same settings share it."""
+    spec = backbone.model_dump(exclude={"protocol"})
+    return cache_key({"stage": "backbone", "features": features_key(dataset, features), "backbone": spec,
+                      "seed": seed})
+
+
+def features_for(dataset: PluginRef, features: PluginRef, cache: Cache) -> tuple[dict, bool]:
+    """``(features entry, cache hit)`` for one dataset: arrays, labels, splits, ``input``."""
+    key = features_key(dataset, features)
+    return cache.get_or_compute("features", key, lambda: _compute_features(dataset, features))
+
+
 def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:
     start = time.perf_counter()
     raw = DATASETS.get(dataset.name).from_dict(dataset.params).load()
     x = FEATURES.get(features.name).from_dict(features.params).transform(raw)
+    geometry = {"modality": raw.modality, "sample_rate": int(raw.sample_rate),
+                "raw_shape": tuple(raw.x.shape[1:]), "feature_shape": tuple(x.shape[1:])}
     return {
+        "input": geometry,
         "x": x.astype(np.float32),
         "labels": raw.labels.astype(np.int64),
         "split": raw.split,
@@ -94,11 +114,10 @@ def embeddings_for(
 
     Features are loaded (or computed) only when the backbone entry is missing.
     """
-    fkey = features_key(dataset, features)
-    bkey = cache_key({"stage": "backbone", "features": fkey, "backbone": backbone.model_dump(), "seed": seed})
+    bkey = backbone_key(dataset, features, backbone, seed)
     bb, hits = cache.load("backbone", bkey), {"features": True, "backbone": True}
     if bb is None:
-        feats, hits["features"] = cache.get_or_compute("features", fkey, lambda: _compute_features(dataset, features))
+        feats, hits["features"] = features_for(dataset, features, cache)
         bb, hits["backbone"] = _compute_backbone(feats, backbone, seed), False
         cache.save("backbone", bkey, bb)
     return EmbeddingSet(

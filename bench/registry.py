@@ -58,6 +58,7 @@ FEATURES = Registry(
     "feature",
     {
         "logmel": "bench.features.logmel:LogMel",
+        "image-qchannels": "bench.features.qchannels:QuantumChannels",
     },
 )
 
