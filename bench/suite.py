@@ -69,6 +69,14 @@ class BackboneTraining(Frozen):
 class BackboneSpec(Frozen):
     name: str = Field("small-cnn", description="Registry name of the backbone.")
     params: dict[str, Any] = Field(default_factory=dict, description="Options of the backbone.")
+    protocol: Literal["frozen", "finetune"] = Field(
+        "frozen",
+        description="'frozen': the backbone is trained once per dataset x seed (or loaded), frozen, and its "
+        "embeddings cached; heads train on them. 'finetune': backbone, compression (a linear map initialised "
+        "from PCA) and head train jointly end to end for every trained head (backbone parameters with "
+        "backbone.training's optimizer, lr and weight decay; epochs, batch size, patience and head lr from "
+        "`training`); nothing is shared between heads.",
+    )
     training: BackboneTraining = Field(default_factory=BackboneTraining)
 
     @property
