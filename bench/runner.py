@@ -68,10 +68,13 @@ def write_run_report(suite: Suite, suite_path: Path, store: ResultsStore, run_id
     """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store."""
     from bench.grid import expand
     from bench.report import write_report
+    from bench.report.images import image_sections
 
     records = store.get([c.key for c in expand(suite)])
     out_dir = suite_dir(suite, options) / run_id
-    paths = write_report(records, out_dir, summary)
+    sections = image_sections(suite, records, options.cache_dir, checkpoints_dir(suite, options),
+                              out_dir / "figures")
+    paths = write_report(records, out_dir, summary, sections)
     latest = suite_dir(suite, options) / "latest"
     latest.unlink(missing_ok=True)
     latest.symlink_to(run_id, target_is_directory=True)
