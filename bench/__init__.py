@@ -9,5 +9,5 @@ __version__ = "0.1.0"
 RECORD_SCHEMA_VERSION = 1
 """Version of the per-cell result record (``bench.record.Record``)."""
 
-CACHE_SCHEMA_VERSION = 1
+CACHE_SCHEMA_VERSION = 2
 """Version mixed into every content-addressed cache key (``bench.cache``)."""

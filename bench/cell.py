@@ -38,6 +38,7 @@ def _blank_record(cell: Cell) -> Record:
     return Record(
         key=cell.key, status="ok", dataset=cell.dataset.label, head=cell.head.label, n_qubits=cell.n_qubits,
         n_layers=cell.n_layers, backend=cell.backend, seed=cell.seed, spec=cell.spec, trained_on=cell.trained_on,
+        protocol=cell.suite.backbone.protocol,
     )
 
 
@@ -111,6 +112,10 @@ def _evaluate(cell: Cell, model: HeadModel, x, y, trained: dict, record: Record,
 
 def _run(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | None) -> Record:
     s = cell.suite
+    if s.backbone.protocol == "finetune":
+        from bench.finetune import run_finetune
+
+        return run_finetune(cell, cache, record, on_epoch)
     emb = embeddings_for(cell.dataset, s.features, s.backbone, cell.seed, cache)
     record.timings.update(emb.timings)
     record.cache_hits.update(emb.cache_hits)

@@ -1,4 +1,4 @@
-"""Command line: ``python -m bench {run,plan,report,backends,benchmark} ...``.
+"""Command line: ``python -m bench {run,plan,report,predict,backends,options,benchmark} ...``.
 
 User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback.
 """
@@ -41,6 +41,17 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument("suite", type=Path)
     _common(report)
     report.add_argument("--run-id", default=None, help="report folder name (default: a new timestamp)")
+
+    predict = sub.add_parser("predict",
+                             help="run a trained cell on your own wav or image file; print class probabilities")
+    predict.add_argument("suite", type=Path)
+    predict.add_argument("file", type=Path, help="a wav/flac/ogg/mp3 file (audio suites) or an image file")
+    predict.add_argument("--cell", required=True,
+                         help="cell key as `python -m bench plan` lists it (the '#hash' part may be omitted)")
+    predict.add_argument("--backend", default=None,
+                         help="simulator for the circuit (default: the cell's own)")
+    predict.add_argument("--top", type=int, default=10, help="show the K most probable classes (default 10)")
+    _common(predict)
 
     sub.add_parser("backends", help="list simulators and whether each is available here")
 

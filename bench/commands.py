@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, datetime
 
+import numpy as np
 from rich.console import Console
 from rich.table import Table
 
@@ -61,6 +62,39 @@ def report(args: argparse.Namespace) -> int:
     summary.update(run_id=run_id, suite_path=str(args.suite))
     paths = write_run_report(suite, args.suite, store, run_id, summary, options)
     print(f"report: {paths['md']}  {paths['html']}")
+    return 0
+
+
+def predict(args: argparse.Namespace) -> int:
+    from bench.cache import Cache
+    from bench.checkpoint import cell_checkpoint_path, export_checkpoint, load_checkpoint, read_checkpoint
+    from bench.predict import choose_simulator, find_cell, predict_file
+    from bench.runner import checkpoints_dir
+
+    suite, options = load_suite(args.suite), _options(args)
+    cell = find_cell(suite, args.cell)
+    root = checkpoints_dir(suite, options)
+    path = cell_checkpoint_path(root, cell.key)
+    if not path.exists():
+        try:
+            export_checkpoint(cell, Cache(options.cache_dir), root)
+        except FileNotFoundError:
+            raise UserError(f"{args.suite}: cell {cell.key} has no checkpoint in {root} and its trained "
+                            f"model is not in the cache {options.cache_dir} (run the suite first)") from None
+    simulator, note = choose_simulator(read_checkpoint(path), args.backend)
+    loaded = load_checkpoint(path, simulator)
+    probs = predict_file(loaded, args.file)
+    table = Table(box=None)
+    table.add_column("class")
+    table.add_column("probability", justify="right")
+    for i in np.argsort(-probs, kind="stable")[: max(args.top, 1)]:
+        table.add_row(loaded.class_names[i], f"{probs[i]:.4f}")
+    console = Console(width=200)
+    if note:
+        console.print(f"note: {note}")
+    console.print(f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
+                  f"file: {args.file}", soft_wrap=True)
+    console.print(table)
     return 0
 
 

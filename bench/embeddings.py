@@ -1,8 +1,11 @@
 """Dataset -> features -> frozen backbone -> embeddings, each stage content-addressed in the cache.
 
 * features: key = (dataset spec, feature spec); holds the feature array, labels, splits.
-* backbone: key = (features key, backbone spec incl. training, seed); holds the trained
-  weights and the train/val/test embeddings.
+* backbone: key = (features key, backbone spec incl. training but not the protocol, seed);
+  holds the trained weights and the train/val/test embeddings.
+
+Both entries carry ``input``: the geometry of one raw example and of its features (modality,
+sample rate, raw and feature shapes), which ``bench.predict`` needs to prepare a user's file.
 
 Every entry stores the seconds its computation took, so a record can report the real cost of
 a stage even when this run loaded it from the cache (``cache_hits`` says which).
@@ -44,11 +47,28 @@ def features_key(dataset: PluginRef, features: PluginRef) -> str:
     return cache_key({**spec, "data": data} if data else spec)
 
 
+def backbone_key(dataset: PluginRef, features: PluginRef, backbone: BackboneSpec, seed: int) -> str:
+    """Key of the trained (frozen-protocol) backbone; the protocol is left out, so a finetune
+    suite and a frozen one with the same settings share it."""
+    spec = backbone.model_dump(exclude={"protocol"})
+    return cache_key({"stage": "backbone", "features": features_key(dataset, features), "backbone": spec,
+                      "seed": seed})
+
+
+def features_for(dataset: PluginRef, features: PluginRef, cache: Cache) -> tuple[dict, bool]:
+    """``(features entry, cache hit)`` for one dataset: arrays, labels, splits, ``input``."""
+    key = features_key(dataset, features)
+    return cache.get_or_compute("features", key, lambda: _compute_features(dataset, features))
+
+
 def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:
     start = time.perf_counter()
     raw = DATASETS.get(dataset.name).from_dict(dataset.params).load()
     x = FEATURES.get(features.name).from_dict(features.params).transform(raw)
+    geometry = {"modality": raw.modality, "sample_rate": int(raw.sample_rate),
+                "raw_shape": tuple(raw.x.shape[1:]), "feature_shape": tuple(x.shape[1:])}
     return {
+        "input": geometry,
         "x": x.astype(np.float32),
         "labels": raw.labels.astype(np.int64),
         "split": raw.split,
@@ -66,6 +86,7 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
     seed_everything(derive_seed(seed, "backbone-init"))
     plugin = BACKBONES.get(backbone.name).from_dict(backbone.params)
     net = plugin.build(feats["x"].shape[1:], len(feats["class_names"]))
+    plugin.load_pretrained(net)
     history = train_backbone(
         net, x["train"], y["train"], x["val"], y["val"], backbone.training, derive_seed(seed, "backbone-shuffle")
     )
@@ -73,8 +94,10 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
     emb = {s: embed(net, x[s]) for s in SPLITS}
     with torch.no_grad():
         test_pred = net.classifier(torch.from_numpy(emb["test"])).argmax(1).numpy()
-    metrics = {**history, "test_accuracy": float((test_pred == y["test"]).mean()) if len(test_pred) else 0.0}
+    scored = len(test_pred) and backbone.training.epochs > 0  # an untrained classifier is not scored
+    metrics = {**history, "test_accuracy": float((test_pred == y["test"]).mean()) if scored else float("nan")}
     return {
+        "input": feats["input"],
         "x": emb,
         "y": y,
         "state": {k: v.clone() for k, v in net.state_dict().items()},
@@ -94,11 +117,10 @@ def embeddings_for(
 
     Features are loaded (or computed) only when the backbone entry is missing.
     """
-    fkey = features_key(dataset, features)
-    bkey = cache_key({"stage": "backbone", "features": fkey, "backbone": backbone.model_dump(), "seed": seed})
+    bkey = backbone_key(dataset, features, backbone, seed)
     bb, hits = cache.load("backbone", bkey), {"features": True, "backbone": True}
     if bb is None:
-        feats, hits["features"] = cache.get_or_compute("features", fkey, lambda: _compute_features(dataset, features))
+        feats, hits["features"] = features_for(dataset, features, cache)
         bb, hits["backbone"] = _compute_backbone(feats, backbone, seed), False
         cache.save("backbone", bkey, bb)
     return EmbeddingSet(

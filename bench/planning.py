@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.grid import Cell, expand
-from bench.registry import DATASETS, SIMULATORS
+from bench.registry import BACKBONES, DATASETS, SIMULATORS
 from bench.store import ResultsStore
 from bench.suite import Suite
 
@@ -22,6 +22,10 @@ def skip_reason(cell: Cell) -> str:
     missing = DATASETS.get(cell.dataset.name).from_dict(cell.dataset.params).unavailable()
     if missing:
         return f"dataset {cell.dataset.label} unavailable: {missing}"
+    backbone = cell.suite.backbone
+    reason = BACKBONES.get(backbone.name).from_dict(backbone.params).unavailable()
+    if reason:
+        return f"backbone {backbone.name} unavailable: {reason}"
     for role, name in (("backend", cell.backend), ("trainer", cell.trained_on)):
         if name is None:
             continue

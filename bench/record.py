@@ -37,6 +37,9 @@ class Record:
             ``backend`` are ``None`` for heads without a circuit.
         spec: the full resolved cell spec (axes plus every setting that affects the result).
         trained_on: simulator that trained the head (``None`` for classical heads).
+        protocol: how the backbone was used: ``frozen`` (trained once or loaded, then frozen;
+            heads train on cached embeddings) or ``finetune`` (backbone and head trained
+            jointly end to end for this head).
         metrics: ``test_accuracy``, ``test_macro_f1``, ``test_cross_entropy``, ``train_accuracy``,
             ``val_accuracy``, ``overfit_gap`` (train - test accuracy), ``best_epoch``,
             ``epochs_run``, ``agreement_max_abs_diff`` (this backend's outputs vs the training
@@ -65,6 +68,7 @@ class Record:
     spec: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     trained_on: str | None = None
+    protocol: str = "frozen"
     metrics: dict[str, float] = field(default_factory=dict)
     confusion: list[list[int]] = field(default_factory=list)
     class_names: list[str] = field(default_factory=list)

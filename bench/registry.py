@@ -72,6 +72,7 @@ FEATURES = Registry(
     {
         "logmel": "bench.features.logmel:LogMel",
         "image": "bench.features.image:ImageFeature",
+        "image-qchannels": "bench.features.qchannels:QuantumChannels",
     },
 )
 
@@ -79,6 +80,10 @@ BACKBONES = Registry(
     "backbone",
     {
         "small-cnn": "bench.backbones.small_cnn:SmallAudioCNN",
+        "big-audio-cnn": "bench.backbones.big_audio_cnn:BigAudioCNN",
+        "qccnn": "bench.backbones.qccnn:QCCNN",
+        "resnet18": "bench.backbones.resnet:ResNet18",
+        "resnet34": "bench.backbones.resnet:ResNet34",
     },
 )
 

@@ -40,6 +40,11 @@ def suite_dir(suite: Suite, options: RunOptions) -> Path:
     return options.reports_root / suite.name
 
 
+def checkpoints_dir(suite: Suite, options: RunOptions) -> Path:
+    """Where every ok cell's checkpoint goes (see ``bench.checkpoint``)."""
+    return suite_dir(suite, options) / "checkpoints"
+
+
 def open_store(suite: Suite, options: RunOptions) -> ResultsStore:
     return ResultsStore(suite_dir(suite, options) / "results.sqlite")
 
@@ -48,7 +53,8 @@ def _skipped(p: PlannedCell) -> Record:
     c = p.cell
     return Record(key=c.key, status="skipped", dataset=c.dataset.label, head=c.head.label, n_qubits=c.n_qubits,
                   n_layers=c.n_layers, backend=c.backend, seed=c.seed, spec=c.spec, trained_on=c.trained_on,
-                  error=p.reason, provenance={**provenance(), "suite_hash": c.suite.hash})
+                  error=p.reason, provenance={**provenance(), "suite_hash": c.suite.hash},
+                  protocol=c.suite.backbone.protocol)
 
 
 def _describe(record: Record) -> str:
@@ -62,10 +68,13 @@ def write_run_report(suite: Suite, suite_path: Path, store: ResultsStore, run_id
     """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store."""
     from bench.grid import expand
     from bench.report import write_report
+    from bench.report.images import image_sections
 
     records = store.get([c.key for c in expand(suite)])
     out_dir = suite_dir(suite, options) / run_id
-    paths = write_report(records, out_dir, summary)
+    sections = image_sections(suite, records, options.cache_dir, checkpoints_dir(suite, options),
+                              out_dir / "figures")
+    paths = write_report(records, out_dir, summary, sections)
     latest = suite_dir(suite, options) / "latest"
     latest.unlink(missing_ok=True)
     latest.symlink_to(run_id, target_is_directory=True)
@@ -89,7 +98,7 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         f"{counts['pending'] + counts['retry']} to run, {counts['skip']} skipped"
     )
     executor = EXECUTORS.get(options.executor)(options.workers)
-    groups = group_cells(todo, str(options.cache_dir))
+    groups = group_cells(todo, str(options.cache_dir), str(checkpoints_dir(suite, options)))
     failed = interrupted = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:
@@ -142,6 +151,7 @@ def _summary(suite, suite_path, run_id, started, wall_s, store, planned) -> dict
         "suite": suite.name,
         "suite_path": str(suite_path),
         "suite_hash": suite.hash,
+        "backbone_protocol": suite.backbone.protocol,
         "run_id": run_id,
         "started": started.isoformat(timespec="seconds"),
         "finished": datetime.now(UTC).isoformat(timespec="seconds"),

@@ -51,16 +51,32 @@ def _as_ref(value: Any) -> Any:
 class BackboneTraining(Frozen):
     """How the backbone is trained (once per dataset x seed), then frozen."""
 
-    epochs: int = Field(15, ge=1, description="Maximum training epochs.")
+    epochs: int = Field(
+        15, ge=0,
+        description="Maximum training epochs. 0 (frozen protocol): use the backbone as built or loaded "
+        "from its `weights` checkpoint, without training it on the task.",
+    )
     batch_size: int = Field(32, ge=1, description="Mini-batch size.")
-    lr: float = Field(1e-3, gt=0, description="Adam learning rate.")
-    weight_decay: float = Field(0.0, ge=0, description="Adam weight decay.")
+    lr: float = Field(1e-3, gt=0, description="Learning rate.")
+    weight_decay: float = Field(0.0, ge=0, description="Weight decay.")
     patience: int = Field(4, ge=1, description="Early stopping: epochs without a better validation accuracy.")
+    optimizer: Literal["adam", "sgd"] = Field(
+        "adam", description="Optimizer of the backbone's parameters (also in the finetune protocol)."
+    )
+    momentum: float = Field(0.9, ge=0, lt=1, description="Momentum of the sgd optimizer (ignored by adam).")
 
 
 class BackboneSpec(Frozen):
     name: str = Field("small-cnn", description="Registry name of the backbone.")
     params: dict[str, Any] = Field(default_factory=dict, description="Options of the backbone.")
+    protocol: Literal["frozen", "finetune"] = Field(
+        "frozen",
+        description="'frozen': the backbone is trained once per dataset x seed (or loaded), frozen, and its "
+        "embeddings cached; heads train on them. 'finetune': backbone, compression (a linear map initialised "
+        "from PCA) and head train jointly end to end for every trained head (backbone parameters with "
+        "backbone.training's optimizer, lr and weight decay; epochs, batch size, patience and head lr from "
+        "`training`); nothing is shared between heads.",
+    )
     training: BackboneTraining = Field(default_factory=BackboneTraining)
 
     @property

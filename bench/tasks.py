@@ -9,18 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import torch
 
 from bench.cache import Cache
 from bench.cell import run_cell
+from bench.checkpoint import export_for_record
 from bench.embeddings import embeddings_for
 from bench.grid import Cell
 from bench.hashing import stable_hash
 from bench.provenance import provenance
 from bench.record import Record
 from bench.training import EpochCallback
-
 
 CELL_THREADS = 1
 
@@ -59,15 +60,17 @@ class CellGroup:
 
     cells: tuple[Cell, ...]
     cache_root: str
+    checkpoint_root: str | None = None  # where each ok cell's checkpoint is exported (None: not exported)
 
 
-def group_cells(cells: list[Cell], cache_root: str) -> list[CellGroup]:
+def group_cells(cells: list[Cell], cache_root: str, checkpoint_root: str | None = None) -> list[CellGroup]:
     """Group by training spec, keeping the grid order; the cell whose backend trains goes first."""
     groups: dict[str, list[Cell]] = {}
     for cell in cells:
         groups.setdefault(stable_hash(cell.train_key), []).append(cell)
     return [
-        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root) for g in groups.values()
+        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root)
+        for g in groups.values()
     ]
 
 
@@ -86,6 +89,8 @@ def run_group(
     records = []
     for cell in group.cells:
         record = run_cell(cell, cache, on_epoch)
+        if group.checkpoint_root:
+            export_for_record(cell, cache, Path(group.checkpoint_root), record)
         record.provenance = {**provenance(), "suite_hash": cell.suite.hash}
         records.append(record)
         if on_record:

@@ -1,11 +1,27 @@
 """Backbone contract.
 
-``BaseBackbone.build(input_shape, n_classes, generator)`` returns a ``BackboneNet``: a float32
-module with ``embed(x) -> (B, embedding_dim)`` and ``forward(x) -> (B, n_classes)`` logits (a
-linear classifier on the embedding, used only to train the backbone).
+``BaseBackbone.build(input_shape, n_classes)`` returns a ``BackboneNet``: a float32 module with
+``embed(x) -> (B, embedding_dim)`` and ``forward(x) -> (B, n_classes)`` logits (a linear
+classifier on the embedding, used only to train the backbone). ``input_shape`` is one example's
+``(C, H, W)``; the first convolution takes ``C`` channels, so widened inputs (e.g. RGB plus
+quantum feature-map channels) need nothing special. ``build`` gives a fresh, architecture-only
+network (the caller seeds torch beforehand) and never reads a file.
+
+Hooks with defaults:
+
+* ``BaseBackbone.load_pretrained(net)`` - load weights the user supplied (e.g. a local ImageNet
+  checkpoint) into a freshly built net; default: nothing to load.
+* ``BaseBackbone.unavailable()`` - ``None`` if the backbone can be built here, else a one-line
+  reason (a missing weights file); planning records such cells as skipped.
+* ``BackboneNet.cam_layer()`` - the module whose output activations Grad-CAM explains; default:
+  the last ``nn.Conv2d``.
+
+``test_input_shape`` is the tiny input the conformance tests feed every registered backbone.
 """
 
 from __future__ import annotations
+
+from typing import ClassVar
 
 import torch
 from torch import nn
@@ -23,8 +39,25 @@ class BackboneNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.classifier(self.embed(x))
 
+    def cam_layer(self) -> nn.Module:
+        """The layer Grad-CAM hooks (its output must be a ``(B, K, h, w)`` activation map)."""
+        convs = [m for m in self.modules() if isinstance(m, nn.Conv2d)]
+        if not convs:
+            raise ValueError(f"{type(self).__name__} has no Conv2d layer for Grad-CAM")
+        return convs[-1]
+
 
 class BaseBackbone(Plugin):
+    test_input_shape: ClassVar[tuple[int, int, int]] = (1, 16, 16)
+    """One tiny example's ``(C, H, W)`` for the conformance tests."""
+
     def build(self, input_shape: tuple[int, ...], n_classes: int) -> BackboneNet:
         """Build a freshly initialised network (the caller seeds torch beforehand)."""
         raise NotImplementedError
+
+    def load_pretrained(self, net: BackboneNet) -> None:
+        """Load user-supplied weights into ``net`` built by ``build``; default: none."""
+
+    def unavailable(self) -> str | None:
+        """``None`` when usable here, else why not (one line, never raises)."""
+        return None

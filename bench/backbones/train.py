@@ -19,6 +19,14 @@ def _accuracy(net: BackboneNet, x: torch.Tensor, y: torch.Tensor, batch: int = 2
     return float((preds == y).float().mean())
 
 
+def make_optimizer(params, settings: BackboneTraining) -> torch.optim.Optimizer:
+    """The optimizer ``settings`` names (``adam`` or ``sgd`` with momentum) over ``params``."""
+    if settings.optimizer == "sgd":
+        return torch.optim.SGD(params, lr=settings.lr, momentum=settings.momentum,
+                               weight_decay=settings.weight_decay)
+    return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
+
+
 def train_backbone(
     net: BackboneNet,
     x_train: np.ndarray,
@@ -28,11 +36,18 @@ def train_backbone(
     settings: BackboneTraining,
     seed: int,
 ) -> dict:
-    """Train ``net`` in place; keep the best-on-validation weights. Returns a small history."""
+    """Train ``net`` in place; keep the best-on-validation weights. Returns a small history.
+
+    With ``settings.epochs == 0`` the net is left as built (or loaded) and its validation
+    accuracy is NaN: its classifier was never trained, so scoring it would mean nothing.
+    """
+    if settings.epochs == 0:
+        net.eval()
+        return {"val_accuracy": float("nan"), "best_epoch": 0, "epochs_run": 0}
     gen = torch.Generator().manual_seed(seed)
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
     xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
-    opt = torch.optim.Adam(net.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
+    opt = make_optimizer(net.parameters(), settings)
     best_acc, best_state, best_epoch, stale, epochs = -1.0, copy.deepcopy(net.state_dict()), 0, 0, 0
     for epoch in range(1, settings.epochs + 1):
         epochs = epoch

@@ -8,7 +8,7 @@ tables), ``markup`` (markdown/HTML table rendering), ``fmt`` (number formatting)
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +16,7 @@ from bench.record import Record
 from bench.report import plots
 from bench.report.frame import records_frame
 from bench.report.render import build_context, render_html, render_markdown
+from bench.report.sections import ReportSection
 from bench.report.tables import accuracy_table, failures_table, runtime_table
 
 __all__ = ["write_report"]
@@ -40,14 +41,17 @@ def _write_figures(records: list[Record], frame, figures_dir: Path) -> dict[str,
     return out
 
 
-def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any]) -> dict[str, Path]:
+def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any],
+                 sections: Sequence[ReportSection] = ()) -> dict[str, Path]:
     """Write ``out_dir/index.md``, ``out_dir/index.html`` and ``out_dir/figures/*.png``.
 
     ``records`` may be empty or contain failed/skipped records (listed, never averaged).
     ``summary`` may hold ``suite``, ``suite_path``, ``run_id``, ``started``, ``finished``,
     ``wall_s``, ``cells_total``, ``cells_ok``, ``cells_failed``, ``cells_skipped``,
     ``cells_run_now``, ``cells_reused`` and ``provenance`` (str → str); any may be missing.
-    Creates ``out_dir`` if needed, overwrites earlier report files there, and returns
+    ``sections`` are extra sections (e.g. image diagnostics) whose figures are already under
+    ``out_dir``; they follow the plots. Creates ``out_dir`` if needed, overwrites earlier
+    report files there, and returns
     ``{"md": path, "html": path}``.
     """
     out_dir = Path(out_dir)
@@ -60,7 +64,7 @@ def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any
         "failures": failures_table(frame),
     }
     figures = _write_figures(records, frame, figures_dir)
-    context = build_context(records, summary, tables, figures)
+    context = build_context(records, summary, tables, figures, sections)
     md_path, html_path = out_dir / "index.md", out_dir / "index.html"
     md_path.write_text(render_markdown(context), encoding="utf-8")
     html_path.write_text(render_html(context), encoding="utf-8")

@@ -2,7 +2,7 @@
 
 Contract of ``records_frame``:
 - one row per record, in input order (index ``0..n-1``);
-- columns ``key, status, dataset, head, n_qubits, n_layers, backend, seed, trained_on, error,
+- columns ``key, status, dataset, head, n_qubits, n_layers, backend, seed, trained_on, protocol, error,
   n_params_classical, n_params_quantum, circuit_executions, n_classes``;
 - one ``metrics.<name>`` float column per metric and one ``timings.<name>`` float column per
   timing: always the documented ones (``METRIC_KEYS``, ``bench.record.TIMING_KEYS``), plus any
@@ -47,6 +47,7 @@ _BASE_COLUMNS = (
     "status",
     *AXES,
     "trained_on",
+    "protocol",
     "error",
     "n_params_classical",
     "n_params_quantum",
@@ -92,6 +93,7 @@ def _row(r: Record, metric_names: list[str], timing_names: list[str]) -> list:
         r.backend,
         r.seed,
         r.trained_on,
+        r.protocol,
         r.error,
         r.n_params_classical,
         r.n_params_quantum,
@@ -122,7 +124,7 @@ def _set_dtypes(frame: pd.DataFrame, metric_names: list[str], timing_names: list
             "n_classes": "Int64",
         }
     )
-    for col in ("key", "status", "dataset", "head", "backend", "trained_on", "error"):
+    for col in ("key", "status", "dataset", "head", "backend", "trained_on", "protocol", "error"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     numeric = [metric_col(k) for k in metric_names] + [timing_col(k) for k in timing_names]
     frame[numeric] = frame[numeric].astype("float64")

@@ -8,7 +8,7 @@ report directory (or ``None`` for "no data").
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -137,9 +137,11 @@ def build_context(
     summary: Mapping[str, Any],
     tables: Mapping[str, pd.DataFrame],
     figures: Mapping[str, str | None],
+    sections: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Everything the templates need. ``tables`` holds display frames under ``accuracy``,
-    ``runtime`` and ``failures``; ``figures`` maps figure names to relative paths or ``None``."""
+    ``runtime`` and ``failures``; ``figures`` maps figure names to relative paths or ``None``;
+    ``sections`` are ``bench.report.sections.ReportSection`` objects shown after the plots."""
     provenance = summary.get("provenance") or {}
     spread = provenance_spread(records)
     return {
@@ -156,6 +158,7 @@ def build_context(
         },
         "provenance": _kv_table(sorted(_flatten(provenance).items()), "key", "value") if provenance else None,
         "provenance_spread": _kv_table(spread, "key", "values in records") if spread else None,
+        "sections": list(sections),
     }
 
 

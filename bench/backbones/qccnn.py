@@ -1,0 +1,61 @@
+"""``qccnn``: the QC-CNN source's classical part - three conv layers, max-pool, dropout, dense.
+
+Three (or ``len(channels)``) blocks of (conv ``kernel_size``, ReLU, 2x2 max-pool); dropout; the
+maps are average-pooled to a fixed ``pool x pool`` grid (so any input size works) and flattened
+into a dense layer of width ``embedding_dim`` with ReLU. The source trains it with SGD and a
+binary cross-entropy loss: set ``backbone.training.optimizer: sgd``; on two classes the softmax
+cross-entropy used here equals binary cross-entropy on the logit difference.
+"""
+
+from __future__ import annotations
+
+import torch
+from pydantic import Field
+from torch import nn
+
+from bench.backbones.base import BackboneNet, BaseBackbone
+from bench.plugin import Params
+
+
+class QCCNNNet(BackboneNet):
+    def __init__(self, in_channels: int, p: QCCNN.Params, n_classes: int):
+        super().__init__()
+        layers: list[nn.Module] = []
+        for out in p.channels:
+            layers += [
+                nn.Conv2d(in_channels, out, p.kernel_size, padding=p.kernel_size // 2),
+                nn.ReLU(),
+                nn.MaxPool2d(2, ceil_mode=True),
+            ]
+            in_channels = out
+        self.features = nn.Sequential(
+            *layers, nn.Dropout(p.dropout), nn.AdaptiveAvgPool2d(p.pool), nn.Flatten()
+        )
+        self.project = nn.Sequential(nn.Linear(in_channels * p.pool * p.pool, p.embedding_dim), nn.ReLU())
+        self.classifier = nn.Linear(p.embedding_dim, n_classes)
+        self.embedding_dim = p.embedding_dim
+
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        return self.project(self.features(x))
+
+
+class QCCNN(BaseBackbone):
+    """Three conv + max-pool layers, dropout and a dense layer (the QC-CNN source's CNN)."""
+
+    name = "qccnn"
+
+    class Params(Params):
+        channels: list[int] = Field(
+            [16, 32, 64], min_length=1, description="Output channels of each conv layer."
+        )
+        kernel_size: int = Field(
+            3, ge=1, description="Square kernel size of every conv layer (odd keeps the size)."
+        )
+        dropout: float = Field(0.25, ge=0, lt=1, description="Dropout after the last max-pool.")
+        pool: int = Field(4, ge=1, description="Side of the grid the last maps are average-pooled to.")
+        embedding_dim: int = Field(64, ge=1, description="Width of the dense layer (the embedding).")
+
+    test_params = {"channels": [4, 4, 8], "pool": 2, "embedding_dim": 8}
+
+    def build(self, input_shape, n_classes):
+        return QCCNNNet(input_shape[0], self.params, n_classes)

@@ -1,0 +1,173 @@
+"""Every shipped suite validates, expands and plans; the source-system suites hold their sources' settings.
+
+The dataset loaders (``urbansound8k``, ``gtzan``, ``mnist``, ...) and the ``image`` feature are built
+in another branch (issue 3, loaders). Until they are registered here, permissive stand-ins with the
+agreed names let everything else in the suites be validated for real; the checks that need the
+real loaders skip, saying so.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from pydantic import ConfigDict
+
+from bench.cli import main
+from bench.data.base import BaseDataset
+from bench.errors import UserError
+from bench.features.base import BaseFeature
+from bench.grid import expand
+from bench.planning import plan
+from bench.plugin import Params
+from bench.registry import DATASETS, FEATURES
+from bench.suite import load_suite
+
+ROOT = Path(__file__).resolve().parent.parent
+SUITES = sorted((ROOT / "suites").glob("*.yaml"))
+AGREED_DATASETS = {
+    "urbansound8k": "audio",
+    "esc50": "audio",
+    "gtzan": "audio",
+    "crema-d": "audio",
+    "audio-folder": "audio",
+    "mnist": "image",
+    "fashion-mnist": "image",
+    "kmnist": "image",
+    "emnist-letters": "image",
+    "cifar10": "image",
+    "cifar100": "image",
+    "image-folder": "image",
+    "digits": "image",
+}
+AGREED_FEATURES = {"image"}
+LOADERS_PENDING = "dataset loaders and the `image` feature land with the issue-3 loaders branch"
+
+
+class _AnyParams(Params):
+    model_config = ConfigDict(extra="allow", frozen=True)
+
+
+class StandInAudio(BaseDataset):
+    """Stand-in for an agreed audio dataset name (accepts any params; never loads)."""
+
+    Params = _AnyParams
+
+
+class StandInImage(StandInAudio):
+    """Stand-in for an agreed image dataset name (accepts any params; never loads)."""
+
+    modality = "image"
+
+
+class StandInFeature(BaseFeature):
+    """Stand-in for the agreed `image` feature (accepts any params; never runs)."""
+
+    Params = _AnyParams
+
+
+def _missing() -> list[str]:
+    return [n for n in AGREED_DATASETS if n not in DATASETS] + [
+        n for n in AGREED_FEATURES if n not in FEATURES
+    ]
+
+
+@pytest.fixture
+def agreed_names(monkeypatch):
+    """Register stand-ins for the agreed names this branch does not have yet."""
+    for name, modality in AGREED_DATASETS.items():
+        if name not in DATASETS:
+            target = "StandInImage" if modality == "image" else "StandInAudio"
+            monkeypatch.setitem(DATASETS._entries, name, f"tests.test_shipped_suites:{target}")
+    for name in AGREED_FEATURES:
+        if name not in FEATURES:
+            monkeypatch.setitem(FEATURES._entries, name, "tests.test_shipped_suites:StandInFeature")
+
+
+@pytest.mark.usefixtures("agreed_names")
+@pytest.mark.parametrize("path", SUITES, ids=[p.stem for p in SUITES])
+def test_suite_validates_expands_and_plans(path):
+    suite = load_suite(path)
+    cells = expand(suite)
+    assert cells and len({c.key for c in cells}) == len(cells)
+    planned = plan(suite, None)
+    assert len(planned) == len(cells)
+    weights = suite.backbone.params.get("weights")
+    if weights and not Path(weights).exists():  # a placeholder path: every cell says which file is missing
+        assert {p.state for p in planned} == {"skip"}
+        assert all(f"weights file {weights} not found" in p.reason for p in planned)
+
+
+@pytest.mark.parametrize("path", SUITES, ids=[p.stem for p in SUITES])
+def test_plan_command_on_the_real_loaders(path, tmp_path, capsys):
+    try:
+        load_suite(path)
+    except UserError as exc:
+        pending = [
+            n
+            for n in _missing()
+            if f"unknown dataset '{n}'" in str(exc) or f"unknown feature '{n}'" in str(exc)
+        ]
+        if pending:
+            pytest.skip(f"{LOADERS_PENDING} (not registered here: {', '.join(pending)})")
+        raise
+    assert main(["plan", str(path), "--reports-dir", str(tmp_path)]) == 0
+    assert "cells" in capsys.readouterr().out
+    suite = load_suite(path)
+    placeholders = [
+        d.params["root"] for d in suite.datasets if str(d.params.get("root", "")).startswith("/path/to/")
+    ]
+    if placeholders or str(suite.backbone.params.get("weights") or "").startswith("/path/to/"):
+        planned = plan(suite, None)  # without the data, every cell is skipped and says what is missing
+        assert {p.state for p in planned} == {"skip"}
+        assert all("/path/to/" in p.reason for p in planned), [p.reason for p in planned][:3]
+
+
+def _suite(name: str):
+    return load_suite(ROOT / "suites" / f"{name}.yaml")
+
+
+def _head(suite, name: str):
+    return next(h for h in suite.heads if h.name == name)
+
+
+@pytest.mark.usefixtures("agreed_names")
+def test_source_settings():
+    us = _suite("urbansound8k-hybrid")
+    assert us.datasets[0].name == "urbansound8k" and us.datasets[0].params["root"].startswith("/path/to/")
+    assert (us.backbone.name, us.backbone.params["embedding_dim"]) == ("big-audio-cnn", 256)
+    assert (us.qubits, us.layers) == ([8], [2])
+    assert _head(us, "hybrid-fixed").params == {"alpha": 1.0, "beta": 0.5}
+
+    qc = _suite("gtzan-birdsong-qccnn")
+    assert [d.name for d in qc.datasets] == ["gtzan", "audio-folder"]
+    assert all(len(d.params["classes"]) == 2 for d in qc.datasets)  # binary tasks
+    assert (qc.backbone.name, qc.backbone.protocol, qc.backbone.training.optimizer) == (
+        "qccnn",
+        "finetune",
+        "sgd",
+    )
+    assert qc.qubits == [8]
+
+    cr = _suite("cremad-pca-head")
+    assert cr.datasets[0].name == "crema-d" and cr.backbone.protocol == "frozen"
+    assert cr.compression.method == "pca" and {h.name for h in cr.heads} == {"classical", "quantum"}
+
+    mn = _suite("mnist-family-dual-branch")
+    assert [d.name for d in mn.datasets] == ["mnist", "fashion-mnist", "emnist-letters", "kmnist"]
+    assert mn.backbone.name == "resnet18" and mn.qubits == [8]
+    assert _head(mn, "hybrid-fixed").label == "dual-branch"
+
+    for name in ("cifar100-gated-head", "cifar100-gated-head-qchannels"):
+        cf = _suite(name)
+        assert cf.datasets[0].name == "cifar100" and cf.backbone.name == "resnet34"
+        assert cf.backbone.params["weights"].endswith(".pth") and cf.backbone.protocol == "finetune"
+        assert _head(cf, "hybrid-gated").params["warmup_epochs"] > 0
+    qch = _suite("cifar100-gated-head-qchannels").features
+    assert qch.name == "image-qchannels" and qch.params["entanglers"] == ["ring", "star"]
+    assert qch.params["base"]["name"] == "image"
+
+
+def test_gtzan_suite_flags_the_pending_ansatz():
+    text = (ROOT / "suites" / "gtzan-birdsong-qccnn.yaml").read_text()
+    assert "TODO(issue-4)" in text and "zz-realamplitudes" in text
