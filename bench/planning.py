@@ -18,21 +18,20 @@ class PlannedCell:
 
 
 def skip_reason(cell: Cell) -> str:
-    """Why this cell cannot run here ("" if it can)."""
+    """Why this cell cannot run here: every missing piece (data, weights, backends), or ""."""
+    reasons = []
     missing = DATASETS.get(cell.dataset.name).from_dict(cell.dataset.params).unavailable()
     if missing:
-        return f"dataset {cell.dataset.label} unavailable: {missing}"
+        reasons.append(f"dataset {cell.dataset.label} unavailable: {missing}")
     backbone = cell.suite.backbone
-    reason = BACKBONES.get(backbone.name).from_dict(backbone.params).unavailable()
-    if reason:
-        return f"backbone {backbone.name} unavailable: {reason}"
+    missing = BACKBONES.get(backbone.name).from_dict(backbone.params).unavailable()
+    if missing:
+        reasons.append(f"backbone {backbone.name} unavailable: {missing}")
     for role, name in (("backend", cell.backend), ("trainer", cell.trained_on)):
-        if name is None:
-            continue
-        reason = SIMULATORS.get(name).probe()
-        if reason:
-            return f"{role} {name} unavailable: {reason}"
-    return ""
+        missing = SIMULATORS.get(name).probe() if name is not None else None
+        if missing:
+            reasons.append(f"{role} {name} unavailable: {missing}")
+    return "; ".join(reasons)
 
 
 def plan(suite: Suite, store: ResultsStore | None, force: bool = False) -> list[PlannedCell]:

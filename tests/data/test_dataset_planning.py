@@ -69,7 +69,7 @@ def test_run_records_cells_of_a_missing_dataset_as_skipped(tmp_path):
 def test_dataset_and_feature_modalities_must_match(tmp_path):
     suite = write_suite(tmp_path, {"datasets": ["digits"]})
     with pytest.raises(UserError, match=r"datasets\[0\]\.name: 'digits' is image data but feature 'logmel' "
-                                        r"reads audio \(features for image: image\)"):
+                                        r"reads audio \(features for image: image, image-qchannels\)"):
         load_suite(suite)
     gtzan = {"name": "gtzan", "params": {"classes": ["pop", "jaz"]}}
     bad_option = write_suite(tmp_path, {"datasets": [gtzan]})
