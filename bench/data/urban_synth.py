@@ -13,20 +13,24 @@ The splits are drawn from a separate stream per class (``[seed, 0x5B, class]``).
 
 Per clip: a random frequency scale (0.85-1.15, applied to every frequency of the event),
 random event timing and, half of the time, an onset delayed by up to a quarter of the clip;
-background noise (pink to brown: power ~ 1/f**beta, beta uniform in [1, 2]) at an SNR drawn
-uniformly from ``snr_db`` (SNR = mean power of the event over the whole clip / mean power of
-the noise); with probability ``overlap_prob`` a faint event of another class (any of the
-ten, so clips do not depend on ``n_classes``) 8-20 dB below the event, added on top of the
-noise. The mix is peak-normalised, then scaled by a random gain of -12..0 dB (times 0.99)
-and given a DC offset of at most 0.01 in magnitude, so ``|x| <= 1`` always.
+a random recording "channel" applied to the event (spectral tilt of +-3 dB per octave, a
+distance low-pass at 1.5-8 kHz, a small-microphone high-pass at 40-400 Hz); background noise
+(pink to brown: power ~ 1/f**beta, beta uniform in [1, 2]) at an SNR drawn uniformly from
+``snr_db`` (SNR = mean power of the filtered event over the whole clip / mean power of the
+noise); with probability ``overlap_prob`` a quieter event of another class (any of the ten,
+so clips do not depend on ``n_classes``), 3-12 dB below the event, added on top. The mix is
+peak-normalised, then scaled by a random gain of -12..0 dB (times 0.99) and given a DC offset
+of at most 0.01 in magnitude, so ``|x| <= 1`` always.
 
 The classes overlap on purpose (a whine in some air conditioners, hammer-drill modulation
 in some drills, a two-tone "hi-lo" siren near a car horn, drums under some street music,
 low-SNR clips), so a classifier does well but not perfectly.
 
-Speed: every synthesiser works on whole float32 arrays (wavetable oscillators, FFT-shaped
-noise, kernels placed at pulse times); scalar random draws come from a buffered block of
-uniforms because single numpy draws cost microseconds each.
+Speed: every synthesiser works on whole float32 arrays (wavetable oscillators with uint32
+phase accumulators, FFT-shaped noise, kernels placed at pulse times); the channel and the
+background are applied in one frequency-domain pass; scalar random draws come from a buffered
+block of uniforms because single numpy draws cost microseconds each. Clips are generated one
+after another (threads do not help: the work is many short numpy calls, bound by the GIL).
 """
 
 from __future__ import annotations
@@ -559,13 +563,13 @@ def make_clip(
     n = next_fast_len(T, real=True)
     logf = _log_freqs(n, sr)
     tilt, lp, hp = (
-        r.uniform(-1.0, 1.0),
-        np.exp(r.uniform(np.log(1500.0), np.log(8000.0))),
+        r.uniform(-1.5, 1.5),
+        np.exp(r.uniform(np.log(1000.0), np.log(8000.0))),
         r.uniform(40.0, 400.0),
     )
-    beta, snr = r.uniform(1.0, 2.0), r.uniform(*snr_db)
+    beta, snr = r.uniform(0.6, 2.0), r.uniform(*snr_db)
     gain_db, dc = r.uniform(-12.0, 0.0), r.uniform(-0.01, 0.01)
-    channel = np.exp((logf - _F32(np.log(1000.0))) * _F32(tilt / 2.0))  # +-3 dB per octave
+    channel = np.exp((logf - _F32(np.log(1000.0))) * _F32(tilt / 2.0))  # +-4.5 dB per octave
     channel /= np.sqrt(1.0 + np.exp((logf - _F32(np.log(lp))) * _F32(4.0)))
     channel /= np.sqrt(1.0 + np.exp((_F32(np.log(hp)) - logf) * _F32(2.0)))
     spec = np.fft.rfft(event.astype(np.float64), n).astype(np.complex64)  # (numpy's float32 rfft is slower)
@@ -582,11 +586,11 @@ def make_clip(
     spec.imag += noise_gain * np.sin(phase)
     mix = np.fft.irfft(spec, n)[:T].astype(_F32)
 
-    if p_event > 0 and r.random() < overlap_prob:  # a faint event of another class (any of the ten)
+    if p_event > 0 and r.random() < overlap_prob:  # a quieter event of another class (any of the ten)
         other = r.integers(0, len(_SYNTHS) - 1)
         other += other >= class_idx
         faint = _SYNTHS[other](r, T, sr, r.uniform(0.85, 1.15))
-        rel_db = r.uniform(-12.0, -3.0)
+        rel_db = r.uniform(-10.0, -2.0)
         if (p_faint := _power(faint)) > 0:
             mix += _F32(np.sqrt(p_event / p_faint * 10.0 ** (rel_db / 10.0))) * faint
 
@@ -618,7 +622,7 @@ class UrbanSynthParams(Params):
         0.3,
         ge=0,
         le=1,
-        description="Probability that a clip's background holds a faint event of another class.",
+        description="Probability that a clip also holds a quieter event (3-12 dB down) of another class.",
     )
 
     @model_validator(mode="after")

@@ -8,7 +8,8 @@ clip: ``10*log10(max(S, 1e-10))`` minus the clip's maximum (so every clip peaks 
 which makes the features independent of the clip's gain), floored at ``-top_db``. Finally,
 with ``normalize``, each clip's map is standardised to zero mean and unit variance.
 
-Clips are processed in chunks of ``CHUNK`` (bounded memory), never one Python call per clip.
+Clips are processed in batches (at most ``CHUNK`` clips and ``CHUNK_BYTES`` of spectrogram
+per batch, so memory stays bounded), never one Python call per clip.
 Output: float32 ``(N, 1, n_mels, 1 + T // hop_length)``. Deterministic: no randomness, and
 the same inputs on the same machine give bit-identical outputs.
 """
@@ -62,7 +63,9 @@ class LogMel(BaseFeature):
     test_params = {"n_fft": 256, "hop_length": 128, "n_mels": 16}
 
     CHUNK: ClassVar[int] = 256
-    """Clips per STFT batch."""
+    """Most clips per STFT batch."""
+    CHUNK_BYTES: ClassVar[int] = 128 * 2**20
+    """Batches are also cut so that one batch's complex spectrogram stays under this size."""
 
     def n_frames(self, n_samples: int) -> int:
         """Frames produced for a clip of ``n_samples`` (``center=True``)."""
@@ -75,7 +78,9 @@ class LogMel(BaseFeature):
         p = self.params
         fmax = p.fmax if p.fmax is not None else sample_rate / 2.0
         if fmax > sample_rate / 2.0:
-            raise ValueError(f"logmel: fmax={fmax} Hz is above the Nyquist frequency ({sample_rate / 2.0} Hz)")
+            raise ValueError(
+                f"logmel: fmax={fmax} Hz is above the Nyquist frequency ({sample_rate / 2.0} Hz)"
+            )
         if p.fmin >= fmax:
             raise ValueError(f"logmel: fmin={p.fmin} Hz must be below fmax={fmax} Hz")
         fb = librosa.filters.mel(sr=sample_rate, n_fft=p.n_fft, n_mels=p.n_mels, fmin=p.fmin, fmax=fmax)
@@ -98,10 +103,12 @@ class LogMel(BaseFeature):
         N, T = x.shape
         fb = torch.from_numpy(self.filterbank(data.sample_rate))
         window = torch.hann_window(p.n_fft, periodic=True, dtype=torch.float32)
-        out = np.empty((N, 1, p.n_mels, self.n_frames(T)), dtype=np.float32)
+        frames = self.n_frames(T)
+        out = np.empty((N, 1, p.n_mels, frames), dtype=np.float32)
+        step = max(1, min(self.CHUNK, self.CHUNK_BYTES // (8 * (p.n_fft // 2 + 1) * frames)))
         with torch.no_grad():
-            for start in range(0, N, self.CHUNK):
-                chunk = torch.from_numpy(np.ascontiguousarray(x[start : start + self.CHUNK], dtype=np.float32))
+            for start in range(0, N, step):
+                chunk = torch.from_numpy(np.ascontiguousarray(x[start : start + step], dtype=np.float32))
                 spec = torch.stft(
                     chunk,
                     n_fft=p.n_fft,
@@ -120,7 +127,7 @@ class LogMel(BaseFeature):
                     db.clamp_(min=-p.top_db)
                 if p.normalize:
                     mean = db.mean(dim=(1, 2), keepdim=True)
-                    std = db.std(dim=(1, 2), keepdim=True, unbiased=False)
+                    std = db.std(dim=(1, 2), keepdim=True, correction=0)
                     db = (db - mean) / (std + 1e-6)
                 out[start : start + chunk.shape[0], 0] = db.numpy()
         return out

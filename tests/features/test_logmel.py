@@ -54,10 +54,11 @@ def test_deterministic():
     np.testing.assert_array_equal(feature.transform(data), feature.transform(data))
 
 
-def test_chunking_does_not_change_results(monkeypatch):
+@pytest.mark.parametrize("attr, value", [("CHUNK", 3), ("CHUNK_BYTES", 1)])
+def test_chunking_does_not_change_results(monkeypatch, attr, value):
     feature, data = LogMel.from_dict(LogMel.test_params), _clips(n=7)
     whole = feature.transform(data)
-    monkeypatch.setattr(LogMel, "CHUNK", 3)
+    monkeypatch.setattr(LogMel, attr, value)
     np.testing.assert_allclose(feature.transform(data), whole, rtol=0, atol=1e-5)
 
 
@@ -123,7 +124,9 @@ def test_rejects_fmax_above_nyquist():
         LogMel.from_dict({**LogMel.test_params, "fmax": 6000.0}).transform(_clips(sr=8000))
 
 
-@pytest.mark.parametrize("bad", [{"n_fft": 8}, {"hop_length": 0}, {"fmin": 500.0, "fmax": 400.0}, {"nfft": 512}])
+@pytest.mark.parametrize(
+    "bad", [{"n_fft": 8}, {"hop_length": 0}, {"fmin": 500.0, "fmax": 400.0}, {"nfft": 512}]
+)
 def test_invalid_params_rejected(bad):
     with pytest.raises(ValidationError):
         LogMel.Params(**bad)
