@@ -21,15 +21,17 @@ class CellGroup:
 
     cells: tuple[Cell, ...]
     cache_root: str
+    jobs_path: str | None = None  # IBM job ledger (None: <cache_root>/jobs.sqlite)
 
 
-def group_cells(cells: list[Cell], cache_root: str) -> list[CellGroup]:
+def group_cells(cells: list[Cell], cache_root: str, jobs_path: str | None = None) -> list[CellGroup]:
     """Group by training spec, keeping the grid order; the cell whose backend trains goes first."""
     groups: dict[str, list[Cell]] = {}
     for cell in cells:
         groups.setdefault(stable_hash(cell.train_key), []).append(cell)
     return [
-        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root) for g in groups.values()
+        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, jobs_path)
+        for g in groups.values()
     ]
 
 
@@ -46,7 +48,7 @@ def run_group(
     cache = Cache(group.cache_root)
     records = []
     for cell in group.cells:
-        record = run_cell(cell, cache, on_epoch)
+        record = run_cell(cell, cache, on_epoch, group.jobs_path)
         record.provenance = {**provenance(), "suite_hash": cell.suite.hash}
         records.append(record)
         if on_record:
