@@ -18,14 +18,19 @@ class PlannedCell:
 
 
 def skip_reason(cell: Cell) -> str:
-    """Why this cell cannot run here ("" if it can)."""
+    """Why this cell cannot run here ("" if it can): an unavailable backend or trainer, or an IBM
+    cell whose estimate exceeds its profile's per-cell caps."""
+    from bench.budget import over_cap_reason
+    from bench.quantum.resolve import probe
+
     for role, name in (("backend", cell.backend), ("trainer", cell.trained_on)):
         if name is None:
             continue
-        reason = SIMULATORS.get(name).probe()
+        reason = probe(cell.suite, name) if role == "backend" else SIMULATORS.get(name).probe()
         if reason:
             return f"{role} {name} unavailable: {reason}"
-    return ""
+    over = over_cap_reason(cell)
+    return f"over the profile's cap: {over}" if over else ""
 
 
 def plan(suite: Suite, store: ResultsStore | None, force: bool = False) -> list[PlannedCell]:
