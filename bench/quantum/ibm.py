@@ -1,10 +1,11 @@
 """Where Qiskit-path jobs go: a fake device locally, IBM hardware, or a rehearsal of it.
 
-A *submitter* turns Estimator PUBs into jobs. All three use qiskit-ibm-runtime's ``EstimatorV2``
+A *submitter* turns Estimator PUBs into jobs. The IBM ones use qiskit-ibm-runtime's ``EstimatorV2``
 with a ``mode`` of backend (job mode), ``Batch`` or ``Session``:
 
 * ``LocalSubmitter`` - a fake device snapshot (``fake_provider.Fake*``), run locally on qiskit-aer
-  with the snapshot's noise model (``NoiseModel.from_backend``), seeded. Not billed, no ledger.
+  (``AerSimulator.from_backend``: the snapshot's noise model, coupling map and basis gates) with
+  Qiskit's ``BackendEstimatorV2``, seeded. Not billed, no ledger.
 * ``IbmSubmitter`` - IBM Quantum through ``QiskitRuntimeService``; the token comes from
   ``QISKIT_IBM_TOKEN`` or a saved account. ``fetch(job_id)`` retrieves an earlier job.
 * ``RehearsalSubmitter`` - the same calls on a fake device standing in for the service: jobs
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import math
 import os
 import pickle
 import uuid
@@ -95,8 +97,18 @@ def _close_mode(mode) -> None:
             close()
 
 
+@functools.cache
+def noisy_simulator(class_name: str):
+    """``AerSimulator.from_backend(snapshot)``: the snapshot's qiskit-aer noise model (built from its
+    calibration data), coupling map and basis gates. Built once per process: for a 127-qubit device
+    the noise model alone takes seconds."""
+    from qiskit_aer import AerSimulator
+
+    return AerSimulator.from_backend(fake_backend(class_name))
+
+
 class LocalSubmitter:
-    """A fake device snapshot simulated locally (qiskit-aer noise model), seeded, not billed."""
+    """A fake device snapshot simulated locally on qiskit-aer with its noise model, seeded, not billed."""
 
     billed = False
 
@@ -108,7 +120,10 @@ class LocalSubmitter:
         return self._backend
 
     def submit(self, pubs, shots, seed):
-        return _estimator(self._backend, shots, seed, None).run(pubs)
+        from qiskit.primitives import BackendEstimatorV2
+
+        estimator = BackendEstimatorV2(backend=noisy_simulator(self.name), options={"seed_simulator": seed})
+        return estimator.run(pubs, precision=1 / math.sqrt(shots))
 
     def fetch(self, job_id):  # pragma: no cover - local jobs are never resumed
         raise RuntimeError("local fake-device jobs cannot be fetched by id")

@@ -46,11 +46,11 @@ class NoiseSpec(_Frozen):
 
     depolarizing: float | None = Field(
         None, ge=0, le=0.75,
-        description="Depolarizing probability p applied after every gate, on each wire it acts on.",
+        description="Depolarizing probability p applied after every native gate, on each wire it acts on.",
     )
     amplitude_damping: float | None = Field(
         None, ge=0, le=1,
-        description="Amplitude-damping gamma applied after every gate, on each wire it acts on.",
+        description="Amplitude-damping gamma applied after every native gate, on each wire it acts on.",
     )
     fake_device: str | None = Field(
         None, pattern=r"^Fake[A-Za-z0-9]+$",
@@ -173,7 +173,8 @@ class BackendProfile(_Frozen):
     )
     max_qubits: int | None = Field(
         None, ge=1,
-        description="Practical maximum width (timing sweeps stop here); default: the sweep's --max-qubits.",
+        description="Practical maximum width: timing sweeps stop here (they also stop at the device size, "
+        "the memory guard and max_seconds).",
     )
 
     @model_validator(mode="after")
