@@ -4,8 +4,9 @@
 ``QuantumLayer`` on a batch) on every available exact simulator for a range of qubit counts and
 writes the medians to ``backends/trainer-timings.json`` (with the machine and versions that
 produced them). ``fastest_trainer(n)`` reads that table: among the simulators available here,
-the one with the lowest time at the measured width nearest to ``n`` (ties and missing data fall
-back to ``default.qubit``). Reading a committed table, not timing on the fly, keeps the choice
+the one with the lowest time at width ``n``, interpolated log-linearly between measured widths and
+extrapolated beyond them from each simulator's last measured growth rate (no data falls back to
+``default.qubit``). Reading a committed table, not timing on the fly, keeps the choice
 - and therefore every cell key - identical across runs on the same installation; re-run the
 command on a new machine to re-decide. The record of every cell says which simulator trained it.
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 import os
 import statistics
 from pathlib import Path
@@ -39,11 +41,20 @@ def _available(names: list[str]) -> list[str]:
 
 
 def _time_at(per_width: dict[str, float], n_qubits: int) -> float | None:
+    """Seconds at ``n_qubits``: log-linear between the two nearest measured widths (so beyond the
+    measured range each simulator keeps its own exponential growth rate); a single width is used as is."""
     if not per_width:
         return None
-    widths = sorted(int(w) for w in per_width)
-    nearest = min(widths, key=lambda w: (abs(w - n_qubits), -w))
-    return float(per_width[str(nearest)])
+    points = sorted((int(w), float(t)) for w, t in per_width.items())
+    if len(points) == 1:
+        return points[0][1]
+    below = [p for p in points if p[0] <= n_qubits][-1:] or [points[0]]
+    above = [p for p in points if p[0] > n_qubits][:1] or [points[-1]]
+    (w0, t0), (w1, t1) = (points[-2], points[-1]) if below[0][0] == points[-1][0] else (below[0], above[0])
+    if w0 == w1:
+        return t0
+    rate = (math.log(t1) - math.log(t0)) / (w1 - w0)
+    return math.exp(math.log(t0) + rate * (n_qubits - w0))
 
 
 def fastest_trainer(n_qubits: int, path: str | Path = TIMINGS_FILE) -> str:

@@ -1,8 +1,10 @@
-"""train_on=auto: the fastest available exact simulator at the nearest measured width."""
+"""train_on=auto: the fastest available exact simulator at the width, from measured timings."""
 
 from __future__ import annotations
 
 import json
+
+import pytest
 
 from bench.grid import expand
 from bench.quantum import autoselect
@@ -17,12 +19,13 @@ def _table(tmp_path, seconds: dict) -> str:
     return str(path)
 
 
-def test_fastest_at_the_nearest_measured_width(tmp_path):
+def test_fastest_at_the_width_interpolated_between_measurements(tmp_path):
     path = _table(tmp_path, {"default.qubit": {"4": 0.1, "12": 3.0, "20": 90.0},
                              "lightning.qubit": {"4": 0.5, "12": 1.0, "20": 8.0}})
     assert autoselect.fastest_trainer(2, path) == "default.qubit"
     assert autoselect.fastest_trainer(11, path) == "lightning.qubit"
-    assert autoselect.fastest_trainer(26, path) == "lightning.qubit"
+    assert autoselect.fastest_trainer(26, path) == "lightning.qubit"  # extrapolated growth rates
+    assert autoselect._time_at({"4": 1.0, "8": 4.0}, 6) == pytest.approx(2.0)  # log-linear
 
 
 def test_unavailable_simulators_are_never_picked_and_no_table_falls_back(tmp_path):
