@@ -9,10 +9,12 @@ records, next to the usual metrics (computed on the subset):
 * ``test_accuracy_ci_low/high`` - 95 % Wilson interval of the subset accuracy;
 * ``exact_subset_accuracy`` and ``delta_vs_exact`` - the trainer's accuracy on the same items
   and the (paired) difference;
-* ``zne_*`` - the same for the ZNE-mitigated variant when the profile has mitigation;
+* ``zne_*`` - the same for the ZNE-mitigated variant when the profile has mitigation, and
+  ``zne_circuits`` (items x scale factors);
 * ``eval_samples``, ``shots_per_circuit``, ``circuit_executions_eval``, ``shots_executed``,
-  ``jobs_submitted``, ``jobs_fetched``, ``qpu_seconds`` (reported usage; absent when the service
-  reports none), ``qpu_seconds_estimated``, ``noise_strength`` (channel p or gamma);
+  ``jobs_submitted``, ``jobs_fetched`` (Qiskit paths; they describe the run: a resumed run fetches),
+  ``qpu_seconds`` (reported usage; absent when the service reports none), ``qpu_seconds_estimated``
+  (billed paths), ``noise_strength`` (channel p or gamma);
 * timings: ``evaluation_s``, ``circuit_forward_per_batch_s`` and ``circuit_latency_s`` (and,
   for analytic noise, ``circuit_forward_backward_per_batch_s``); Qiskit paths also
   ``transpile_s`` and ``circuit_execution_s`` (job wall time, queue included).
@@ -102,6 +104,8 @@ def evaluate_only(cell, model, x: dict, y: dict, trained: dict, record: Record, 
                           exact_subset_accuracy=float(exact_correct.mean()))
     if profile.noise_strength is not None:
         record.metrics["noise_strength"] = float(profile.noise_strength)
+    if profile.mitigation is not None:
+        record.metrics["zne_circuits"] = float(len(idx) * len(profile.mitigation.scale_factors))
     record.backend_info.update(kind=profile.kind, profile=profile.summary(), eval_indices=idx.tolist(),
                                variants=[v for v, _ in variants])
 
@@ -122,11 +126,12 @@ def _account(cell, record: Record, profile, variants, pennylane_circuits: int, n
         circuits, shots = stats.circuits, stats.shots
         record.jobs = list(stats.job_ids)
         record.metrics.update(jobs_submitted=float(stats.jobs_submitted),
-                              jobs_fetched=float(stats.jobs_fetched),
-                              qpu_seconds_estimated=stats.estimated_seconds)
+                              jobs_fetched=float(stats.jobs_fetched))
         if stats.usage_seconds is not None:
             record.metrics["qpu_seconds"] = stats.usage_seconds
         billed = executor.submitter().billed
+        if billed:
+            record.metrics["qpu_seconds_estimated"] = stats.estimated_seconds
         record.backend_info["usage_source"] = (
             "reported by the service" if stats.usage_seconds is not None
             else "cost-model estimate (no usage reported)" if billed else "none (local simulator)"

@@ -13,7 +13,6 @@ not a bill: the service's reported usage replaces it once a job finishes.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 from bench.quantum.profiles import BackendProfile
@@ -57,15 +56,6 @@ def job_cost(profile: BackendProfile, n_items: int) -> CostEstimate:
     return CostEstimate(1, circuits, shots, seconds)
 
 
-def evaluation_cost(profile: BackendProfile, n_items: int) -> CostEstimate:
-    """Estimate of evaluating ``n_items`` items (all jobs)."""
-    per_job = bindings_per_job(profile)
-    total = ZERO
-    for start in range(0, n_items, per_job):
-        total = total + job_cost(profile, min(per_job, n_items - start))
-    return total
-
-
 def over_profile_caps(profile: BackendProfile, cost: CostEstimate) -> str:
     """Why ``cost`` exceeds the profile's per-cell caps ("" when it does not)."""
     assert profile.ibm is not None
@@ -75,7 +65,3 @@ def over_profile_caps(profile: BackendProfile, cost: CostEstimate) -> str:
         return (f"estimated {cost.qpu_seconds:.1f} QPU s exceed ibm.max_qpu_seconds "
                 f"{profile.ibm.max_qpu_seconds:g}")
     return ""
-
-
-def ceil_div(a: int, b: int) -> int:
-    return math.ceil(a / b)

@@ -31,8 +31,9 @@ NOISE_NOTE = (
     "'acc' is the mean over seeds ± a 95 % Student-t half-width (with one seed: the 95 % Wilson interval "
     "of the subset, in brackets); 'exact, same items' is the trainer's accuracy on those items and Δ their "
     "paired difference in percentage points. ZNE rows are the zero-noise-extrapolated version of the row "
-    "above them (same jobs for fake devices and hardware). QPU s: usage reported by the service, or the "
-    "cost-model estimate for rehearsals (marked ~)."
+    "above them (same jobs for fake devices and hardware). Circuits: those each estimate used (ZNE: one per "
+    "item and scale factor). Bands and bars are clipped to [0, 1]. QPU s: usage reported by the service, or "
+    "the cost-model estimate for rehearsals (marked ~)."
 )
 
 CONFIG = ["dataset", "head", "n_qubits", "n_layers"]
@@ -54,7 +55,7 @@ def _variant_row(r: Record, variant: str) -> dict:
         "exact": m.get("exact_subset_accuracy", math.nan),
         "n_eval": m.get("eval_samples", math.nan),
         "shots": m.get("shots_per_circuit", 0.0),
-        "circuits": m.get("circuit_executions_eval", math.nan),
+        "circuits": m.get("zne_circuits" if variant == "zne" else "eval_samples", math.nan),
         "qpu_s": qpu if qpu is not None else m.get("qpu_seconds_estimated", math.nan),
         "qpu_estimated": qpu is None and "qpu_seconds_estimated" in m,
     }
@@ -178,14 +179,15 @@ def plot_degradation(records: list[Record], path: Path) -> Path | None:
                         lo_v, hi_v = mean - hw, mean + hw
                     xs.append(float(strength))
                     ys.append(mean)
-                    lo.append(lo_v)
-                    hi.append(hi_v)
+                    lo.append(max(0.0, lo_v))
+                    hi.append(min(1.0, hi_v))
                 label = _label(config) + (" (ZNE)" if variant == "zne" else "")
                 ax.plot(xs, ys, marker="o", linestyle=style, color=colors[config], label=label)
                 ax.fill_between(xs[1:], lo[1:], hi[1:], alpha=0.12, color=colors[config], linewidth=0)
         ax.set_title(f"{channel.replace('_', ' ')} (exact at 0)", fontsize=10)
         ax.set_xlabel("channel strength after every gate (p or gamma)")
         ax.set_ylabel("test accuracy (subset)")
+        ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
     fig.savefig(path, dpi=110, format="png")
@@ -214,7 +216,7 @@ def plot_devices(records: list[Record], path: Path) -> Path | None:
             if math.isnan(hw):
                 low, high = gb["ci_low"].mean(), gb["ci_high"].mean()
             else:
-                low, high = mean - hw, mean + hw
+                low, high = max(0.0, mean - hw), min(1.0, mean + hw)
             x = j + (i - (len(configs) - 1) / 2) * width
             ax.bar(x, mean, width * 0.9, color=f"C{i % 10}", label=_label(config) if j == 0 else None,
                    yerr=[[mean - low], [high - mean]], capsize=3)
