@@ -3,8 +3,9 @@
 Stages: embeddings (cached) -> compression fitted on train -> head trained on the cell's
 training simulator (cached by the training spec, so cells that differ only in backend share
 one trained head) -> evaluation on the cell's own backend, whose outputs must match the
-trainer's within ``training.agreement_tol`` -> circuit timing -> record. Any exception becomes
-a ``failed`` record carrying the error; it never propagates.
+trainer's within ``training.agreement_tol`` -> circuit timing -> record. Evaluate-only backends
+(shots, noise, fake devices, IBM) replace the last stages by ``bench.evaluate_only``. Any
+exception becomes a ``failed`` record carrying the error; it never propagates.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from bench.embeddings import EmbeddingSet, embeddings_for
 from bench.grid import Cell
 from bench.heads.base import HeadModel
 from bench.metrics import classification_metrics
+from bench.quantum.resolve import backend_for, is_evaluate_only
 from bench.quantum.timing import time_circuit
 from bench.record import Record
 from bench.registry import HEADS, SIMULATORS
@@ -84,8 +86,7 @@ def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallba
 def _evaluate(cell: Cell, model: HeadModel, x, y, trained: dict, record: Record, n_classes: int) -> None:
     """Score the test split on the cell's backend; check agreement with the trainer; time circuits."""
     if cell.backend is not None:
-        simulator = SIMULATORS.get(cell.backend)
-        model.use_simulator(simulator)
+        model.use_simulator(backend_for(cell.suite, cell.backend))
         model.quantum.circuit_executions = 0
     start = time.perf_counter()
     logits = _logits(model, x["test"])
@@ -110,7 +111,7 @@ def _evaluate(cell: Cell, model: HeadModel, x, y, trained: dict, record: Record,
         record.timings.update(time_circuit(model.quantum, batch, cell.suite.training.timing_repeats))
 
 
-def _run(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | None) -> Record:
+def _run(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | None, jobs_path) -> Record:
     s = cell.suite
     if s.backbone.protocol == "finetune":
         from bench.finetune import run_finetune
@@ -139,16 +140,25 @@ def _run(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | Non
         backbone_test_accuracy=emb.backbone_metrics["test_accuracy"],
         skipped_items=len(emb.skipped),
     )
-    _evaluate(cell, model, x, y, trained, record, n_classes)
+    record.circuit_executions = trained["executions"]
+    if is_evaluate_only(cell.suite, cell.backend):
+        from bench.evaluate_only import evaluate_only
+
+        evaluate_only(cell, model, x, y, trained, record, n_classes, jobs_path or cache.root / "jobs.sqlite")
+    else:
+        _evaluate(cell, model, x, y, trained, record, n_classes)
     record.metrics["overfit_gap"] = record.metrics["train_accuracy"] - record.metrics["test_accuracy"]
     return record
 
 
-def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None) -> Record:
-    """Compute the record of ``cell``. Never raises: failures come back as ``status="failed"``."""
+def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jobs_path=None) -> Record:
+    """Compute the record of ``cell``. Never raises: failures come back as ``status="failed"``.
+
+    ``jobs_path`` is the IBM job ledger (``bench.quantum.ledger``); default ``<cache>/jobs.sqlite``.
+    """
     record = _blank_record(cell)
     try:
-        return _run(cell, cache, record, on_epoch)
+        return _run(cell, cache, record, on_epoch, jobs_path)
     except Exception as exc:
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""

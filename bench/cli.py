@@ -1,4 +1,4 @@
-"""Command line: ``python -m bench {run,plan,report,predict,backends,options,benchmark} ...``.
+"""Command line: ``python -m bench {run,plan,report,predict,backends,calibrate,sweep,benchmark,options} ...``.
 
 User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback.
 """
@@ -53,7 +53,22 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--top", type=int, default=10, help="show the K most probable classes (default 10)")
     _common(predict)
 
-    sub.add_parser("backends", help="list simulators and whether each is available here")
+    sub.add_parser("backends", help="list built-in simulators and backend profiles, with availability")
+
+    cal = sub.add_parser("calibrate", help="time exact simulators per width; --write updates the table that "
+                         "train_on=auto picks the trainer from")
+    cal.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10, 12, 14, 16])
+    cal.add_argument("--layers", type=int, default=2)
+    cal.add_argument("--batch", type=int, default=64)
+    cal.add_argument("--repeats", type=int, default=3)
+    cal.add_argument("--simulators", nargs="*", default=None, help="default: every built-in simulator")
+    cal.add_argument("--write", action="store_true", help="write backends/trainer-timings.json")
+    cal.add_argument("--output", type=Path, default=None, help="write the table here instead")
+
+    sweep = sub.add_parser("sweep", help="timing sweep: circuit time vs qubits and layers per backend")
+    sweep.add_argument("suite", type=Path, help="sweep suite YAML, e.g. suites/timing.yaml")
+    sweep.add_argument("--reports-dir", type=Path, default=DEFAULTS["reports"])
+    sweep.add_argument("--force", action="store_true", help="re-measure points already in the store")
 
     options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
     options.add_argument("--update-readme", action="store_true", help="rewrite the README's option reference")

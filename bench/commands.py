@@ -47,7 +47,38 @@ def plan(args: argparse.Namespace) -> int:
     console.print(table)
     counts = {s: sum(p.state == s for p in planned) for s in ("done", "pending", "retry", "skip")}
     console.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
+    _print_cost(console, suite, args.suite, planned, _options(args).reports_root / suite.name / "jobs.sqlite")
     return 0
+
+
+def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None:
+    """The IBM cost estimate of the cells a run would execute, and whether the budget allows it."""
+    from bench.budget import check_budget, pending_costs, spent_seconds
+
+    costs = pending_costs(planned, jobs_path)
+    if not costs:
+        return
+    table = Table(title="IBM cost estimate (jobs not yet submitted; earlier jobs are fetched, not re-paid)")
+    for column in ("cell", "backend", "jobs", "circuits", "shots/circuit", "shots", "est. QPU s"):
+        table.add_column(column)
+    for c in costs:
+        per = c.pending.shots // c.pending.circuits if c.pending.circuits else 0
+        backend = c.backend + (" (rehearsal)" if c.rehearsal else "")
+        p = c.pending
+        table.add_row(c.key.split("#")[0], backend, str(p.jobs), f"{p.circuits:,}", f"{per:,}",
+                      f"{p.shots:,}", f"{p.qpu_seconds:.1f}")
+    console.print(table)
+    total = sum((c.pending for c in costs[1:]), costs[0].pending)
+    spent, cap = spent_seconds(jobs_path), suite.budget.max_qpu_seconds
+    cap_text = "none" if cap is None else f"{cap:g} s"
+    console.print(f"total: {total.circuits:,} circuits, {total.shots:,} shots, "
+                  f"~{total.qpu_seconds:.1f} QPU s estimated; {spent:.1f} s already spent; "
+                  f"budget cap: {cap_text}")
+    try:
+        check_budget(suite, suite_path, planned, jobs_path)
+        console.print("budget: a run would proceed")
+    except UserError as exc:
+        console.print(f"budget: a run would refuse to start: {exc}")
 
 
 def report(args: argparse.Namespace) -> int:
@@ -99,17 +130,58 @@ def predict(args: argparse.Namespace) -> int:
 
 
 def backends(args: argparse.Namespace) -> int:
+    from bench.quantum.profile_files import load_all, profile_dirs, profile_files
+    from bench.quantum.resolve import probe_profile
     from bench.registry import SIMULATORS
 
-    table = Table(title="backends")
-    for column in ("name", "device", "diff method", "status"):
+    dirs = profile_dirs()
+    where = ", ".join(map(str, dirs))
+    table = Table(title=f"backends (built-in simulators, then profiles from {where})")
+    for column in ("name", "kind", "role", "details", "status"):
         table.add_column(column)
     for name in SIMULATORS.names():
         sim = SIMULATORS.get(name)
         reason = sim.probe()
-        table.add_row(name, sim.device, sim.diff_method, f"unavailable: {reason}" if reason else "available")
-    Console(width=200).print(table)
+        status = f"unavailable: {reason}" if reason else "available"
+        table.add_row(name, "exact (built-in)", "trains", f"{sim.device}, {sim.diff_method}", status)
+    files = profile_files(dirs)
+    for name, profile in load_all(dirs).items():
+        if isinstance(profile, UserError):
+            table.add_row(name, "?", "?", str(files[name]), f"invalid: {profile}")
+            continue
+        reason = probe_profile(profile)
+        role = "evaluate-only" if profile.evaluate_only else "trains"
+        status = f"unavailable: {reason}" if reason else "available"
+        table.add_row(name, profile.kind, role, profile.summary(), status)
+    Console(width=220).print(table)
     return 0
+
+
+def calibrate(args: argparse.Namespace) -> int:
+    from bench.quantum.autoselect import TIMINGS_FILE, fastest_trainer, measure, write_table
+    from bench.registry import SIMULATORS
+
+    names = args.simulators or SIMULATORS.names()
+    seconds = measure(names, args.qubits, args.layers, args.batch, args.repeats)
+    table = Table(title=f"forward+backward per batch of {args.batch}, {args.layers} layers (median s)")
+    table.add_column("qubits")
+    for name in seconds:
+        table.add_column(name)
+    for n in args.qubits:
+        table.add_row(str(n), *(f"{seconds[name][str(n)]:.4f}" for name in seconds))
+    Console(width=200).print(table)
+    if args.write:
+        path = write_table(seconds, args.output or TIMINGS_FILE,
+                           {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats})
+        print(f"wrote {path}; train_on=auto now picks: "
+              + ", ".join(f"q{n}: {fastest_trainer(n, path)}" for n in args.qubits))
+    return 0
+
+
+def sweep(args: argparse.Namespace) -> int:
+    from bench.sweep import run_sweep_command
+
+    return run_sweep_command(args)
 
 
 def benchmark(args: argparse.Namespace) -> int:

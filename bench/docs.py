@@ -43,6 +43,22 @@ def _registry_section(title: str, registry: Registry) -> list[str]:
     return out
 
 
+def _backend_sections() -> list[str]:
+    """Backend profiles (``backends/*.yaml`` or a suite's ``profiles``), the budget and sweep files."""
+    from bench.quantum.profiles import BackendProfile, IbmSpec, MitigationSpec, NoiseSpec
+    from bench.suite import BudgetSpec
+    from bench.sweep import SweepSpec
+
+    return [
+        "### `budget`", model_table(BudgetSpec),
+        "### Backend profiles (`backends/<name>.yaml` or `profiles.<name>`)", model_table(BackendProfile),
+        "### Profile `noise`", model_table(NoiseSpec),
+        "### Profile `mitigation`", model_table(MitigationSpec),
+        "### Profile `ibm`", model_table(IbmSpec),
+        "### Timing sweep files (`python -m bench sweep FILE`)", model_table(SweepSpec),
+    ]
+
+
 def options_markdown() -> str:
     """Markdown reference of every suite key and plugin option, with defaults."""
     parts = [
@@ -55,5 +71,6 @@ def options_markdown() -> str:
         *_registry_section("Features", FEATURES),
         *_registry_section("Backbones", BACKBONES),
         *_registry_section("Heads", HEADS),
+        *_backend_sections(),
     ]
     return "\n\n".join([BEGIN, *parts, END])

@@ -16,7 +16,7 @@ from functools import cached_property
 from typing import Any
 
 from bench.hashing import stable_hash
-from bench.registry import HEADS
+from bench.registry import HEADS, SIMULATORS
 from bench.suite import PluginRef, Suite
 
 
@@ -53,7 +53,13 @@ class Cell:
             "backend": self.backend,
             "seed": self.seed,
             "trained_on": self.trained_on,
+            **self._profile_spec(),
         }
+
+    def _profile_spec(self) -> dict[str, Any]:
+        """The backend's profile, when it has one: editing a profile gives new cell keys."""
+        profile = self.suite.profiles.get(self.backend) if self.backend else None
+        return {"backend_profile": profile.model_dump(mode="json")} if profile is not None else {}
 
     @cached_property
     def key(self) -> str:
@@ -64,16 +70,26 @@ class Cell:
     @cached_property
     def train_key(self) -> dict[str, Any]:
         """The spec of the trained head this cell evaluates; cells differing only in backend share it."""
-        return {k: v for k, v in self.spec.items() if k != "backend"}
+        return {k: v for k, v in self.spec.items() if k not in ("backend", "backend_profile")}
 
 
 def trainer_for(suite: Suite, n_qubits: int, backend: str) -> str:
-    """Which simulator trains a circuit head, by the suite's ``training.train_on`` rule."""
+    """Which simulator trains a circuit head, by the suite's ``training.train_on`` rule.
+
+    ``each`` trains on the backend itself when it is a built-in simulator (profiles follow
+    ``auto``); ``auto`` uses ``training.lightning_from_qubits`` when set, else the fastest
+    available simulator for the width from measured timings (``bench.quantum.autoselect``).
+    """
     rule = suite.training.train_on
-    if rule == "each":
+    if rule == "each" and backend in SIMULATORS:
         return backend
-    if rule == "auto":
-        return "lightning.qubit" if n_qubits >= suite.training.lightning_from_qubits else "default.qubit"
+    if rule in ("auto", "each"):
+        threshold = suite.training.lightning_from_qubits
+        if threshold is not None:
+            return "lightning.qubit" if n_qubits >= threshold else "default.qubit"
+        from bench.quantum.autoselect import fastest_trainer
+
+        return fastest_trainer(n_qubits)
     return rule
 
 

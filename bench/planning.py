@@ -18,7 +18,11 @@ class PlannedCell:
 
 
 def skip_reason(cell: Cell) -> str:
-    """Why this cell cannot run here: every missing piece (data, weights, backends), or ""."""
+    """Why this cell cannot run here: every missing piece (data, weights, backends), or an IBM
+    cell whose estimate exceeds its profile's per-cell caps; "" if it can run."""
+    from bench.budget import over_cap_reason
+    from bench.quantum.resolve import probe
+
     reasons = []
     missing = DATASETS.get(cell.dataset.name).from_dict(cell.dataset.params).unavailable()
     if missing:
@@ -28,9 +32,15 @@ def skip_reason(cell: Cell) -> str:
     if missing:
         reasons.append(f"backbone {backbone.name} unavailable: {missing}")
     for role, name in (("backend", cell.backend), ("trainer", cell.trained_on)):
-        missing = SIMULATORS.get(name).probe() if name is not None else None
+        if name is None:
+            continue
+        missing = probe(cell.suite, name) if role == "backend" else SIMULATORS.get(name).probe()
         if missing:
             reasons.append(f"{role} {name} unavailable: {missing}")
+    if not reasons:
+        over = over_cap_reason(cell)
+        if over:
+            reasons.append(f"over the profile's cap: {over}")
     return "; ".join(reasons)
 
 

@@ -55,6 +55,10 @@ class Record:
         provenance: package versions, git SHA, CPU/GPU, suite hash, schema version.
         cache_hits: which stages (features, backbone, head) this run loaded from the cache;
             timings of a cached stage are those measured when it was computed.
+        backend_info: how an evaluate-only backend ran (profile kind and summary, the test-split
+            indices of its evaluation subset, variants, where QPU usage came from); see
+            ``bench.evaluate_only``. Empty for exact backends.
+        jobs: IBM / rehearsal job ids of the evaluation, in submission order (volatile).
     """
 
     key: str
@@ -81,6 +85,8 @@ class Record:
     gate_trajectory: list[float] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     cache_hits: dict[str, bool] = field(default_factory=dict)
+    backend_info: dict[str, Any] = field(default_factory=dict)
+    jobs: list[str] = field(default_factory=list)
     schema_version: int = RECORD_SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -93,6 +99,6 @@ class Record:
     def deterministic_view(self) -> dict[str, Any]:
         """The part of the record that must be identical when the same cell runs twice on CPU."""
         out = self.to_dict()
-        for volatile in ("timings", "provenance", "cache_hits"):
+        for volatile in ("timings", "provenance", "cache_hits", "jobs"):
             out.pop(volatile)
         return out

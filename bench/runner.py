@@ -16,6 +16,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.budget import check_budget
 from bench.grid import Cell
 from bench.planning import PlannedCell, plan
 from bench.provenance import provenance
@@ -43,6 +44,9 @@ def suite_dir(suite: Suite, options: RunOptions) -> Path:
 def checkpoints_dir(suite: Suite, options: RunOptions) -> Path:
     """Where every ok cell's checkpoint goes (see ``bench.checkpoint``)."""
     return suite_dir(suite, options) / "checkpoints"
+def jobs_path(suite: Suite, options: RunOptions) -> Path:
+    """The suite's IBM job ledger (``bench.quantum.ledger``), next to its results store."""
+    return suite_dir(suite, options) / "jobs.sqlite"
 
 
 def open_store(suite: Suite, options: RunOptions) -> ResultsStore:
@@ -88,6 +92,11 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
     run_id = started.strftime("%Y%m%d-%H%M%S")
     store = open_store(suite, options)
     planned = plan(suite, store, options.force)
+    try:
+        check_budget(suite, suite_path, planned, jobs_path(suite, options))
+    except Exception:
+        store.close()
+        raise
     for p in planned:
         if p.state == "skip":
             store.put(_skipped(p), run_id)
@@ -98,7 +107,8 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         f"{counts['pending'] + counts['retry']} to run, {counts['skip']} skipped"
     )
     executor = EXECUTORS.get(options.executor)(options.workers)
-    groups = group_cells(todo, str(options.cache_dir), str(checkpoints_dir(suite, options)))
+    groups = group_cells(todo, str(options.cache_dir), str(checkpoints_dir(suite, options)),
+                         str(jobs_path(suite, options)))
     failed = interrupted = 0
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console, transient=False) as progress:

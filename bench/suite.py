@@ -21,8 +21,9 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from bench.errors import UserError
+from bench.errors import UserError, unknown_name_message
 from bench.hashing import stable_hash
+from bench.quantum.profiles import BackendProfile
 from bench.registry import BACKBONES, DATASETS, FEATURES, HEADS, SIMULATORS, Registry
 from bench.yamlsrc import KeyPath, format_path, line_of, load_yaml
 
@@ -111,16 +112,28 @@ class TrainingSpec(Frozen):
     patience: int = Field(8, ge=1, description="Early stopping: epochs without a better validation accuracy.")
     train_on: str = Field(
         "auto",
-        description="'auto': train once on the faster exact simulator for the circuit size, then check and "
-        "time every backend of the grid; 'each': train on every backend; or a simulator name to pin.",
+        description="'auto': train once on the fastest exact simulator for the circuit size, then check and "
+        "time every backend of the grid; 'each': train on every built-in simulator of the grid; or a "
+        "simulator name to pin. Evaluate-only profiles never train.",
     )
-    lightning_from_qubits: int = Field(
-        14, ge=1, description="With train_on=auto: circuits this wide or wider train on lightning.qubit."
+    lightning_from_qubits: int | None = Field(
+        None, ge=1, description="With train_on=auto: circuits this wide or wider train on lightning.qubit; "
+        "null: the fastest available simulator for the width, from measured timings "
+        "(backends/trainer-timings.json, `python -m bench calibrate`).",
     )
     agreement_tol: float = Field(
         1e-6, gt=0, description="Max |output difference| allowed between an exact backend and the trainer."
     )
     timing_repeats: int = Field(3, ge=1, description="Repeats of each circuit timing (the median is kept).")
+
+
+class BudgetSpec(Frozen):
+    """Spending cap for the IBM cells of a suite (hardware and rehearsals), over all its runs."""
+
+    max_qpu_seconds: float | None = Field(
+        None, gt=0, description="Cap on QPU seconds (used + estimated for pending cells); a run that would "
+        "exceed it refuses to start. Required for IBM hardware; rehearsals are uncapped without it.",
+    )
 
 
 class Suite(Frozen):
@@ -143,8 +156,15 @@ class Suite(Frozen):
     )
     backends: list[str] = Field(
         default_factory=lambda: ["default.qubit"], min_length=1,
-        description="Simulators each circuit head is evaluated and timed on (see `python -m bench backends`).",
+        description="Backends each circuit head is evaluated and timed on: a built-in simulator or a profile "
+        "name (backends/*.yaml or `profiles`); see `python -m bench backends`.",
     )
+    profiles: dict[str, BackendProfile] = Field(
+        default_factory=dict,
+        description="Backend profiles defined inline (name -> profile); other names in `backends` are looked "
+        "up in backends/*.yaml.",
+    )
+    budget: BudgetSpec = Field(default_factory=BudgetSpec, description="QPU spending cap for IBM cells.")
     seeds: list[typing.Annotated[int, Field(ge=0)]] = Field(
         default_factory=lambda: [0, 1, 2], min_length=1,
         description="Seeds; each seeds the backbone, compression, head init and shuffling of its cells.",
@@ -249,15 +269,13 @@ def _labelled(refs: list[PluginRef], axis: str, loc: _Located) -> list[PluginRef
 
 
 def _resolve(suite: Suite, loc: _Located) -> Suite:
+    suite = _resolve_backends(suite, loc)
     datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
     heads = [_resolve_ref(r, HEADS, ("heads", i), loc) for i, r in enumerate(suite.heads)]
     datasets, heads = _labelled(datasets, "datasets", loc), _labelled(heads, "heads", loc)
     features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
     backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
     _check_modalities(datasets, features, loc)
-    for i, name in enumerate(suite.backends):
-        if name not in SIMULATORS:
-            raise loc.error(("backends", i), _unknown_message(SIMULATORS, name))
     train_on = suite.training.train_on
     if train_on not in ("auto", "each") and train_on not in SIMULATORS:
         allowed = ["auto", "each", *SIMULATORS.names()]
@@ -283,12 +301,25 @@ def _check_modalities(datasets: list[PluginRef], features: PluginRef, loc: _Loca
                             f"'{features.name}' reads {reads} (features for {kind}: {', '.join(fits)})")
 
 
-def _unknown_message(registry: Registry, name: str) -> str:
-    try:
-        registry.check(name)
-    except KeyError as exc:
-        return exc.args[0]
-    return ""
+
+def _resolve_backends(suite: Suite, loc: _Located) -> Suite:
+    """Check every backend name; copy the file profiles it uses into ``suite.profiles``."""
+    from bench.quantum.profile_files import load_profile, profile_dirs, profile_files
+
+    for name in suite.profiles:
+        if name in SIMULATORS:
+            message = f"'{name}' is a built-in simulator; give the profile another name"
+            raise loc.error(("profiles", name), message)
+    files = profile_files(profile_dirs(loc.path))
+    profiles = dict(suite.profiles)
+    for i, name in enumerate(suite.backends):
+        if name in SIMULATORS or name in profiles:
+            continue
+        if name not in files:
+            known = {*SIMULATORS.names(), *profiles, *files}
+            raise loc.error(("backends", i), unknown_name_message("backend", name, known))
+        profiles[name] = load_profile(files[name])
+    return suite.model_copy(update={"profiles": profiles})
 
 
 def load_suite(path: str | Path) -> Suite:

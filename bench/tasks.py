@@ -61,15 +61,19 @@ class CellGroup:
     cells: tuple[Cell, ...]
     cache_root: str
     checkpoint_root: str | None = None  # where each ok cell's checkpoint is exported (None: not exported)
+    jobs_path: str | None = None  # IBM job ledger (None: <cache_root>/jobs.sqlite)
 
 
-def group_cells(cells: list[Cell], cache_root: str, checkpoint_root: str | None = None) -> list[CellGroup]:
+def group_cells(
+    cells: list[Cell], cache_root: str, checkpoint_root: str | None = None, jobs_path: str | None = None
+) -> list[CellGroup]:
     """Group by training spec, keeping the grid order; the cell whose backend trains goes first."""
     groups: dict[str, list[Cell]] = {}
     for cell in cells:
         groups.setdefault(stable_hash(cell.train_key), []).append(cell)
     return [
-        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root)
+        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root,
+                  jobs_path)
         for g in groups.values()
     ]
 
@@ -88,7 +92,7 @@ def run_group(
     cache = Cache(group.cache_root)
     records = []
     for cell in group.cells:
-        record = run_cell(cell, cache, on_epoch)
+        record = run_cell(cell, cache, on_epoch, group.jobs_path)
         if group.checkpoint_root:
             export_for_record(cell, cache, Path(group.checkpoint_root), record)
         record.provenance = {**provenance(), "suite_hash": cell.suite.hash}

@@ -4,6 +4,11 @@ A ``Simulator`` names a PennyLane device and the differentiation method that sui
 (backprop for default.qubit, adjoint for the lightning family). ``probe()`` never raises:
 it returns ``None`` when the device can be built, else the reason it cannot, so a suite that
 names a missing backend records those cells as skipped instead of crashing.
+
+Every backend (these simulators and the profile backends of ``bench.quantum.resolve``) offers
+the same small protocol, used by ``QuantumLayer``: ``name``, ``qnode(circuit, n_wires)`` (a
+callable ``(inputs, weights) -> n_wires expectation values`` that runs a whole batch per
+call), ``probe()``, and the flags ``evaluate_only`` and ``differentiable``.
 """
 
 from __future__ import annotations
@@ -20,10 +25,19 @@ class Simulator:
     device: str
     diff_method: str
 
+    evaluate_only = False
+    differentiable = True
+
     def make_device(self, n_wires: int):
         import pennylane as qml
 
         return qml.device(self.device, wires=n_wires)
+
+    def qnode(self, circuit, n_wires: int):
+        """A torch QNode of ``circuit`` on a fresh ``n_wires`` device."""
+        import pennylane as qml
+
+        return qml.QNode(circuit, self.make_device(n_wires), interface="torch", diff_method=self.diff_method)
 
     def probe(self) -> str | None:
         """``None`` if usable here, else a one-line reason (never raises)."""
@@ -45,9 +59,27 @@ def _probe(device: str) -> str | None:
     except Exception as exc:
         text = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if "not found" in text.lower() or "no module" in text.lower() or "plugin" in text.lower():
-            return f"plugin not installed ({text[:160]})"
+            return f"plugin not installed ({text[:160]}){_device_hint(device)}"
         return f"device failed to start ({type(exc).__name__}: {text[:160]})"
     return None
+
+
+def _device_hint(device: str) -> str:
+    """``; did you mean 'x'?`` against the installed PennyLane devices (not for known plugin devices)."""
+    from bench.errors import did_you_mean
+
+    if device in KNOWN_PLUGIN_DEVICES:
+        return ""
+    try:
+        from pennylane.devices.device_constructor import plugin_devices
+    except Exception:  # pragma: no cover - private location changed
+        return ""
+    return did_you_mean(device, plugin_devices)
+
+
+KNOWN_PLUGIN_DEVICES = frozenset({"lightning.gpu", "lightning.kokkos", "lightning.tensor", "qiskit.aer",
+                                  "qiskit.remote", "qiskit.basicsim"})
+"""Real device names shipped by optional plugins: a missing one gets no "did you mean"."""
 
 
 def _cuda_reason() -> str | None:

@@ -17,7 +17,7 @@ import math
 import torch
 from torch import nn
 
-from bench.quantum.backends import Simulator
+from bench.quantum.backends import Simulator  # or any backend with .qnode (see backends.py)
 from bench.quantum.circuits import strongly_entangling, weight_shape
 
 
@@ -40,15 +40,9 @@ class QuantumLayer(nn.Module):
     def _qnode(self):
         sim = self.simulator
         if sim.name not in self._qnodes:
-            import pennylane as qml
-
             wires = range(self.n_qubits)
-            device = sim.make_device(self.n_qubits)
-            self._qnodes[sim.name] = qml.QNode(
-                lambda inputs, weights: strongly_entangling(inputs, weights, wires),
-                device,
-                interface="torch",
-                diff_method=sim.diff_method,
+            self._qnodes[sim.name] = sim.qnode(
+                lambda inputs, weights: strongly_entangling(inputs, weights, wires), self.n_qubits
             )
         return self._qnodes[sim.name]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.record import Record
-from bench.report import plots
+from bench.report import noise, plots
 from bench.report.frame import records_frame
 from bench.report.render import build_context, render_html, render_markdown
 from bench.report.sections import ReportSection
@@ -32,6 +32,8 @@ def _write_figures(records: list[Record], frame, figures_dir: Path) -> dict[str,
         "circuit_time_vs_qubits": lambda p: plots.plot_circuit_time_vs_qubits(frame, p),
         "confusion_matrices": lambda p: plots.plot_confusion_matrices(records, p),
         "gate_trajectories": lambda p: plots.plot_gate_trajectories(records, p),
+        "noise_degradation": lambda p: noise.plot_degradation(records, p),
+        "noise_devices": lambda p: noise.plot_devices(records, p),
     }
     out: dict[str, str | None] = {}
     for name, make in makers.items():
@@ -62,6 +64,7 @@ def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any
         "accuracy": accuracy_table(frame),
         "runtime": runtime_table(frame),
         "failures": failures_table(frame),
+        "noise": noise.noise_table(records),
     }
     figures = _write_figures(records, frame, figures_dir)
     context = build_context(records, summary, tables, figures, sections)

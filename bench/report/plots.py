@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from bench.record import Record
 from bench.report.frame import CLASSICAL, metric_col, timing_col
 from bench.report.stats import mean_ci
+from bench.report.tables import exact_only
 
 __all__ = [
     "best_confusion_records",
@@ -77,7 +78,7 @@ def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
     """Test accuracy vs qubits: one panel per dataset × evaluation backend, one line per
     head × layers (mean over seeds, 95 % Student-t band), classical head as a dashed black
     reference in every panel. ``None`` without ok records that have a test accuracy."""
-    ok = frame[(frame["status"] == "ok") & frame[ACC].notna()]
+    ok = exact_only(frame[(frame["status"] == "ok") & frame[ACC].notna()])
     if ok.empty:
         return None
     datasets = sorted(ok["dataset"].unique())

@@ -19,6 +19,7 @@ from markupsafe import Markup
 from bench.record import Record
 from bench.report.fmt import fmt_duration
 from bench.report.markup import html_table, markdown_table, one_line
+from bench.report.noise import NOISE_NOTE
 
 __all__ = ["ACCURACY_NOTE", "FIGURES", "build_context", "provenance_spread", "render_html", "render_markdown"]
 
@@ -29,13 +30,16 @@ ACCURACY_NOTE = (
     "(a cell with one seed shows n=1 and no interval). Δ accuracy is paired by seed: for each seed, "
     "this head's test accuracy minus that of the classical head trained on the same compressed input "
     "(same dataset, qubit count and seed), in percentage points. A Δ whose interval includes 0 is not "
-    "evidence of a difference in either direction; see the column “Δ CI excludes 0”."
+    "evidence of a difference in either direction; see the column “Δ CI excludes 0”. Exact backends only: "
+    "noisy, shot-based, fake-device and hardware evaluations are in the Noise section."
 )
 
 RUNTIME_NOTE = (
     "Medians over ok records of heads with a circuit (all heads, datasets and seeds of that "
     "backend × qubits × layers). Circuit times are measured on the evaluation backend; head training "
-    "time ignores cells that reused a head trained elsewhere (recorded as 0)."
+    "time ignores cells that reused a head trained elsewhere (recorded as 0). Evaluate-only backends time "
+    "their evaluation (Qiskit paths: job wall time, queue included, scaled to a batch); shots executed are "
+    "their evaluation shots."
 )
 
 FIGURES: dict[str, tuple[str, str]] = {
@@ -56,6 +60,16 @@ FIGURES: dict[str, tuple[str, str]] = {
     "gate_trajectories": (
         "Gate sigmoid(a) per epoch",
         "sigmoid(a) per epoch for gated hybrids, one line per trained head and seed.",
+    ),
+    "noise_degradation": (
+        "Accuracy vs noise strength",
+        "Test accuracy on the evaluation subset vs channel strength (exact at 0), mean over seeds with a "
+        "95 % band; dashed: ZNE-mitigated.",
+    ),
+    "noise_devices": (
+        "Accuracy per device",
+        "Test accuracy on the evaluation subset per device / shot setting with 95 % intervals; black tick: "
+        "the exact simulator on the same items.",
     ),
 }
 """Figure name (file stem under ``figures/``) → (alt text, caption)."""
@@ -152,6 +166,8 @@ def build_context(
         "accuracy": _table(tables["accuracy"]),
         "runtime": _table(tables["runtime"]),
         "failures": _table(tables["failures"]),
+        "noise": _table(tables["noise"]) if "noise" in tables else _table(pd.DataFrame()),
+        "noise_note": NOISE_NOTE,
         "figures": {
             name: {"path": figures.get(name), "alt": alt, "caption": caption}
             for name, (alt, caption) in FIGURES.items()

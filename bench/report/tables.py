@@ -57,11 +57,19 @@ _RUNTIME_FIELDS = {
     "head_training_s": "head_training_s",
     "evaluation_s": "evaluation_s",
 }
-_RUNTIME_STATS_COLUMNS = ["backend", "n_qubits", "n_layers", "n_records", *_RUNTIME_FIELDS, "circuits"]
+_RUNTIME_STATS_COLUMNS = [
+    "backend", "n_qubits", "n_layers", "n_records", *_RUNTIME_FIELDS, "circuits", "shots"
+]
 
 
 def _ok(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["status"] == "ok"]
+
+
+def exact_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of exact backends (evaluate-only records, scored on a subset, belong to the Noise section)."""
+    col = metric_col("evaluate_only")
+    return frame[frame[col].isna()] if col in frame.columns else frame
 
 
 def _sort_key(head: str, n_layers, backend) -> tuple:
@@ -130,7 +138,7 @@ def accuracy_stats(frame: pd.DataFrame) -> pd.DataFrame:
     ``delta_mean/delta_hw/delta_n`` (paired by seed vs the classical control; NaN and 0 for
     classical rows). ``*_hw`` are 95 % Student-t half-widths (NaN for n < 2).
     """
-    ok = _ok(frame)
+    ok = exact_only(_ok(frame))
     ok = ok[ok[ACC].notna()]
     controls = _controls(ok)
     rows = [_cell_stats(key, g, controls) for key, g in ok.groupby(list(CELL_AXES), dropna=False, sort=False)]
@@ -211,7 +219,8 @@ def runtime_stats(frame: pd.DataFrame) -> pd.DataFrame:
     """Medians per backend × qubits × layers over ok records of heads with a circuit.
 
     ``head_training_s`` ignores zeros (a zero means the cell reused a head trained elsewhere);
-    ``circuits`` is the median of ``circuit_executions``. Missing timings are skipped by the
+    ``circuits`` is the median of ``circuit_executions``, ``shots`` of ``metrics.shots_executed``
+    (evaluation shots of shot-based backends; NaN for exact ones). Missing timings are skipped by the
     median; an all-missing group gives NaN.
     """
     ok = _ok(frame)
@@ -230,6 +239,8 @@ def runtime_stats(frame: pd.DataFrame) -> pd.DataFrame:
                 values = values[values != 0]
             row[name] = float(values.median()) if values.notna().any() else math.nan
         row["circuits"] = float(g["circuit_executions"].median())
+        shots = g[metric_col("shots_executed")] if metric_col("shots_executed") in g.columns else None
+        row["shots"] = float(shots.median()) if shots is not None and shots.notna().any() else math.nan
         rows.append(row)
     rows.sort(key=lambda r: (r["backend"], r["n_qubits"], -1 if r["n_layers"] is None else r["n_layers"]))
     return pd.DataFrame(rows, columns=_RUNTIME_STATS_COLUMNS)
@@ -255,8 +266,10 @@ def runtime_table(frame: pd.DataFrame) -> pd.DataFrame:
         }
         row.update({label: fmt_seconds(r[name]) for name, label in labels.items()})
         row["circuits executed"] = fmt_count(r["circuits"])
+        row["shots executed"] = fmt_count(r["shots"]) if r["shots"] else MISSING
         rows.append(row)
-    columns = ["backend", "qubits", "layers", "records", *labels.values(), "circuits executed"]
+    columns = ["backend", "qubits", "layers", "records", *labels.values(), "circuits executed",
+               "shots executed"]
     return pd.DataFrame(rows, columns=columns)
 
 

@@ -1,0 +1,87 @@
+"""Backend names to runnable backends: built-in simulators and profiles.
+
+A name in ``suite.backends`` is a built-in simulator (``bench.registry.SIMULATORS``) or a
+profile in ``suite.profiles`` (filled from ``backends/*.yaml`` by the suite loader). Exact
+profiles become a ``Simulator`` (train-once + agreement check); the others become
+evaluate-only backends: ``PennyLaneBackend`` (shots, noise channels) or ``QiskitBackend``
+(fake devices, IBM), each in a ``raw`` and, with mitigation, a ``zne`` variant.
+"""
+
+from __future__ import annotations
+
+from bench.quantum.backends import Simulator
+from bench.quantum.profiles import BackendProfile
+from bench.registry import SIMULATORS
+
+
+def profile_of(suite, name: str) -> BackendProfile | None:
+    """The profile behind ``name`` (``None`` for a built-in simulator)."""
+    if name in SIMULATORS:
+        return None
+    try:
+        return suite.profiles[name]
+    except KeyError:
+        raise KeyError(f"backend '{name}' is neither a built-in simulator nor a profile of suite "
+                       f"'{suite.name}'") from None
+
+
+def is_evaluate_only(suite, name: str | None) -> bool:
+    profile = profile_of(suite, name) if name is not None else None
+    return profile is not None and profile.evaluate_only
+
+
+def kind_of(suite, name: str) -> str:
+    profile = profile_of(suite, name)
+    return "exact" if profile is None else profile.kind
+
+
+def backend_for(suite, name: str):
+    """The (raw) runnable backend of an exact name; see ``evaluation_backends`` for the others."""
+    profile = profile_of(suite, name)
+    if profile is None:
+        return SIMULATORS.get(name)
+    if profile.kind == "exact":
+        return Simulator(name, profile.pennylane_device, profile.diff_method)
+    return evaluation_backends(suite, name, seed=0)[0][1]
+
+
+def evaluation_backends(suite, name: str, seed: int, context=None) -> list[tuple[str, object]]:
+    """``[("raw", backend), ("zne", backend)?]`` for an evaluate-only profile.
+
+    ``seed`` seeds sampling; ``context`` (``qiskit_exec.ExecutionContext``) says where IBM jobs
+    are recorded and the budget left. The two variants of a Qiskit profile share one executor,
+    so the ZNE variant reuses the raw jobs.
+    """
+    profile = profile_of(suite, name)
+    variants = ["raw", "zne"] if profile.mitigation is not None else ["raw"]
+    if profile.kind in ("fake-device", "ibm"):
+        from bench.quantum.qiskit_exec import QiskitBackend, QiskitExecutor
+
+        executor = QiskitExecutor(profile, seed, context)
+        return [(v, QiskitBackend(f"{name}:{v}", executor, v)) for v in variants]
+    from bench.quantum.noise import PennyLaneBackend
+
+    return [(v, PennyLaneBackend(f"{name}:{v}", profile, seed, v)) for v in variants]
+
+
+def probe(suite, name: str) -> str | None:
+    """Why ``name`` cannot run here (``None`` if it can); never raises."""
+    try:
+        profile = profile_of(suite, name)
+    except KeyError as exc:
+        return str(exc.args[0])
+    return probe_profile(profile) if profile is not None else SIMULATORS.get(name).probe()
+
+
+def probe_profile(profile: BackendProfile) -> str | None:
+    """Why a profile cannot run here (``None`` if it can); never raises."""
+    from bench.quantum.backends import _probe
+
+    try:
+        if profile.kind in ("fake-device", "ibm"):
+            from bench.quantum.ibm import probe as probe_qiskit
+
+            return probe_qiskit(profile)
+        return _probe(profile.pennylane_device)
+    except Exception as exc:  # a probe must never raise
+        return f"probe failed ({type(exc).__name__}: {exc})"

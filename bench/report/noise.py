@@ -1,0 +1,230 @@
+"""The report's Noise section: accuracy under each noise setting next to exact, per head configuration.
+
+Input is the list of records. Evaluate-only records (``metrics.evaluate_only``) give one row per
+variant: the raw one and, with ZNE, a separate mitigated row. Each head configuration (dataset,
+head, qubits, layers) starts with its exact row (full test split, from the exact backends).
+
+For a noisy row, ``acc`` is the mean over seeds of the subset accuracy, with a 95 % Student-t
+half-width over seeds, or the Wilson interval of the subset when there is one seed; ``exact``
+is the trainer's accuracy on the *same* items, and ``Δ`` the paired per-seed difference.
+Figures: accuracy vs channel strength (one panel per channel, exact at strength 0, ZNE dashed)
+and accuracy per device (fake devices, hardware, shots), each with the exact reference.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from bench.record import Record
+from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
+from bench.report.stats import mean_ci
+
+NOISE_NOTE = (
+    "Noisy simulators, fake devices and hardware only evaluate heads trained on an exact simulator, on a "
+    "stratified, seeded test subset (n eval items, the same items for every noise setting of a head). "
+    "'acc' is the mean over seeds ± a 95 % Student-t half-width (with one seed: the 95 % Wilson interval "
+    "of the subset, in brackets); 'exact, same items' is the trainer's accuracy on those items and Δ their "
+    "paired difference in percentage points. ZNE rows are the zero-noise-extrapolated version of the row "
+    "above them (same jobs for fake devices and hardware). Circuits: those each estimate used (ZNE: one per "
+    "item and scale factor). Bands and bars are clipped to [0, 1]. QPU s: usage reported by the service, or "
+    "the cost-model estimate for rehearsals (marked ~)."
+)
+
+CONFIG = ["dataset", "head", "n_qubits", "n_layers"]
+
+
+def _variant_row(r: Record, variant: str) -> dict:
+    m = r.metrics
+    p = "" if variant == "raw" else "zne_"
+    qpu = m.get("qpu_seconds")
+    return {
+        "dataset": r.dataset, "head": r.head, "n_qubits": r.n_qubits, "n_layers": r.n_layers,
+        "backend": r.backend, "seed": r.seed, "variant": variant,
+        "kind": r.backend_info.get("kind", "?"), "profile": r.backend_info.get("profile", ""),
+        "strength": m.get("noise_strength", math.nan),
+        "channel": _channel(r.backend_info.get("profile", "")),
+        "acc": m.get(f"{p}test_accuracy", math.nan),
+        "ci_low": m.get(f"{p}test_accuracy_ci_low", math.nan),
+        "ci_high": m.get(f"{p}test_accuracy_ci_high", math.nan),
+        "exact": m.get("exact_subset_accuracy", math.nan),
+        "n_eval": m.get("eval_samples", math.nan),
+        "shots": m.get("shots_per_circuit", 0.0),
+        "circuits": m.get("zne_circuits" if variant == "zne" else "eval_samples", math.nan),
+        "qpu_s": qpu if qpu is not None else m.get("qpu_seconds_estimated", math.nan),
+        "qpu_estimated": qpu is None and "qpu_seconds_estimated" in m,
+    }
+
+
+def _channel(profile_summary: str) -> str | None:
+    for name in ("depolarizing", "amplitude_damping"):
+        if name in profile_summary:
+            return name
+    return None
+
+
+def noise_frame(records: list[Record]) -> pd.DataFrame:
+    """One row per evaluate-only record and variant (see the module docstring)."""
+    rows = []
+    for r in records:
+        if r.status != "ok" or not r.metrics.get("evaluate_only"):
+            continue
+        rows.append(_variant_row(r, "raw"))
+        if "zne_test_accuracy" in r.metrics:
+            rows.append(_variant_row(r, "zne"))
+    return pd.DataFrame(rows)
+
+
+def _exact_rows(records: list[Record]) -> pd.DataFrame:
+    rows = [
+        {"dataset": r.dataset, "head": r.head, "n_qubits": r.n_qubits, "n_layers": r.n_layers,
+         "backend": r.backend, "seed": r.seed, "acc": r.metrics.get("test_accuracy", math.nan)}
+        for r in records
+        if r.status == "ok" and r.backend is not None and not r.metrics.get("evaluate_only")
+    ]
+    frame = pd.DataFrame(rows)
+    # exact backends agree (checked per cell), so one record per head configuration and seed
+    return frame.drop_duplicates([*CONFIG, "seed"]) if not frame.empty else frame
+
+
+def _acc_text(g: pd.DataFrame) -> str:
+    n = g["seed"].nunique()
+    if n == 1:
+        row = g.iloc[0]
+        return f"{row['acc'] * 100:.1f} [{row['ci_low'] * 100:.1f}, {row['ci_high'] * 100:.1f}]"
+    return fmt_mean_ci(*mean_ci(g["acc"]), n)
+
+
+def noise_table(records: list[Record]) -> pd.DataFrame:
+    """Display table: per head configuration, the exact row then one row per noise setting/variant."""
+    noisy, exact = noise_frame(records), _exact_rows(records)
+    columns = ["dataset", "head", "qubits", "layers", "backend", "kind", "mitigation", "seeds", "n eval",
+               "acc %", "exact, same items %", "Δ vs exact (pp)", "shots/circuit", "circuits", "QPU s"]
+    if noisy.empty:
+        return pd.DataFrame([], columns=columns)
+    out = []
+    for config, g in noisy.groupby(CONFIG, sort=True, dropna=False):
+        dataset, head, n_qubits, n_layers = config
+        ex = exact[(exact["dataset"] == dataset) & (exact["head"] == head) & (exact["n_qubits"] == n_qubits)
+                   & (exact["n_layers"] == n_layers)] if not exact.empty else exact
+        base = {"dataset": dataset, "head": head, "qubits": str(n_qubits), "layers": str(n_layers)}
+        if not ex.empty:
+            mean, hw = mean_ci(ex["acc"])
+            backends = ", ".join(sorted(set(ex["backend"])))
+            out.append({**base, "backend": f"{backends} (full test)", "kind": "exact",
+                        "mitigation": MISSING, "seeds": str(ex["seed"].nunique()), "n eval": "all",
+                        "acc %": fmt_mean_ci(mean, hw, ex["seed"].nunique()), "exact, same items %": MISSING,
+                        "Δ vs exact (pp)": MISSING, "shots/circuit": MISSING, "circuits": MISSING,
+                        "QPU s": MISSING})
+        order = g.assign(_s=g["strength"].fillna(np.inf)).sort_values(["kind", "_s", "backend", "variant"])
+        for (backend, variant), rows in order.groupby(["backend", "variant"], sort=False):
+            deltas = rows["acc"] - rows["exact"]
+            n = rows["seed"].nunique()
+            qpu = rows["qpu_s"].sum() if rows["qpu_s"].notna().any() else math.nan
+            approx = "~" if rows["qpu_estimated"].any() else ""
+            qpu_text = MISSING if math.isnan(qpu) else f"{approx}{qpu:.1f}"
+            out.append({
+                **base, "backend": backend, "kind": rows["kind"].iloc[0],
+                "mitigation": "ZNE" if variant == "zne" else MISSING, "seeds": str(n),
+                "n eval": fmt_count(rows["n_eval"].median()), "acc %": _acc_text(rows),
+                "exact, same items %": f"{rows['exact'].mean() * 100:.1f}",
+                "Δ vs exact (pp)": fmt_mean_ci(*mean_ci(deltas), n, signed=True) if n > 1 else fmt_points(
+                    deltas.iloc[0]),
+                "shots/circuit": fmt_count(rows["shots"].iloc[0]) if rows["shots"].iloc[0] else "exact",
+                "circuits": fmt_count(rows["circuits"].median()), "QPU s": qpu_text,
+            })
+    return pd.DataFrame(out, columns=columns)
+
+
+def _new_figure(n_cols: int, width: float = 5.0, height: float = 3.8) -> tuple[Figure, list]:
+    fig = Figure(figsize=(width * n_cols, height), layout="constrained")
+    FigureCanvasAgg(fig)
+    axes = fig.subplots(1, n_cols, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def _label(config: tuple) -> str:
+    dataset, head, n_qubits, n_layers = config
+    return f"{head}, q={n_qubits}, L={n_layers}"
+
+
+def plot_degradation(records: list[Record], path: Path) -> Path | None:
+    """Accuracy vs channel strength: one panel per channel; exact at strength 0; ZNE dashed."""
+    frame = noise_frame(records)
+    if frame.empty or frame["channel"].isna().all():
+        return None
+    frame = frame[frame["channel"].notna()]
+    channels = sorted(frame["channel"].unique())
+    fig, axes = _new_figure(len(channels))
+    configs = sorted({tuple(c) for c in frame[CONFIG].itertuples(index=False)}, key=str)
+    colors = {c: f"C{i % 10}" for i, c in enumerate(configs)}
+    for ax, channel in zip(axes, channels, strict=True):
+        panel = frame[frame["channel"] == channel]
+        for config, g in panel.groupby(CONFIG, sort=True):
+            for variant, style in (("raw", "-"), ("zne", "--")):
+                gv = g[g["variant"] == variant]
+                if gv.empty:
+                    continue
+                xs, ys, lo, hi = [0.0], [gv["exact"].mean()], [math.nan], [math.nan]
+                for strength, gs in gv.groupby("strength"):
+                    mean, hw = mean_ci(gs["acc"])
+                    if math.isnan(hw):
+                        lo_v, hi_v = gs["ci_low"].mean(), gs["ci_high"].mean()
+                    else:
+                        lo_v, hi_v = mean - hw, mean + hw
+                    xs.append(float(strength))
+                    ys.append(mean)
+                    lo.append(max(0.0, lo_v))
+                    hi.append(min(1.0, hi_v))
+                label = _label(config) + (" (ZNE)" if variant == "zne" else "")
+                ax.plot(xs, ys, marker="o", linestyle=style, color=colors[config], label=label)
+                ax.fill_between(xs[1:], lo[1:], hi[1:], alpha=0.12, color=colors[config], linewidth=0)
+        ax.set_title(f"{channel.replace('_', ' ')} (exact at 0)", fontsize=10)
+        ax.set_xlabel("channel strength after every gate (p or gamma)")
+        ax.set_ylabel("test accuracy (subset)")
+        ax.set_ylim(0, 1.02)
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=7)
+    fig.savefig(path, dpi=110, format="png")
+    return path
+
+
+def plot_devices(records: list[Record], path: Path) -> Path | None:
+    """Accuracy per device (fake devices, hardware, shots) with interval bars; black: exact, same items."""
+    frame = noise_frame(records)
+    frame = frame[frame["kind"].isin(["fake-device", "ibm", "shots"])] if not frame.empty else frame
+    if frame.empty:
+        return None
+    frame = frame.assign(bar=frame["backend"] + np.where(frame["variant"] == "zne", " (ZNE)", ""))
+    configs = sorted({tuple(c) for c in frame[CONFIG].itertuples(index=False)}, key=str)
+    bars = sorted(frame["bar"].unique())
+    fig, axes = _new_figure(1, width=max(5.0, 1.1 * len(bars) * len(configs) + 2), height=4.0)
+    ax = axes[0]
+    width = 0.8 / max(len(configs), 1)
+    for i, config in enumerate(configs):
+        g = frame[(frame[CONFIG] == pd.Series(config, index=CONFIG)).all(axis=1)]
+        for j, bar in enumerate(bars):
+            gb = g[g["bar"] == bar]
+            if gb.empty:
+                continue
+            mean, hw = mean_ci(gb["acc"])
+            if math.isnan(hw):
+                low, high = gb["ci_low"].mean(), gb["ci_high"].mean()
+            else:
+                low, high = max(0.0, mean - hw), min(1.0, mean + hw)
+            x = j + (i - (len(configs) - 1) / 2) * width
+            ax.bar(x, mean, width * 0.9, color=f"C{i % 10}", label=_label(config) if j == 0 else None,
+                   yerr=[[mean - low], [high - mean]], capsize=3)
+            ax.plot([x - width / 2, x + width / 2], [gb["exact"].mean()] * 2, color="black", linewidth=2)
+    ax.set_xticks(range(len(bars)), bars, rotation=20, ha="right", fontsize=8)
+    ax.set_ylabel("test accuracy (subset); black: exact, same items")
+    ax.set_ylim(0, 1)
+    ax.grid(alpha=0.3, axis="y")
+    ax.legend(fontsize=7)
+    fig.savefig(path, dpi=110, format="png")
+    return path
