@@ -40,7 +40,8 @@ from bench.subsets import stratified_subset, wilson_interval
 
 
 def subset_seed(cell) -> int:
-    """Seed of the evaluation subset: shared by every evaluate-only backend of the same trained head."""
+    """Seed of the evaluation subset: shared by every evaluate-only backend of the same trained head (subsets
+    of different ``eval_samples`` are nested, see ``bench.subsets``)."""
     return derive_seed(cell.seed, "eval-subset", cell.dataset.label)
 
 

@@ -3,7 +3,8 @@
 Noisy simulators, fake devices and hardware score a head on a *subset* of the test split: each
 class keeps its share (stratified, largest-remainder rounding), items are drawn with a seeded
 generator, and indices come back sorted. Every evaluate-only backend of a cell uses the same
-seed and size, hence the same items, so their accuracies are paired with the exact one.
+seed, hence the same items (a smaller ``eval_samples`` takes a per-class prefix of the same seeded
+order, so subsets of different sizes are nested), and their accuracies are paired with the exact one.
 """
 
 from __future__ import annotations
@@ -35,9 +36,10 @@ def stratified_subset(labels: np.ndarray, size: int, seed: int) -> np.ndarray:
     order = np.argsort(-(quota - take), kind="stable")
     for i in order[: size - take.sum()]:
         take[i] += 1
-    chosen = [rng.choice(np.flatnonzero(labels == c), size=k, replace=False) for c, k in zip(classes, take,
-                                                                                            strict=True)]
-    return np.sort(np.concatenate(chosen)) if chosen else np.arange(0)
+    # one seeded permutation per class, drawn whatever the size: a smaller subset is a prefix of a larger one
+    orders = [rng.permutation(np.flatnonzero(labels == c)) for c in classes]
+    chosen = [order[:k] for order, k in zip(orders, take, strict=True)]
+    return np.sort(np.concatenate(chosen))
 
 
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> tuple[float, float]:

@@ -43,6 +43,7 @@ def test_stratified_subset_keeps_class_shares_and_is_seeded():
     assert not np.array_equal(idx, stratified_subset(labels, 10, seed=4))
     assert Counter(labels[stratified_subset(labels, 3, seed=0)]) == {0: 1, 1: 1, 2: 1}
     assert len(stratified_subset(labels, 50, seed=0)) == 20
+    assert set(stratified_subset(labels, 5, seed=3)) <= set(idx)  # smaller subsets are nested
 
 
 def test_wilson_interval():
