@@ -19,12 +19,15 @@ NAMES = sorted(ANSATZES)
 
 
 def _layer(ansatz: str, backend: str = "default.qubit", **options) -> QuantumLayer:
-    return QuantumLayer(N_QUBITS, N_LAYERS, SIMULATORS.get(backend), torch.Generator().manual_seed(0), ansatz,
-                        **options)
+    return QuantumLayer(
+        N_QUBITS, N_LAYERS, SIMULATORS.get(backend), torch.Generator().manual_seed(0), ansatz, **options
+    )
 
 
 def _inputs(batch: int = 4) -> torch.Tensor:
-    return torch.rand(batch, N_QUBITS, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * math.pi
+    return (
+        torch.rand(batch, N_QUBITS, generator=torch.Generator().manual_seed(1), dtype=torch.float64) * math.pi
+    )
 
 
 @pytest.mark.parametrize("ansatz", NAMES)
@@ -53,7 +56,9 @@ def _multi_qubit_ops(ansatz: str, entangling: bool) -> list[str]:
     with qml.queuing.AnnotatedQueue() as queue:
         ANSATZES[ansatz].circuit(np.full(N_QUBITS, 0.3), weights, range(N_QUBITS), entangling)
     tape = qml.tape.QuantumScript.from_queue(queue)
-    (flat,), _ = qml.transforms.decompose(tape, gate_set={"RX", "RY", "RZ", "Rot", "Hadamard", "CNOT", "IsingZZ"})
+    (flat,), _ = qml.transforms.decompose(
+        tape, gate_set={"RX", "RY", "RZ", "Rot", "Hadamard", "CNOT", "IsingZZ"}
+    )
     return [op.name for op in flat.operations if len(op.wires) > 1]
 
 
@@ -69,12 +74,16 @@ def test_no_entanglement_variant_has_no_multi_qubit_gate(ansatz):
 def test_input_scale_multiplies_the_encoded_angles(ansatz):
     x = _inputs()
     with torch.no_grad():
-        torch.testing.assert_close(_layer(ansatz, input_scale=0.5)(x), _layer(ansatz)(0.5 * x), atol=1e-12, rtol=0)
+        torch.testing.assert_close(
+            _layer(ansatz, input_scale=0.5)(x), _layer(ansatz)(0.5 * x), atol=1e-12, rtol=0
+        )
 
 
 def test_default_ansatz_is_the_original_strongly_entangling_layer():
     x = _inputs()
-    layer = QuantumLayer(N_QUBITS, N_LAYERS, SIMULATORS.get("default.qubit"), torch.Generator().manual_seed(0))
+    layer = QuantumLayer(
+        N_QUBITS, N_LAYERS, SIMULATORS.get("default.qubit"), torch.Generator().manual_seed(0)
+    )
     dev = qml.device("default.qubit", wires=N_QUBITS)
 
     @qml.qnode(dev)
@@ -102,8 +111,10 @@ def test_zz_realamplitudes_matches_qiskit():
     circuit.compose(ansatz.assign_parameters(weights.ravel()), inplace=True)
     state = Statevector(circuit)
     # Qiskit is little-endian: Z on qubit i is the i-th character from the right
-    expected = [state.expectation_value(SparsePauliOp("I" * (N_QUBITS - 1 - i) + "Z" + "I" * i)).real
-                for i in range(N_QUBITS)]
+    expected = [
+        state.expectation_value(SparsePauliOp("I" * (N_QUBITS - 1 - i) + "Z" + "I" * i)).real
+        for i in range(N_QUBITS)
+    ]
     dev = qml.device("default.qubit", wires=N_QUBITS)
     ours = qml.QNode(lambda a, w: zz_realamplitudes(a, w, range(N_QUBITS)), dev)(x, weights)
     np.testing.assert_allclose(np.array(ours), expected, atol=1e-10)
