@@ -52,6 +52,9 @@ class Record:
         provenance: package versions, git SHA, CPU/GPU, suite hash, schema version.
         cache_hits: which stages (features, backbone, head) this run loaded from the cache;
             timings of a cached stage are those measured when it was computed.
+        control, treatment: for a matched control cell (``bench.controls``), its kind and the
+            label of the treatment head it controls; ``None`` otherwise.
+        selection: how the kept model was chosen on validation (``bench.selection.describe``).
     """
 
     key: str
@@ -77,6 +80,9 @@ class Record:
     gate_trajectory: list[float] = field(default_factory=list)
     provenance: dict[str, Any] = field(default_factory=dict)
     cache_hits: dict[str, bool] = field(default_factory=dict)
+    control: str | None = None
+    treatment: str | None = None
+    selection: dict[str, Any] = field(default_factory=dict)
     schema_version: int = RECORD_SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
