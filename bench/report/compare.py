@@ -229,11 +229,15 @@ def comparisons(records: list[Record], alpha: float = ALPHA, n_boot: int = 10_00
     return frame
 
 
-def best_configurations(records: list[Record]) -> pd.DataFrame:
+def best_configurations(records: list[Record], comps: pd.DataFrame | None = None) -> pd.DataFrame:
     """Per dataset, the treatment configuration with the highest mean *validation* accuracy over
-    seeds (ties: the first in (head, qubits, layers) order; the test split plays no part).
+    seeds (ties: the first in (head, qubits, layers) order; the test split plays no part), among
+    the configurations that have a row in ``comps`` when given (those with controls).
     Columns: dataset, head, n_qubits, n_layers, backend, n_seeds, val_mean, test_mean, test_hw."""
     treat, _, _ = _groups(list(records))
+    if comps is not None:
+        keep = set(zip(comps["dataset"], comps["head"], comps["n_qubits"], comps["n_layers"], strict=True))
+        treat = {config: by_seed for config, by_seed in treat.items() if config in keep}
     rows = []
     for config, by_seed in sorted(treat.items()):
         val = _mean(r.metrics.get("val_accuracy", math.nan) for r in by_seed.values())

@@ -16,9 +16,9 @@ from bench.report.fmt import MISSING, fmt_mean_ci, fmt_points
 __all__ = ["COMPARISONS_NOTE", "VERDICT_NOTE", "comparisons_table", "fmt_p", "verdict_table"]
 
 VERDICT_NOTE = (
-    "Per dataset, the quantum/hybrid configuration with the best mean *validation* accuracy (the test "
-    "split plays no part in choosing it), against each of its matched controls, trained with the same data, "
-    "seeds, budget and selection rule. Δ is treatment − control test accuracy in percentage points, paired "
+    "Per dataset, the quantum/hybrid configuration with the best mean *validation* accuracy among those "
+    "with controls (the test split plays no part in choosing it), against each of its matched controls, "
+    "trained with the same data, seeds, budget and selection rule. Δ is treatment − control test accuracy in percentage points, paired "
     "by seed, with a 95 % paired-bootstrap interval over seeds (small-sample expanded; with n seed pairs "
     "no such interval can cover more than 1 − 2^(1−n): 75 % for 3 seeds, 94 % for 5, so use at least 5); "
     "p is McNemar's test on the pooled test "
@@ -68,7 +68,10 @@ def _fmt_delta(r) -> str:
 
 
 def _fmt_ratio(x: float) -> str:
-    return MISSING if x is None or math.isnan(x) else f"{x:.2g}×"
+    """``3.24`` → ``3.2×``; ``1234.6`` → ``1,235×``."""
+    if x is None or math.isnan(x):
+        return MISSING
+    return f"{x:,.0f}×" if x >= 100 else f"{x:.2g}×"
 
 
 def _fmt_params(r) -> str:
@@ -84,8 +87,8 @@ def _control_text(kind: str) -> str:
 
 
 def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
-    """One row per control of each dataset's best configuration (chosen on validation)."""
-    best = best_configurations(records)
+    """One row per control of each dataset's best configuration with controls (chosen on validation)."""
+    best = best_configurations(records, comps)
     rows = []
     for _, b in best.iterrows():
         mine = comps[

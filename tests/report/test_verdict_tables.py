@@ -77,3 +77,17 @@ def test_ablation_plots_write_a_png_or_nothing(tmp_path, axis):
     assert path is not None and path.read_bytes().startswith(b"\x89PNG")
     assert plot_controls_vs(records_frame([]), best_configurations([]), axis, tmp_path / "none.png") is None
     assert not (tmp_path / "none.png").exists()
+
+
+def test_best_configuration_for_the_verdict_is_among_those_with_controls():
+    records = [r for r in _records(val_boost_for_l1=-0.5) if not (r.control and r.n_layers == 2)]
+    comps = comparisons(records)
+    assert list(best_configurations(records)["n_layers"]) == [2]  # best overall on validation
+    assert list(best_configurations(records, comps)["n_layers"]) == [1]  # best with a control
+    assert verdict_table(comps, records).iloc[0]["configuration (best on val)"].endswith("1 layers")
+
+
+def test_cost_ratio_format():
+    from bench.report.verdict import _fmt_ratio
+
+    assert [_fmt_ratio(x) for x in (3.24, 59.0, 1234.6, float("nan"))] == ["3.2×", "59×", "1,235×", "—"]
