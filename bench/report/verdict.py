@@ -18,15 +18,15 @@ __all__ = ["COMPARISONS_NOTE", "VERDICT_NOTE", "comparisons_table", "fmt_p", "ve
 VERDICT_NOTE = (
     "Per dataset, the quantum/hybrid configuration with the best mean *validation* accuracy among those "
     "with controls (the test split plays no part in choosing it), against each of its matched controls, "
-    "trained with the same data, seeds, budget and selection rule. Δ is treatment − control test accuracy in percentage points, paired "
-    "by seed, with a 95 % paired-bootstrap interval over seeds (small-sample expanded; with n seed pairs "
-    "no such interval can cover more than 1 − 2^(1−n): 75 % for 3 seeds, 94 % for 5, so use at least 5); "
-    "p is McNemar's test on the pooled test "
-    "predictions, Holm-corrected across every comparison in this report. A verdict other than “no "
-    "significant difference” needs both p < 0.05 and an interval that excludes 0. Cost ratios are the "
-    "treatment's mean training and test-inference time over those of its classical control (the "
-    "parameter-matched MLP, else the classical head on the same input); timings are from the machine and "
-    "load of the run that trained each head."
+    "trained with the same data, seeds, budget and selection rule. Δ is treatment − control test "
+    "accuracy in percentage points, paired by seed, with a 95 % paired-bootstrap interval over seeds "
+    "(small-sample expanded; with n seed pairs no such interval can cover more than 1 − 2^(1−n): 75 % "
+    "for 3 seeds, 94 % for 5, so use at least 5); p is McNemar's test on the pooled test predictions, "
+    "Holm-corrected across every comparison in this report. A verdict other than “no significant "
+    "difference” needs both p < 0.05 and an interval that excludes 0. Cost ratios are the treatment's "
+    "mean training and test-inference time over those of its classical control (the parameter-matched "
+    "MLP, else the classical head on the same input); timings are from the machine and load of the run "
+    "that trained each head."
 )
 
 COMPARISONS_NOTE = (
