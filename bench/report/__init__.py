@@ -77,7 +77,8 @@ def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any
         "runtime": runtime_table(frame),
         "failures": failures_table(frame),
     }
-    figures = _write_figures(records, frame, figures_dir, reference, best_configurations(records, comps))
+    best = best_configurations(records, comps if not comps.empty else None)  # no controls: plot the best
+    figures = _write_figures(records, frame, figures_dir, reference, best)
     context = build_context(records, summary, tables, figures)
     md_path, html_path = out_dir / "index.md", out_dir / "index.html"
     md_path.write_text(render_markdown(context), encoding="utf-8")

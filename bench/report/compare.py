@@ -64,7 +64,8 @@ MATCHED = "matched-mlp"
 
 COMPARISON_COLUMNS = [
     "dataset", "head", "n_qubits", "n_layers", "backend", "control", "control_head", "n_pairs",
-    "treatment_acc", "control_acc", "delta", "ci_low", "ci_high", "p_value", "p_holm", "verdict",
+    "treatment_acc", "treatment_hw", "control_acc", "control_hw", "delta", "ci_low", "ci_high", "p_value",
+    "p_holm", "verdict",
     "treatment_params", "control_params", "treatment_val_acc", "train_time_ratio", "inference_time_ratio",
     "cost_reference",
 ]
@@ -195,7 +196,8 @@ def _compare(config: Config, kind: str, treat: dict[int, Record], ctrl: dict[int
     return {
         "dataset": dataset, "head": head, "n_qubits": n_qubits, "n_layers": n_layers,
         "backend": t[0].backend, "control": kind, "control_head": c[0].head, "n_pairs": len(seeds),
-        "treatment_acc": _mean(acc_t), "control_acc": _mean(acc_c),
+        "treatment_acc": _mean(acc_t), "treatment_hw": mean_ci(acc_t)[1],
+        "control_acc": _mean(acc_c), "control_hw": mean_ci(acc_c)[1],
         "delta": delta, "ci_low": low, "ci_high": high, "p_value": _pooled_mcnemar(t, c),
         "treatment_params": int(np.median([_params(r) for r in t])),
         "control_params": int(np.median([_params(r) for r in c])),
