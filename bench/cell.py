@@ -2,9 +2,11 @@
 
 Stages: embeddings (cached) -> compression fitted on train -> head trained on the cell's
 training simulator (cached by the training spec, so cells that differ only in backend share
-one trained head) -> evaluation on the cell's own backend, whose outputs must match the
+one trained head; with a ``select`` sweep, one per candidate, the best on validation kept, see
+``bench.selection``) -> evaluation on the cell's own backend, whose outputs must match the
 trainer's within ``training.agreement_tol`` -> circuit timing -> record. Evaluate-only backends
-(shots, noise, fake devices, IBM) replace the last stages by ``bench.evaluate_only``. Any
+(shots, noise, fake devices, IBM) replace the last stages by ``bench.evaluate_only``. Training
+only ever sees the train and val splits; the test split is scored after selection. Any
 exception becomes a ``failed`` record carrying the error; it never propagates.
 """
 
@@ -29,6 +31,7 @@ from bench.quantum.timing import time_circuit
 from bench.record import Record
 from bench.registry import HEADS, SIMULATORS
 from bench.seeding import derive_seed
+from bench.selection import candidates, describe, pick
 from bench.training import EpochCallback, train_head
 
 
@@ -41,6 +44,7 @@ def _blank_record(cell: Cell) -> Record:
         key=cell.key, status="ok", dataset=cell.dataset.label, head=cell.head.label, n_qubits=cell.n_qubits,
         n_layers=cell.n_layers, backend=cell.backend, seed=cell.seed, spec=cell.spec, trained_on=cell.trained_on,
         protocol=cell.suite.backbone.protocol,
+        control=cell.control, treatment=cell.treatment,
     )
 
 
@@ -51,11 +55,11 @@ def _inputs(cell: Cell, emb: EmbeddingSet) -> tuple[dict[str, torch.Tensor], dic
     return x, y, compressor
 
 
-def _build_model(cell: Cell, n_classes: int) -> HeadModel:
-    plugin = HEADS.get(cell.head.name).from_dict(cell.head.params)
+def _build_model(cell: Cell, n_classes: int, option: dict | None = None) -> HeadModel:
+    plugin = HEADS.get(cell.head.name).from_dict({**cell.head.params, **(option or {})})
     simulator = SIMULATORS.get(cell.trained_on) if cell.trained_on else None
     gen = torch.Generator().manual_seed(
-        derive_seed(cell.seed, "head-init", cell.head.label, cell.n_qubits, cell.n_layers)
+        derive_seed(cell.seed, "head-init", cell.stream_label, cell.n_qubits, cell.n_layers)
     )
     return plugin.build(cell.n_qubits, n_classes, cell.n_layers, simulator, gen)
 
@@ -67,31 +71,60 @@ def _logits(model: HeadModel, x: torch.Tensor) -> np.ndarray:
 
 
 def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallback | None) -> dict:
+    """Train on ``x["train"]``, select epochs on ``x["val"]`` (``x`` holds no test split)."""
     start = time.perf_counter()
     outcome = train_head(
         model, x["train"], y["train"], x["val"], y["val"], cell.suite.training,
-        derive_seed(cell.seed, "head-shuffle", cell.head.label, cell.n_qubits, cell.n_layers), on_epoch,
+        derive_seed(cell.seed, "head-shuffle", cell.stream_label, cell.n_qubits, cell.n_layers), on_epoch,
     )
     seconds = time.perf_counter() - start
     executions = model.quantum.circuit_executions if model.quantum is not None else 0
-    acc = {s: float((_logits(model, x[s]).argmax(1) == y[s].numpy()).mean()) for s in ("train", "val")}
+    logits = {s: _logits(model, x[s]) for s in ("train", "val")}
+    acc = {s: float((logits[s].argmax(1) == y[s].numpy()).mean()) for s in ("train", "val")}
+    val_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits["val"]), y["val"]))
     return {
         "state": outcome.state, "best_epoch": outcome.best_epoch, "epochs_run": outcome.epochs_run,
         "history": outcome.history, "seconds": seconds, "executions": executions,
-        "train_accuracy": acc["train"], "val_accuracy": acc["val"],
-        "test_logits": _logits(model, x["test"]), "compressor": compressor,
+        "train_accuracy": acc["train"], "val_accuracy": acc["val"], "val_loss": val_loss,
+        "compressor": compressor,
     }
 
 
+def _fit(cell: Cell, cache: Cache, x, y, compressor, n_classes: int, on_epoch) -> tuple:
+    """Train every ``select`` candidate on train/val only and keep the best on validation.
+
+    Returns ``(model, trained, selection, all_cached, seconds)``: ``model`` holds the kept state,
+    ``seconds`` is the training time of all candidates together (the cost of the choice)."""
+    seen = ("train", "val")
+    x_seen, y_seen = {s: x[s] for s in seen}, {s: y[s] for s in seen}
+    options = candidates(getattr(cell.head, "select", {}))
+    fitted = []
+    for option in options:
+        model = _build_model(cell, n_classes, option)
+        key = {**cell.train_key, "candidate": option} if option else cell.train_key
+        trained, hit = cache.get_or_compute(
+            "heads", cache_key(key), lambda m=model: _train(cell, m, x_seen, y_seen, compressor, on_epoch)
+        )
+        fitted.append((model, trained, hit))
+    chosen = pick([(t["val_accuracy"], t.get("val_loss", float("nan"))) for _, t, _ in fitted])
+    model, trained, _ = fitted[chosen]
+    model.load_state_dict(trained["state"])
+    selection = describe(options, [t for _, t, _ in fitted], chosen)
+    seconds = sum(t["seconds"] for _, t, _ in fitted)
+    return model, trained, selection, all(hit for _, _, hit in fitted), seconds
+
+
 def _evaluate(cell: Cell, model: HeadModel, x, y, trained: dict, record: Record, n_classes: int) -> None:
-    """Score the test split on the cell's backend; check agreement with the trainer; time circuits."""
+    """Score the test split on the cell's backend (once, after selection); check agreement with the
+    trainer; time circuits."""
+    reference = _logits(model, x["test"]) if cell.backend not in (None, cell.trained_on) else None
     if cell.backend is not None:
         model.use_simulator(backend_for(cell.suite, cell.backend))
         model.quantum.circuit_executions = 0
     start = time.perf_counter()
     logits = _logits(model, x["test"])
     record.timings["evaluation_s"] = time.perf_counter() - start
-    diff = float(np.abs(logits - trained["test_logits"]).max()) if len(logits) else 0.0
+    diff = float(np.abs(logits - reference).max()) if reference is not None and len(logits) else 0.0
     tol = cell.suite.training.agreement_tol
     if diff > tol:
         raise BackendDisagreement(
@@ -103,7 +136,7 @@ def _evaluate(cell: Cell, model: HeadModel, x, y, trained: dict, record: Record,
         test_cross_entropy=scores["cross_entropy"], agreement_max_abs_diff=diff,
     )
     record.predictions, record.confusion = scores["predictions"], scores["confusion"]
-    if model.quantum is not None:
+    if model.quantum is not None and cell.backend is not None:
         eval_executions = model.quantum.circuit_executions
         record.metrics["circuit_executions_eval"] = eval_executions
         record.circuit_executions = trained["executions"] + eval_executions
@@ -124,13 +157,13 @@ def _run(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | Non
     record.labels = emb.y["test"].astype(int).tolist()
     n_classes = len(emb.class_names)
     x, y, compressor = _inputs(cell, emb)
-    model = _build_model(cell, n_classes)
-    trained, record.cache_hits["head"] = cache.get_or_compute(
-        "heads", cache_key(cell.train_key), lambda: _train(cell, model, x, y, compressor, on_epoch)
+    model, trained, record.selection, record.cache_hits["head"], record.timings["head_training_s"] = _fit(
+        cell, cache, x, y, compressor, n_classes, on_epoch
     )
-    model.load_state_dict(trained["state"])
-    record.timings["head_training_s"] = trained["seconds"]
     record.n_params_classical, record.n_params_quantum = model.param_counts()
+    if getattr(model, "param_target", None):
+        record.metrics["param_target"] = model.param_target
+        record.metrics["param_ratio"] = model.trainable_count() / model.param_target
     record.gate_trajectory = [h["gate"] for h in trained["history"] if "gate" in h]
     record.metrics.update(
         train_accuracy=trained["train_accuracy"], val_accuracy=trained["val_accuracy"],

@@ -4,6 +4,10 @@ Axes a head does not use are collapsed, not re-run: a classical head has no circ
 yields one cell per dataset x qubits (its input width) x seed, with ``n_layers`` and
 ``backend`` set to ``None``. Quantum and hybrid heads span every axis.
 
+Every quantum or hybrid cell is followed by its matched controls (``bench.controls``): cells
+whose ``control`` names the kind and whose ``treatment`` is the treatment head's label. Circuit
+controls run on the treatment's training simulator only; the others have no backend.
+
 A cell's ``key`` is readable (``urban-synth/quantum/q8/l2/default.qubit/s0``) plus a short
 hash of its full spec, so changing any setting that affects a result gives new keys and the
 store never mistakes an old record for a current one.
@@ -32,10 +36,17 @@ class Cell:
     backend: str | None
     seed: int
     trained_on: str | None
+    control: str | None = None
+    treatment: str | None = None
 
     @property
     def uses_circuit(self) -> bool:
         return self.backend is not None
+
+    @property
+    def stream_label(self) -> str:
+        """Label that names this cell's random streams: a control shares its treatment's."""
+        return self.treatment or self.head.label
 
     @cached_property
     def spec(self) -> dict[str, Any]:
@@ -47,13 +58,14 @@ class Cell:
             "backbone": s.backbone.model_dump(),
             "compression": s.compression.model_dump(mode="json"),
             "training": s.training.model_dump(),
-            "head": self.head.model_dump(),
+            "head": self.head.spec() if hasattr(self.head, "spec") else self.head.model_dump(),
             "n_qubits": self.n_qubits,
             "n_layers": self.n_layers,
             "backend": self.backend,
             "seed": self.seed,
             "trained_on": self.trained_on,
             **self._profile_spec(),
+            **({"control": self.control, "treatment": self.treatment} if self.control else {}),
         }
 
     def _profile_spec(self) -> dict[str, Any]:
@@ -108,4 +120,18 @@ def expand(suite: Suite) -> list[Cell]:
                         for backend in suite.backends:
                             trainer = trainer_for(suite, n_qubits, backend)
                             cells.append(Cell(suite, dataset, head, n_qubits, n_layers, backend, seed, trainer))
+                        cells.extend(control_cells(suite, dataset, head, n_qubits, n_layers, seed))
     return cells
+
+
+def control_cells(suite: Suite, dataset: PluginRef, head: PluginRef, n_qubits: int, n_layers: int,
+                  seed: int) -> list[Cell]:
+    """The control cells of one treatment cell (see ``bench.controls``)."""
+    from bench.controls import control_heads
+
+    trainer = trainer_for(suite, n_qubits, suite.backends[0])
+    return [
+        Cell(suite, dataset, c.head, n_qubits, n_layers, trainer if c.runs_circuit else None, seed,
+             trainer if c.runs_circuit else None, control=c.kind, treatment=head.label)
+        for c in control_heads(suite, head, n_qubits, n_layers)
+    ]

@@ -43,11 +43,13 @@ class Record:
         metrics: ``test_accuracy``, ``test_macro_f1``, ``test_cross_entropy``, ``train_accuracy``,
             ``val_accuracy``, ``overfit_gap`` (train - test accuracy), ``best_epoch``,
             ``epochs_run``, ``agreement_max_abs_diff`` (this backend's outputs vs the training
-            simulator's on a test batch; 0 when it trained here).
+            simulator's on a test batch; 0 when it trained here); a matched-mlp control adds
+            ``param_target`` (its target's trainable parameters) and ``param_ratio`` (its own / target).
         confusion: test confusion matrix, rows = true class, columns = predicted.
         class_names: names of the classes, in index order.
         predictions, labels: test-split predicted and true class indices, in dataset order.
-        n_params_classical, n_params_quantum: trainable parameter counts of the head.
+        n_params_classical, n_params_quantum: trainable parameter counts of the head (parameters
+            that never train, e.g. a frozen circuit's, are not counted).
         circuit_executions: circuits executed for this cell (training + evaluation; a broadcast
             batch of B inputs counts B).
         timings: seconds, keys from ``TIMING_KEYS``.
@@ -59,6 +61,9 @@ class Record:
             indices of its evaluation subset, variants, where QPU usage came from); see
             ``bench.evaluate_only``. Empty for exact backends.
         jobs: IBM / rehearsal job ids of the evaluation, in submission order (volatile).
+        control, treatment: for a matched control cell (``bench.controls``), its kind and the
+            label of the treatment head it controls; ``None`` otherwise.
+        selection: how the kept model was chosen on validation (``bench.selection.describe``).
     """
 
     key: str
@@ -87,6 +92,9 @@ class Record:
     cache_hits: dict[str, bool] = field(default_factory=dict)
     backend_info: dict[str, Any] = field(default_factory=dict)
     jobs: list[str] = field(default_factory=list)
+    control: str | None = None
+    treatment: str | None = None
+    selection: dict[str, Any] = field(default_factory=dict)
     schema_version: int = RECORD_SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:

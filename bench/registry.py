@@ -94,6 +94,7 @@ HEADS = Registry(
         "quantum": "bench.heads.quantum:QuantumHead",
         "hybrid-fixed": "bench.heads.hybrid:HybridFixedHead",
         "hybrid-gated": "bench.heads.hybrid:HybridGatedHead",
+        "matched-mlp": "bench.heads.matched:MatchedMLPHead",
     },
 )
 

@@ -57,6 +57,7 @@ def _skipped(p: PlannedCell) -> Record:
     c = p.cell
     return Record(key=c.key, status="skipped", dataset=c.dataset.label, head=c.head.label, n_qubits=c.n_qubits,
                   n_layers=c.n_layers, backend=c.backend, seed=c.seed, spec=c.spec, trained_on=c.trained_on,
+                  control=c.control, treatment=c.treatment,
                   error=p.reason, provenance={**provenance(), "suite_hash": c.suite.hash},
                   protocol=c.suite.backbone.protocol)
 

@@ -45,6 +45,61 @@ class PluginRef(Frozen):
     )
 
 
+class HeadRef(PluginRef):
+    """A head entry: a plugin ref plus the head options to sweep (``grid``) or tune (``select``)."""
+
+    grid: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="Head options swept as axes: each combination becomes its own head entry (own cells, "
+        "controls and report rows), labelled <label>+<value> (strings) or <label>+<option><value>.",
+    )
+    select: dict[str, list[Any]] = Field(
+        default_factory=dict,
+        description="Head options tuned on validation inside each cell: every combination is trained, the "
+        "one with the best validation accuracy is kept (ties: lower validation loss, then list order), and "
+        "the test split is scored once, after the choice. The record's `selection` says what was chosen.",
+    )
+
+    def spec(self) -> dict[str, Any]:
+        """Plain data for cell specs: ``grid`` (expanded away at load time) and an empty ``select``
+        are left out, so adding these keys changed no existing cell key."""
+        return self.model_dump(exclude={"grid", *(() if self.select else ("select",))})
+
+
+CONTROL_KINDS = ("matched-mlp", "no-entanglement", "tanh-linear", "beta-zero", "frozen-circuit")
+ControlKind = Literal["matched-mlp", "no-entanglement", "tanh-linear", "beta-zero", "frozen-circuit"]
+
+
+class ControlsSpec(Frozen):
+    """Controls generated for every quantum or hybrid cell (see ``bench.controls``)."""
+
+    kinds: list[ControlKind] = Field(
+        default_factory=lambda: list(CONTROL_KINDS),
+        description="Which controls: matched-mlp (classical MLP with the same trainable-parameter count, "
+        "+/-10 %), no-entanglement (entangling gates removed), tanh-linear (circuit replaced by "
+        "tanh(W x + b) of the same width), beta-zero (hybrid retrained with beta = 0), frozen-circuit "
+        "(random circuit weights frozen, only the read-out trains). [] or `controls: false` turns them off.",
+    )
+    qubits: list[int] | None = Field(
+        None, description="Generate controls only for circuit cells of these qubit counts (default: all)."
+    )
+    layers: list[int] | None = Field(
+        None, description="Generate controls only for circuit cells of these layer counts (default: all)."
+    )
+    param_tolerance: float = Field(
+        0.1, gt=0, lt=1, description="matched-mlp: allowed relative difference of trainable-parameter counts."
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: Any) -> Any:
+        if isinstance(value, bool):
+            return {} if value else {"kinds": []}
+        if isinstance(value, list):
+            return {"kinds": value}
+        return value
+
+
 def _as_ref(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
@@ -147,7 +202,9 @@ class Suite(Frozen):
     )
     backbone: BackboneSpec = Field(default_factory=BackboneSpec, description="Backbone and how it is trained.")
     compression: CompressionSpec = Field(default_factory=CompressionSpec, description="Embedding -> angles.")
-    heads: list[PluginRef] = Field(min_length=1, description="Heads (name or {name, params}).")
+    heads: list[HeadRef] = Field(
+        min_length=1, description="Heads (name or {name, params, grid, select}; see `heads[]` below)."
+    )
     qubits: list[typing.Annotated[int, Field(ge=1, le=30)]] = Field(
         min_length=1, description="Qubit counts; also the width of the compressed input every head sees."
     )
@@ -170,6 +227,10 @@ class Suite(Frozen):
         description="Seeds; each seeds the backbone, compression, head init and shuffling of its cells.",
     )
     training: TrainingSpec = Field(default_factory=TrainingSpec, description="How heads are trained.")
+    controls: ControlsSpec = Field(
+        default_factory=ControlsSpec,
+        description="Matched controls generated for every quantum or hybrid cell (on by default; see below).",
+    )
 
     _normalise_refs = field_validator("datasets", "heads", mode="before")(
         classmethod(lambda cls, v: [_as_ref(x) for x in v] if isinstance(v, list) else v)
@@ -271,8 +332,10 @@ def _labelled(refs: list[PluginRef], axis: str, loc: _Located) -> list[PluginRef
 def _resolve(suite: Suite, loc: _Located) -> Suite:
     suite = _resolve_backends(suite, loc)
     datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
-    heads = [_resolve_ref(r, HEADS, ("heads", i), loc) for i, r in enumerate(suite.heads)]
-    datasets, heads = _labelled(datasets, "datasets", loc), _labelled(heads, "heads", loc)
+    from bench.sweeps import expand_heads
+
+    datasets = _labelled(datasets, "datasets", loc)
+    heads = expand_heads(suite.heads, loc)
     features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
     backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
     _check_modalities(datasets, features, loc)
@@ -284,6 +347,10 @@ def _resolve(suite: Suite, loc: _Located) -> Suite:
         values = getattr(suite, axis)
         if len(set(values)) != len(values):
             raise loc.error((axis,), f"duplicate values in {values}")
+    for axis in ("qubits", "layers"):
+        subset = getattr(suite.controls, axis)
+        if subset is not None and not set(subset) <= set(getattr(suite, axis)):
+            raise loc.error(("controls", axis), f"{subset} is not a subset of {axis} {getattr(suite, axis)}")
     backbone = suite.backbone.model_copy(update={"params": backbone_ref.params})
     return suite.model_copy(
         update={"datasets": datasets, "heads": heads, "features": features, "backbone": backbone}

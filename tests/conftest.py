@@ -20,6 +20,7 @@ TINY = {
     "backends": ["default.qubit", "lightning.qubit"],
     "seeds": [0],
     "training": {"epochs": 2, "batch_size": 8, "patience": 2, "timing_repeats": 1},
+    "controls": False,  # matched controls multiply cells; tests/test_controls*.py exercise them
 }
 
 

@@ -10,8 +10,9 @@ from tests.conftest import write_suite
 def test_demo_suite_cell_count():
     suite = load_suite("suites/audio.yaml")
     cells = expand(suite)
-    # classical: 2 qubits x 3 seeds; 3 circuit heads x 2 qubits x 2 layers x 2 backends x 3 seeds
-    assert len(cells) == 2 * 3 + 3 * 2 * 2 * 2 * 3 == 78
+    # classical: 2 qubits x 3 seeds; 3 circuit heads x 2 qubits x 2 layers x 2 backends x 3 seeds;
+    # controls for the 8-qubit 2-layer cells: quantum 4, hybrids 5 each, x 3 seeds
+    assert len(cells) == 2 * 3 + 3 * 2 * 2 * 2 * 3 + (4 + 5 + 5) * 3 == 120
     assert len({c.key for c in cells}) == len(cells)
 
 

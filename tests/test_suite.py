@@ -18,7 +18,7 @@ def test_demo_suite_loads_and_is_frozen():
     suite = load_suite("suites/audio.yaml")
     assert suite.name == "audio"
     assert [h.name for h in suite.heads] == ["classical", "quantum", "hybrid-fixed", "hybrid-gated"]
-    assert suite.heads[2].params == {"alpha": 1.0, "beta": 0.5}
+    assert {k: suite.heads[2].params[k] for k in ("alpha", "beta")} == {"alpha": 1.0, "beta": 0.5}
     with pytest.raises(ValidationError):
         suite.name = "other"
 
@@ -35,12 +35,12 @@ BAD = [
     (
         "name: x\ndatasets: [urban-synth]\nheads: [quantom]\nqubits: [2]\n",
         "suite.yaml:3: heads[0].name: unknown head 'quantom'; did you mean 'quantum'? "
-        "(allowed: classical, hybrid-fixed, hybrid-gated, quantum)",
+        "(allowed: classical, hybrid-fixed, hybrid-gated, matched-mlp, quantum)",
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntrainig: {epochs: 3}\n",
-        "suite.yaml:5: trainig: unknown key (allowed: backbone, backends, budget, compression, datasets, "
-        "description, features, heads, layers, name, profiles, qubits, seeds, training)",
+        "suite.yaml:5: trainig: unknown key (allowed: backbone, backends, budget, compression, controls, "
+        "datasets, description, features, heads, layers, name, profiles, qubits, seeds, training)",
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntraining:\n  epochs: 0\n",

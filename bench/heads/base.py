@@ -11,20 +11,31 @@ Hooks with defaults:
 * ``HeadModel.epoch_log()`` - extra values recorded per epoch (the gate's ``sigmoid(a)``).
 * ``HeadModel.quantum`` - the ``QuantumLayer`` if the head has a circuit, else ``None``.
 
-Phases freeze parameters by attribute name (``Phase(frozen=("branch", "gate"))``).
+Phases freeze parameters by attribute name (``Phase(frozen=("branch", "gate"))``; dotted
+names reach into sub-modules). ``HeadModel.always_frozen`` names parameters that never train
+(the frozen-circuit control's circuit, an unused quantum branch when ``beta = 0``): they are
+frozen in every phase and not counted as trainable.
+
+Circuit heads share ``CircuitParams`` (ansatz, input scaling, and the switches the ablation
+controls use: no entangling gates, frozen random circuit, circuit replaced by tanh(linear)).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 import torch
+from pydantic import Field
 from torch import nn
 
-from bench.plugin import Plugin
+from bench.plugin import Params, Plugin
 from bench.quantum.backends import Simulator
+from bench.quantum.circuits import DEFAULT_ANSATZ
 from bench.quantum.layer import QuantumLayer
+
+AnsatzName = Literal["strongly-entangling", "basic-entangler", "zz-realamplitudes", "reuploading"]
 
 
 @dataclass(frozen=True)
@@ -40,6 +51,8 @@ class Phase:
 class HeadModel(nn.Module):
     """Base module of every head; subclasses implement ``forward``."""
 
+    always_frozen: tuple[str, ...] = ()
+
     @property
     def quantum(self) -> QuantumLayer | None:
         return None
@@ -51,17 +64,27 @@ class HeadModel(nn.Module):
         return {}
 
     def param_counts(self) -> tuple[int, int]:
-        """``(classical, quantum)`` trainable parameter counts."""
-        quantum = self.quantum.weights.numel() if self.quantum is not None else 0
-        total = sum(p.numel() for p in self.parameters())
-        return total - quantum, quantum
+        """``(classical, quantum)`` trainable parameter counts (``always_frozen`` ones excluded)."""
+        fixed = {id(p) for p in self._named_parameters(self.always_frozen)}
+        quantum = self.quantum.weights if self.quantum is not None else None
+        n_quantum = quantum.numel() if quantum is not None and id(quantum) not in fixed else 0
+        trainable = sum(p.numel() for p in self.parameters() if id(p) not in fixed)
+        return trainable - n_quantum, n_quantum
+
+    def trainable_count(self) -> int:
+        """Trainable parameters in total (what a matched control matches)."""
+        return sum(self.param_counts())
 
     def frozen_parameters(self, phase: Phase) -> list[nn.Parameter]:
-        """The parameters ``phase`` holds fixed."""
+        """The parameters ``phase`` holds fixed, plus the ``always_frozen`` ones."""
+        return self._named_parameters((*phase.frozen, *self.always_frozen))
+
+    def _named_parameters(self, names: tuple[str, ...]) -> list[nn.Parameter]:
         out: list[nn.Parameter] = []
-        for name in phase.frozen:
-            obj = getattr(self, name)
-            out.extend([obj] if isinstance(obj, nn.Parameter) else obj.parameters())
+        for name in names:
+            obj = functools.reduce(lambda o, part: getattr(o, part, None), name.split("."), self)
+            if obj is not None:
+                out.extend([obj] if isinstance(obj, nn.Parameter) else obj.parameters())
         return out
 
     def use_simulator(self, simulator: Simulator) -> None:
@@ -95,13 +118,71 @@ def linear(n_in: int, n_out: int, generator: torch.Generator) -> nn.Linear:
     return layer
 
 
-class QuantumBranch(nn.Module):
-    """Circuit then a linear read-out: ``(B, n)`` angles -> ``(B, C)`` logits."""
+class CircuitParams(Params):
+    """Options every circuit head shares."""
 
-    def __init__(self, n_qubits: int, n_layers: int, n_classes: int, simulator: Simulator, gen: torch.Generator):
+    ansatz: AnsatzName = Field(
+        DEFAULT_ANSATZ,
+        description="Circuit family: strongly-entangling (AngleEmbedding + StronglyEntanglingLayers), "
+        "basic-entangler (AngleEmbedding + BasicEntanglerLayers), zz-realamplitudes (ZZFeatureMap + "
+        "RealAmplitudes), reuploading (data re-uploading: embedding repeated before every layer).",
+    )
+    input_scale: float = Field(
+        1.0, gt=0,
+        description="Input angle scaling: the circuit encodes input_scale * x (x lies in "
+        "compression.angle_range).",
+    )
+    entangling: bool = Field(
+        True, description="False removes every entangling gate of the circuit (the no-entanglement control)."
+    )
+    train_circuit: bool = Field(
+        True,
+        description="False keeps the circuit at its random initial weights; only the read-out (and a "
+        "classical branch) train (the frozen-circuit control).",
+    )
+    substitute: Literal["none", "tanh-linear"] = Field(
+        "none",
+        description="'tanh-linear' replaces the circuit by tanh(W x + b) of the same width, a classical "
+        "layer (the classical-substitute control); 'none' keeps the circuit.",
+    )
+
+
+class TanhLinear(nn.Module):
+    """``tanh(W x + b)`` from ``n`` to ``n`` features: the classical stand-in for a circuit."""
+
+    def __init__(self, n: int, gen: torch.Generator):
         super().__init__()
-        self.circuit = QuantumLayer(n_qubits, n_layers, simulator, gen)
-        self.readout = linear(n_qubits, n_classes, gen)
+        self.linear = linear(n, n, gen)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.readout(self.circuit(x))
+        return torch.tanh(self.linear(x))
+
+
+class QuantumBranch(nn.Module):
+    """Circuit (or its ``tanh-linear`` substitute) then a linear read-out: ``(B, n)`` -> ``(B, C)`` logits."""
+
+    def __init__(self, n_qubits: int, n_layers: int, n_classes: int, simulator: Simulator,
+                 gen: torch.Generator, options: CircuitParams | None = None):
+        super().__init__()
+        o = options or CircuitParams()
+        if o.substitute == "tanh-linear":
+            self.circuit, self.substitute = None, TanhLinear(n_qubits, gen)
+        else:
+            self.circuit = QuantumLayer(
+                n_qubits, n_layers, simulator, gen, o.ansatz, o.entangling, o.input_scale
+            )
+            self.substitute = None
+        self.readout = linear(n_qubits, n_classes, gen)
+
+    @property
+    def encoder(self) -> nn.Module:
+        """What maps the inputs to ``n`` features: the circuit or its substitute."""
+        return self.circuit if self.circuit is not None else self.substitute
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.readout(self.encoder(x))
+
+
+def encoder_frozen(options: CircuitParams) -> tuple[str, ...]:
+    """``always_frozen`` entry of a model whose ``branch`` is a ``QuantumBranch`` built with ``options``."""
+    return () if options.train_circuit else ("branch.encoder",)

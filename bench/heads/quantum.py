@@ -1,16 +1,20 @@
-"""The pure quantum head: AngleEmbedding + StronglyEntanglingLayers, <Z> per wire -> linear."""
+"""The pure quantum head: a circuit (default AngleEmbedding + StronglyEntanglingLayers), <Z> per
+wire -> linear read-out."""
 
 from __future__ import annotations
 
 import torch
 
-from bench.heads.base import BaseHead, HeadModel, QuantumBranch
+from bench.heads.base import BaseHead, CircuitParams, HeadModel, QuantumBranch, encoder_frozen
 
 
 class QuantumModel(HeadModel):
-    def __init__(self, n_qubits: int, n_layers: int, n_classes: int, simulator, gen: torch.Generator):
+    def __init__(self, n_qubits: int, n_layers: int, n_classes: int, simulator, gen: torch.Generator,
+                 options: CircuitParams | None = None):
         super().__init__()
-        self.branch = QuantumBranch(n_qubits, n_layers, n_classes, simulator, gen)
+        options = options or CircuitParams()
+        self.branch = QuantumBranch(n_qubits, n_layers, n_classes, simulator, gen, options)
+        self.always_frozen = encoder_frozen(options)
 
     @property
     def quantum(self):
@@ -25,6 +29,7 @@ class QuantumHead(BaseHead):
 
     name = "quantum"
     uses_circuit = True
+    Params = CircuitParams
 
     def build(self, n_inputs, n_classes, n_layers, simulator, generator):
-        return QuantumModel(n_inputs, n_layers, n_classes, simulator, generator)
+        return QuantumModel(n_inputs, n_layers, n_classes, simulator, generator, self.params)

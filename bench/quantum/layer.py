@@ -8,6 +8,10 @@ The simulator can be swapped (``use_simulator``) without touching the weights, w
 head trained on one exact simulator is checked and timed on another. Outside autograd
 (``torch.no_grad()``) inputs and weights are detached, so adjoint devices skip computing a
 Jacobian during the forward pass.
+
+The circuit is chosen by ``ansatz`` (see ``bench.quantum.circuits.ANSATZES``);
+``entangling=False`` removes its entangling gates and ``input_scale`` multiplies the inputs
+before they are encoded. Defaults reproduce the original strongly-entangling layer exactly.
 """
 
 from __future__ import annotations
@@ -18,16 +22,30 @@ import torch
 from torch import nn
 
 from bench.quantum.backends import Simulator  # or any backend with .qnode (see backends.py)
-from bench.quantum.circuits import strongly_entangling, weight_shape
+from bench.quantum.circuits import ANSATZES, DEFAULT_ANSATZ
 
 
 class QuantumLayer(nn.Module):
-    """Angle-encode ``(B, n)`` inputs, apply ``n_layers`` variational layers, return ``(B, n)`` <Z>."""
+    """Angle-encode ``(B, n)`` inputs, apply ``n_layers`` variational layers, return ``(B, n)`` <Z>.
 
-    def __init__(self, n_qubits: int, n_layers: int, simulator: Simulator, generator: torch.Generator):
+    Weights are drawn uniformly from ``[0, 2 pi)`` with ``generator``, in the ansatz's shape.
+    """
+
+    def __init__(
+        self,
+        n_qubits: int,
+        n_layers: int,
+        simulator: Simulator,
+        generator: torch.Generator,
+        ansatz: str = DEFAULT_ANSATZ,
+        entangling: bool = True,
+        input_scale: float = 1.0,
+    ):
         super().__init__()
         self.n_qubits, self.n_layers = n_qubits, n_layers
-        init = torch.rand(weight_shape(n_layers, n_qubits), generator=generator, dtype=torch.float64)
+        self.ansatz, self.entangling, self.input_scale = ansatz, entangling, input_scale
+        shape = ANSATZES[ansatz].weight_shape(n_layers, n_qubits)
+        init = torch.rand(shape, generator=generator, dtype=torch.float64)
         self.weights = nn.Parameter(init * 2 * math.pi)
         self.circuit_executions = 0
         self._qnodes: dict[str, object] = {}
@@ -37,12 +55,16 @@ class QuantumLayer(nn.Module):
         """Run subsequent forwards on ``simulator`` (weights unchanged)."""
         self.simulator = simulator
 
+    def circuit(self, inputs, weights, wires: range) -> list:
+        """The ansatz's gates and <Z> measurements (called inside a QNode)."""
+        return ANSATZES[self.ansatz].circuit(inputs, weights, wires, self.entangling)
+
     def _qnode(self):
         sim = self.simulator
         if sim.name not in self._qnodes:
             wires = range(self.n_qubits)
             self._qnodes[sim.name] = sim.qnode(
-                lambda inputs, weights: strongly_entangling(inputs, weights, wires), self.n_qubits
+                lambda inputs, weights: self.circuit(inputs, weights, wires), self.n_qubits
             )
         return self._qnodes[sim.name]
 
@@ -50,6 +72,8 @@ class QuantumLayer(nn.Module):
         weights = self.weights
         if not torch.is_grad_enabled():
             x, weights = x.detach(), weights.detach()
+        if self.input_scale != 1.0:
+            x = x * self.input_scale
         out = self._qnode()(x, weights)
         self.circuit_executions += x.shape[0] if x.ndim == 2 else 1
         return torch.stack(list(out), dim=-1).to(torch.float64)

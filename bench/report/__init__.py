@@ -3,7 +3,9 @@
 Public entry point: ``write_report``. Modules, one job each:
 ``stats`` (pure statistics), ``frame`` (records → DataFrame), ``tables`` (numeric and display
 tables), ``markup`` (markdown/HTML table rendering), ``fmt`` (number formatting), ``plots``
-(PNG figures), ``render`` (jinja2 templates in ``templates/``).
+(PNG figures), ``render`` (jinja2 templates in ``templates/``); the ablation: ``compare``
+(treatment vs control statistics and verdicts), ``verdict`` and ``gaps`` (their tables),
+``ablation_plots`` (accuracy vs qubits / layers with controls).
 """
 
 from __future__ import annotations
@@ -14,19 +16,27 @@ from typing import Any
 
 from bench.record import Record
 from bench.report import noise, plots
+from bench.report.ablation_plots import plot_controls_vs
+from bench.report.compare import best_configurations, comparisons, reference_keys
 from bench.report.frame import records_frame
+from bench.report.gaps import gap_table
 from bench.report.render import build_context, render_html, render_markdown
 from bench.report.sections import ReportSection
 from bench.report.tables import accuracy_table, failures_table, runtime_table
+from bench.report.verdict import comparisons_table, verdict_table
 
 __all__ = ["write_report"]
 
 FIGURES_DIR = "figures"
 
 
-def _write_figures(records: list[Record], frame, figures_dir: Path) -> dict[str, str | None]:
+def _write_figures(
+    records: list[Record], frame, figures_dir: Path, reference=None, best=None
+) -> dict[str, str | None]:
     """Draw every figure; returns name → path relative to the report dir, or ``None`` for no data.
-    A stale PNG from an earlier report in the same directory is removed when there is no data."""
+    A stale PNG from an earlier report in the same directory is removed when there is no data.
+    ``reference`` (frame of the ablation's reference records) and ``best`` (best configurations)
+    feed the ablation figures."""
     makers = {
         "accuracy_vs_qubits": lambda p: plots.plot_accuracy_vs_qubits(frame, p),
         "circuit_time_vs_qubits": lambda p: plots.plot_circuit_time_vs_qubits(frame, p),
@@ -35,6 +45,9 @@ def _write_figures(records: list[Record], frame, figures_dir: Path) -> dict[str,
         "noise_degradation": lambda p: noise.plot_degradation(records, p),
         "noise_devices": lambda p: noise.plot_devices(records, p),
     }
+    if reference is not None and best is not None:
+        makers["controls_vs_qubits"] = lambda p: plot_controls_vs(reference, best, "n_qubits", p)
+        makers["controls_vs_layers"] = lambda p: plot_controls_vs(reference, best, "n_layers", p)
     out: dict[str, str | None] = {}
     for name, make in makers.items():
         path = figures_dir / f"{name}.png"
@@ -60,13 +73,19 @@ def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any
     figures_dir = out_dir / FIGURES_DIR
     figures_dir.mkdir(parents=True, exist_ok=True)
     frame = records_frame(records)
+    reference = frame[frame["key"].isin(reference_keys(records))]
+    comps = comparisons(records)
     tables = {
+        "verdict": verdict_table(comps, records),
         "accuracy": accuracy_table(frame),
+        "gaps": gap_table(reference),
+        "comparisons": comparisons_table(comps),
         "runtime": runtime_table(frame),
         "failures": failures_table(frame),
         "noise": noise.noise_table(records),
     }
-    figures = _write_figures(records, frame, figures_dir)
+    best = best_configurations(records, comps if not comps.empty else None)  # no controls: plot the best
+    figures = _write_figures(records, frame, figures_dir, reference, best)
     context = build_context(records, summary, tables, figures, sections)
     md_path, html_path = out_dir / "index.md", out_dir / "index.html"
     md_path.write_text(render_markdown(context), encoding="utf-8")

@@ -3,7 +3,8 @@
 Contract of ``records_frame``:
 - one row per record, in input order (index ``0..n-1``);
 - columns ``key, status, dataset, head, n_qubits, n_layers, backend, seed, trained_on, protocol, error,
-  n_params_classical, n_params_quantum, circuit_executions, n_classes``;
+  n_params_classical, n_params_quantum, circuit_executions, n_classes, control, treatment``
+  (``control``/``treatment``: a matched control's kind and its treatment's head label, else None);
 - one ``metrics.<name>`` float column per metric and one ``timings.<name>`` float column per
   timing: always the documented ones (``METRIC_KEYS``, ``bench.record.TIMING_KEYS``), plus any
   other key a record carries; missing values are NaN;
@@ -53,6 +54,8 @@ _BASE_COLUMNS = (
     "n_params_quantum",
     "circuit_executions",
     "n_classes",
+    "control",
+    "treatment",
 )
 
 
@@ -99,6 +102,8 @@ def _row(r: Record, metric_names: list[str], timing_names: list[str]) -> list:
         r.n_params_quantum,
         r.circuit_executions,
         n_classes,
+        r.control,
+        r.treatment,
     ]
     metrics = [_as_float(r.metrics.get(k)) for k in metric_names]
     timings = [_as_float(r.timings.get(k)) for k in timing_names]
@@ -124,7 +129,8 @@ def _set_dtypes(frame: pd.DataFrame, metric_names: list[str], timing_names: list
             "n_classes": "Int64",
         }
     )
-    for col in ("key", "status", "dataset", "head", "backend", "trained_on", "protocol", "error"):
+    for col in ("key", "status", "dataset", "head", "backend", "trained_on", "protocol", "error", "control",
+                "treatment"):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     numeric = [metric_col(k) for k in metric_names] + [timing_col(k) for k in timing_names]
     frame[numeric] = frame[numeric].astype("float64")

@@ -18,8 +18,10 @@ from markupsafe import Markup
 
 from bench.record import Record
 from bench.report.fmt import fmt_duration
+from bench.report.gaps import GAPS_NOTE
 from bench.report.markup import html_table, markdown_table, one_line
 from bench.report.noise import NOISE_NOTE
+from bench.report.verdict import COMPARISONS_NOTE, VERDICT_NOTE
 
 __all__ = ["ACCURACY_NOTE", "FIGURES", "build_context", "provenance_spread", "render_html", "render_markdown"]
 
@@ -70,6 +72,17 @@ FIGURES: dict[str, tuple[str, str]] = {
         "Accuracy per device",
         "Test accuracy on the evaluation subset per device / shot setting with 95 % intervals; black tick: "
         "the exact simulator on the same items.",
+    ),
+    "controls_vs_qubits": (
+        "Test accuracy vs qubits: best configuration and its controls",
+        "Per dataset, the best configuration on validation (solid) and its matched controls (dashed) across "
+        "qubit counts at the best layer count; classical head dotted. Mean over seeds, 95 % Student-t band.",
+    ),
+    "controls_vs_layers": (
+        "Test accuracy vs layers: best configuration and its controls",
+        "Per dataset, the best configuration on validation (solid) and its matched controls (dashed) across "
+        "layer counts at the best qubit count; classical head (no layers) as a dotted band. Mean over seeds, "
+        "95 % Student-t band.",
     ),
 }
 """Figure name (file stem under ``figures/``) → (alt text, caption)."""
@@ -154,13 +167,20 @@ def build_context(
     sections: Sequence[Any] = (),
 ) -> dict[str, Any]:
     """Everything the templates need. ``tables`` holds display frames under ``accuracy``,
-    ``runtime`` and ``failures``; ``figures`` maps figure names to relative paths or ``None``;
-    ``sections`` are ``bench.report.sections.ReportSection`` objects shown after the plots."""
+    ``runtime`` and ``failures`` (and, optionally, ``verdict``, ``gaps`` and ``comparisons``: empty
+    when missing); ``figures`` maps figure names to relative paths or ``None``; ``sections`` are
+    ``bench.report.sections.ReportSection`` objects shown after the plots."""
     provenance = summary.get("provenance") or {}
     spread = provenance_spread(records)
     return {
         "title": one_line(summary.get("suite") or "(unnamed suite)"),
         "summary": _kv_table(summary_pairs(summary, records), "field", "value"),
+        "verdict_note": VERDICT_NOTE,
+        "gaps_note": GAPS_NOTE,
+        "comparisons_note": COMPARISONS_NOTE,
+        "verdict": _table(tables.get("verdict", pd.DataFrame())),
+        "gaps": _table(tables.get("gaps", pd.DataFrame())),
+        "comparisons": _table(tables.get("comparisons", pd.DataFrame())),
         "accuracy_note": ACCURACY_NOTE,
         "runtime_note": RUNTIME_NOTE,
         "accuracy": _table(tables["accuracy"]),

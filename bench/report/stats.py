@@ -64,12 +64,19 @@ def paired_bootstrap_ci(
     n_boot: int = 10_000,
     seed: int = 0,
     confidence: float = 0.95,
+    expand: bool = False,
 ) -> tuple[float, float, float]:
     """Percentile bootstrap CI for ``mean(a - b)``, resampling pairs (``a[i]``, ``b[i]`` share a seed).
 
     ``a`` and ``b`` must have equal length and be aligned by seed. Returns
     ``(mean_difference, low, high)``; deterministic for a given ``seed``. With fewer than two
     pairs the interval is ``(nan, nan)``: a bootstrap of one pair is not an interval.
+
+    ``expand=True`` applies the small-sample expansion of the percentile interval (Hesterberg,
+    "What teachers should know about the bootstrap", 2015): the percentiles are taken at
+    ``alpha' / 2`` with ``alpha' = 2 Phi(-sqrt(n / (n - 1)) t_{1 - alpha/2, n-1})``, which widens
+    the too-narrow plain percentile interval of few pairs (measured coverage of a nominal 95 %
+    interval on normal data: 84 % plain vs 91 % expanded with 5 pairs, 89 % vs 95 % with 10).
     """
     _check_confidence(confidence)
     if n_boot < 1:
@@ -87,6 +94,9 @@ def paired_bootstrap_ci(
     idx = rng.integers(0, d.size, size=(n_boot, d.size))
     boot_means = d[idx].mean(axis=1)
     alpha = 1.0 - confidence
+    if expand:
+        n = d.size
+        alpha = 2.0 * float(sps.norm.cdf(-math.sqrt(n / (n - 1)) * sps.t.ppf(1.0 - alpha / 2.0, df=n - 1)))
     low, high = np.quantile(boot_means, [alpha / 2.0, 1.0 - alpha / 2.0])
     return mean, float(low), float(high)
 

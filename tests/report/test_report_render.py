@@ -113,7 +113,7 @@ def test_classical_only_report(synthetic_records, tmp_path):
     assert (tmp_path / "figures" / "accuracy_vs_qubits.png").exists()
     assert (tmp_path / "figures" / "confusion_matrices.png").exists()
     assert not (tmp_path / "figures" / "gate_trajectories.png").exists()
-    assert md.count("No data.") == 2  # circuit time, gate trajectories
+    assert md.count("No data.") == 4  # circuit time, gate trajectories, the two control plots
     assert "None recorded for this run." in md
 
 
@@ -124,7 +124,7 @@ def test_empty_report_and_stale_figures_removed(full_report, tmp_path):
     paths = write_report([], tmp_path, {})
     md, html = paths["md"].read_text(), paths["html"].read_text()
     _assert_headings(md, html, "(unnamed suite)")
-    assert md.count("No data.") == 4 and "<img" not in html
+    assert md.count("No data.") == 6 and "<img" not in html
     assert not stale.exists()
     assert "Records in this report | 0 (0 ok, 0 failed, 0 skipped)" in md
 
