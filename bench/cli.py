@@ -6,6 +6,7 @@ User mistakes (``UserError``) print one line to stderr and exit 2 without a trac
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -28,8 +29,12 @@ def _parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run every pending cell of a suite, then write its report")
     run.add_argument("suite", type=Path, help="suite YAML file, e.g. suites/audio.yaml")
     _common(run)
-    run.add_argument("--executor", default="sequential", help="sequential (default) or process")
-    run.add_argument("--workers", type=int, default=2, help="worker processes for --executor process (default 2)")
+    run.add_argument("--executor", default=os.environ.get("QHEAD_EXECUTOR", "auto"),
+                     help="auto (default, or $QHEAD_EXECUTOR: process pool when this machine has 2+ cores, else "
+                     "sequential), "
+                     "sequential (shows per-epoch progress) or process; records are identical either way")
+    run.add_argument("--workers", type=int, default=None,
+                     help="worker processes for the process pool (default: min(2, cores))")
     run.add_argument("--force", action="store_true", help="re-run cells already in the store")
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
 

@@ -22,11 +22,18 @@ def run(args: argparse.Namespace) -> int:
     from bench.registry import EXECUTORS
 
     suite = load_suite(args.suite)
-    if args.executor not in EXECUTORS:
-        raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {', '.join(EXECUTORS.names())})")
-    if args.workers < 1:
-        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
-    options = _options(args, executor=args.executor, workers=args.workers, force=args.force,
+    import os
+
+    cores = os.cpu_count() or 1
+    executor, workers = args.executor, args.workers or min(2, cores)
+    if executor == "auto":
+        executor = "process" if workers > 1 else "sequential"
+    if executor not in EXECUTORS:
+        allowed = ", ".join(["auto", *EXECUTORS.names()])
+        raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {allowed})")
+    if workers < 1:
+        raise UserError(f"--workers: must be >= 1 (got {workers})")
+    options = _options(args, executor=executor, workers=workers, force=args.force,
                        report=not args.no_report)
     return run_suite(suite, args.suite, options)
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
+
+# Tests run cells in-process (monkeypatches and injected fakes must reach them); the process
+# pool has its own test (tests/test_runner.py) and gives identical records.
+os.environ["QHEAD_EXECUTOR"] = "sequential"
 
 TINY = {
     "name": "tiny",

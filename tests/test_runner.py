@@ -97,7 +97,7 @@ def test_killed_run_resumes_without_lost_or_duplicate_cells(tmp_path):
 def test_process_pool_gives_the_same_records_as_sequential(tiny_suite_path, tmp_path):
     seq, par = tmp_path / "seq", tmp_path / "par"
     assert _run(tiny_suite_path, seq) == 0
-    assert _run(tiny_suite_path, par, "--executor", "process", "--workers", "2") == 0
+    assert _run(tiny_suite_path, par, "--executor", "auto", "--workers", "2") == 0
     a = {r.key: r.deterministic_view() for r in _store(seq).get()}
     b = {r.key: r.deterministic_view() for r in _store(par).get()}
     assert a == b and len(a) == 3
