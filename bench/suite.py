@@ -24,7 +24,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from bench.errors import UserError, unknown_name_message
 from bench.hashing import stable_hash
 from bench.quantum.profiles import BackendProfile
-from bench.registry import BACKBONES, DATASETS, FEATURES, HEADS, SIMULATORS, Registry
+from bench.registry import BACKBONES, DATASETS, FEATURES, SIMULATORS, Registry
 from bench.yamlsrc import KeyPath, format_path, line_of, load_yaml
 
 

@@ -81,8 +81,11 @@ def test_killed_run_resumes_without_lost_or_duplicate_cells(tmp_path):
     while time.time() < deadline and proc.poll() is None and committed < 2:
         time.sleep(0.2)
         if db.exists():
-            with sqlite3.connect(db) as con:
-                committed = con.execute("SELECT count(*) FROM records").fetchone()[0]
+            try:
+                with sqlite3.connect(db) as con:
+                    committed = con.execute("SELECT count(*) FROM records").fetchone()[0]
+            except sqlite3.OperationalError:  # the runner has created the file but not yet its tables
+                committed = 0
     os.killpg(proc.pid, signal.SIGKILL)
     proc.wait()
     assert 2 <= committed < len(keys), "the run should be killed part-way"
