@@ -33,16 +33,23 @@ CREATE TABLE IF NOT EXISTS runs (
 """
 
 
+def durable_connection(path: Path, schema: str) -> sqlite3.Connection:
+    """Open (creating folders and tables) an SQLite file in WAL mode with full fsync on commit,
+    so every committed transaction survives a kill."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    db.executescript(schema)
+    return db
+
+
 class ResultsStore:
     """Records keyed by cell key. ``put`` replaces an earlier record of the same key."""
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = durable_connection(self.path, _SCHEMA)
 
     def put(self, record: Record, run_id: str) -> None:
         """Commit one record durably."""
@@ -72,7 +79,9 @@ class ResultsStore:
 
     def put_run(self, run_id: str, started: str, summary: dict[str, Any]) -> None:
         with self._db:
-            self._db.execute("INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (run_id, started, json.dumps(summary)))
+            self._db.execute(
+                "INSERT OR REPLACE INTO runs VALUES (?, ?, ?)", (run_id, started, json.dumps(summary))
+            )
 
     def runs(self) -> list[dict[str, Any]]:
         """Run summaries, oldest first."""

@@ -10,7 +10,6 @@ one short transaction per write).
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,12 +52,10 @@ class JobLedger:
     """Durable record of submitted jobs, keyed by (cell key, job index within the cell)."""
 
     def __init__(self, path: str | Path):
+        from bench.store import durable_connection
+
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        self._db.executescript(_SCHEMA)
+        self._db = durable_connection(self.path, _SCHEMA)
 
     def jobs_of(self, cell_key: str) -> dict[int, JobRow]:
         """The jobs already submitted for ``cell_key``, by job index."""
