@@ -7,7 +7,7 @@ cache entries and result rows are recognised instead of misread.
 __version__ = "0.1.0"
 
 RECORD_SCHEMA_VERSION = 1
-"""Version of the per-cell result record (``bench.record.Record``)."""
+"""Version of the per-cell result record (``bench.results.record.Record``)."""
 
 CACHE_SCHEMA_VERSION = 2
-"""Version mixed into every content-addressed cache key (``bench.cache``)."""
+"""Version mixed into every content-addressed cache key (``bench.results.cache``)."""

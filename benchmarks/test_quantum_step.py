@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.benchmark import _model, training_step
-from bench.registry import SIMULATORS
+from bench.core.registry import SIMULATORS
+from bench.timing.step_benchmark import benchmark_model, training_step
 
 BACKENDS = [n for n in SIMULATORS.names() if SIMULATORS.get(n).probe() is None]
 
@@ -18,7 +18,7 @@ BACKENDS = [n for n in SIMULATORS.names() if SIMULATORS.get(n).probe() is None]
 @pytest.mark.parametrize("mode", ["batched", "loop"])
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_quantum_head_training_step(benchmark, backend, mode):
-    model = _model(backend, 8, 2, 10)
+    model = benchmark_model(backend, 8, 2, 10)
     gen = torch.Generator().manual_seed(1)
     x = torch.rand(64, 8, generator=gen, dtype=torch.float64) * torch.pi
     y = torch.randint(0, 10, (64,), generator=gen)

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 from pydantic import Field
 
+from bench.core.plugin import Params
+from bench.core.registry import DATASETS, FEATURES
 from bench.data.base import BaseDataset, RawData
 from bench.features.base import BaseFeature
-from bench.plugin import Params
-from bench.registry import DATASETS, FEATURES
 
 CLASS_NAMES = ("square-top-left", "square-bottom-right", "bar")
 

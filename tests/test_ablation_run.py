@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli import main
-from bench.store import ResultsStore
+from bench.cli.parser import main
+from bench.results.store import ResultsStore
 from tests.conftest import write_suite
 
 KINDS = ["matched-mlp", "no-entanglement", "tanh-linear", "beta-zero", "frozen-circuit"]

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench.cli import main
+from bench.cli.parser import main
 from bench.quantum import ibm
 from bench.quantum.ledger import JobLedger
-from bench.store import ResultsStore
+from bench.results.store import ResultsStore
 from tests.conftest import write_suite
 
 REHEARSAL = {"shots": 100, "eval_samples": 4,

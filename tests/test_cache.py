@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bench.cache import Cache, cache_key
+from bench.results.cache import Cache, cache_key
 
 
 def test_miss_then_hit(tmp_path):

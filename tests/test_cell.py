@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench.cache import Cache
-from bench.cell import run_cell
-from bench.grid import expand
-from bench.suite import load_suite
+from bench.cell.run import run_cell
+from bench.plan.grid import expand
+from bench.results.cache import Cache
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 

@@ -6,8 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.cli import main
-from bench.docs import options_markdown
+from bench.cli.options_doc import options_markdown
+from bench.cli.parser import main
 from tests.conftest import write_suite
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bench.errors import UserError
-from bench.grid import expand
-from bench.suite import load_suite
+from bench.core.errors import UserError
+from bench.plan.grid import expand
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 FOUR_HEADS = ["classical", "quantum", "hybrid-fixed", "hybrid-gated"]

@@ -7,13 +7,13 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from bench.cache import Cache
-from bench.cell import run_cell
-from bench.grid import expand
+from bench.cell.run import run_cell
+from bench.cell.subsets import stratified_subset, wilson_interval
+from bench.plan.grid import expand
 from bench.quantum import ibm
 from bench.quantum.ledger import JobLedger
-from bench.subsets import stratified_subset, wilson_interval
-from bench.suite import load_suite
+from bench.results.cache import Cache
+from bench.spec.loader import load_suite
 from tests.conftest import TINY, write_suite
 
 DATASET = [{"name": "urban-synth", "params": {**TINY["datasets"][0]["params"], "n_per_class": 20}}]

@@ -7,13 +7,13 @@ import numpy as np
 import pytest
 import torch
 
-from bench.cache import Cache
-from bench.cell import run_cell
-from bench.checkpoint import cell_checkpoint_path, export_checkpoint, load_checkpoint
-from bench.embeddings import features_key
-from bench.finetune import build_finetune_model, finetune_key
-from bench.grid import expand
-from bench.suite import load_suite
+from bench.cell.checkpoint import cell_checkpoint_path, export_checkpoint, load_checkpoint
+from bench.cell.embeddings import features_key
+from bench.cell.finetune import build_finetune_model, finetune_key
+from bench.cell.run import run_cell
+from bench.plan.grid import expand
+from bench.results.cache import Cache
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 BACKBONE = {

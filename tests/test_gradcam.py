@@ -7,8 +7,8 @@ import torch
 from torch import nn
 
 from bench.backbones.base import BackboneNet
-from bench.cellmodel import CellModel, FixedCompression
-from bench.gradcam import grad_cam
+from bench.cell.gradcam import grad_cam
+from bench.cell.model import CellModel, FixedCompression
 from bench.heads.classical import ClassicalModel
 from bench.heads.quantum import QuantumModel
 from bench.quantum.backends import DEFAULT_QUBIT

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bench.grid import expand, trainer_for
-from bench.suite import load_suite
+from bench.plan.grid import expand, trainer_for
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 

@@ -7,13 +7,13 @@ import pytest
 import torch
 from PIL import Image
 
-from bench.cache import Cache
-from bench.checkpoint import cell_checkpoint_path, load_checkpoint
-from bench.cli import main
-from bench.embeddings import features_key
-from bench.grid import expand
-from bench.store import ResultsStore
-from bench.suite import load_suite
+from bench.cell.checkpoint import cell_checkpoint_path, load_checkpoint
+from bench.cell.embeddings import features_key
+from bench.cli.parser import main
+from bench.plan.grid import expand
+from bench.results.cache import Cache
+from bench.results.store import ResultsStore
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 from tests.imagekit import TinyShapes, register_tiny_images
 

@@ -6,14 +6,14 @@ import numpy as np
 import pytest
 import soundfile
 
-from bench.checkpoint import cell_checkpoint_path
-from bench.cli import main
+from bench.cell.checkpoint import cell_checkpoint_path
+from bench.cell.predict import read_audio
+from bench.cli.parser import main
+from bench.core.errors import UserError
 from bench.data.urban_synth import UrbanSynth
-from bench.errors import UserError
-from bench.grid import expand
-from bench.predict import read_audio
-from bench.store import ResultsStore
-from bench.suite import load_suite
+from bench.plan.grid import expand
+from bench.results.store import ResultsStore
+from bench.spec.loader import load_suite
 from tests.conftest import TINY, write_suite
 
 

@@ -10,10 +10,10 @@ import sys
 import time
 from pathlib import Path
 
-from bench.cli import main
-from bench.grid import expand
-from bench.store import ResultsStore
-from bench.suite import load_suite
+from bench.cli.parser import main
+from bench.plan.grid import expand
+from bench.results.store import ResultsStore
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -58,7 +58,7 @@ def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):
 def test_unavailable_backend_is_skipped_with_its_reason(tmp_path, monkeypatch):
     from bench.quantum import backends
 
-    monkeypatch.setattr(backends, "_probe", lambda device: "no CUDA GPU visible" if device == "lightning.gpu" else None)
+    monkeypatch.setattr(backends, "probe", lambda device: "no CUDA GPU visible" if device == "lightning.gpu" else None)
     suite = write_suite(tmp_path, {"backends": ["default.qubit", "lightning.gpu"]})
     assert _run(suite, tmp_path) == 0
     by_backend = {r.backend: r for r in _store(tmp_path).get() if r.backend}

@@ -6,12 +6,12 @@ import math
 
 import pytest
 
-import bench.cell
-from bench.cache import Cache
-from bench.cell import run_cell
-from bench.grid import expand
-from bench.selection import RULE, candidates, describe, pick
-from bench.suite import load_suite
+import bench.cell.frozen
+from bench.cell.run import run_cell
+from bench.cell.selection import RULE, candidates, describe, pick
+from bench.plan.grid import expand
+from bench.results.cache import Cache
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 
@@ -45,13 +45,13 @@ def test_describe_says_what_was_chosen_and_how():
 
 def test_a_select_sweep_trains_every_candidate_on_train_and_val_only(tmp_path, monkeypatch):
     seen_splits = []
-    original = bench.cell._train
+    original = bench.cell.frozen._train
 
     def spy(cell, model, x, y, *args):
         seen_splits.append(sorted(x))
         return original(cell, model, x, y, *args)
 
-    monkeypatch.setattr(bench.cell, "_train", spy)
+    monkeypatch.setattr(bench.cell.frozen, "_train", spy)
     heads = [{"name": "hybrid-fixed", "select": {"beta": [0.0, 0.5, 2.0]}}]
     suite = load_suite(write_suite(tmp_path, {"heads": heads, "backends": ["default.qubit"]}))
     record = run_cell(expand(suite)[0], Cache(tmp_path / "cache"))

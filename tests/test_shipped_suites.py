@@ -13,15 +13,15 @@ from pathlib import Path
 import pytest
 from pydantic import ConfigDict
 
-from bench.cli import main
+from bench.cli.parser import main
+from bench.core.errors import UserError
+from bench.core.plugin import Params
+from bench.core.registry import DATASETS, FEATURES
 from bench.data.base import BaseDataset
-from bench.errors import UserError
 from bench.features.base import BaseFeature
-from bench.grid import expand
-from bench.planning import plan
-from bench.plugin import Params
-from bench.registry import DATASETS, FEATURES
-from bench.suite import load_suite
+from bench.plan.grid import expand
+from bench.plan.planner import plan
+from bench.spec.loader import load_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = sorted(p for p in (ROOT / "suites").glob("*.yaml") if p.stem != "timing")  # timing: a sweep file

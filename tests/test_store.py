@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from bench.record import Record
-from bench.store import ResultsStore
+from bench.results.record import Record
+from bench.results.store import ResultsStore
 
 
 def _record(key: str, status: str = "ok") -> Record:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from pydantic import ValidationError
 
-from bench.errors import UserError
-from bench.quantum.profile_files import profile_dirs, profile_files
-from bench.registry import SIMULATORS
-from bench.suite import load_suite
+from bench.core.errors import UserError
+from bench.core.registry import SIMULATORS
+from bench.spec.loader import load_suite
+from bench.spec.profile_files import profile_dirs, profile_files
 
 GOOD_HEAD = "classical"
 ALLOWED_BACKENDS = ", ".join(sorted({*SIMULATORS.names(), *profile_files(profile_dirs())}))

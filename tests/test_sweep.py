@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from bench.cli import main
-from bench.errors import UserError
-from bench.sweep import SweepStore, load_sweep, run_sweep
+from bench.cli.parser import main
+from bench.core.errors import UserError
+from bench.timing.sweep import SweepStore, load_sweep, run_sweep
 
 PROFILES = {"shots-64": {"shots": 64}, "noisy": {"noise": {"depolarizing": 0.02}}}
 

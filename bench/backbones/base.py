@@ -26,7 +26,7 @@ from typing import ClassVar
 import torch
 from torch import nn
 
-from bench.plugin import Plugin
+from bench.core.plugin import Plugin
 
 
 class BackboneNet(nn.Module):

@@ -12,7 +12,7 @@ from pydantic import Field
 from torch import nn
 
 from bench.backbones.base import BackboneNet, BaseBackbone
-from bench.plugin import Params
+from bench.core.plugin import Params
 
 
 def _block(c_in: int, c_out: int, convs: int, dropout: float) -> list[nn.Module]:

@@ -14,7 +14,7 @@ from pydantic import Field
 from torch import nn
 
 from bench.backbones.base import BackboneNet, BaseBackbone
-from bench.plugin import Params
+from bench.core.plugin import Params
 
 
 class QCCNNNet(BackboneNet):

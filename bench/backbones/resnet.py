@@ -31,7 +31,7 @@ from pydantic import Field
 from torch import nn
 
 from bench.backbones.base import BackboneNet, BaseBackbone
-from bench.plugin import Params
+from bench.core.plugin import Params
 
 SMALL_INPUT_SIDE = 64
 """With ``stem: auto``, inputs whose shorter side is below this get the small stem."""

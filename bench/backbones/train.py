@@ -9,7 +9,7 @@ import torch
 import torch.nn.functional as F
 
 from bench.backbones.base import BackboneNet
-from bench.suite import BackboneTraining
+from bench.spec.suite import BackboneTraining
 
 
 def _accuracy(net: BackboneNet, x: torch.Tensor, y: torch.Tensor, batch: int = 256) -> float:

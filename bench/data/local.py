@@ -19,8 +19,8 @@ import os
 from pathlib import Path
 from typing import ClassVar
 
+from bench.core.errors import UserError
 from bench.data.base import BaseDataset
-from bench.errors import UserError
 
 ROOT_ENV = "QHEAD_DATA_ROOT"
 

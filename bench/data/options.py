@@ -18,8 +18,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import Field, field_validator, model_validator
 
-from bench.errors import unknown_name_message
-from bench.plugin import Params
+from bench.core.errors import unknown_name_message
+from bench.core.plugin import Params
 
 
 class RootParams(Params):

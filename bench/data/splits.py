@@ -16,9 +16,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from bench.core.errors import unknown_name_message
+from bench.core.seeding import derive_seed
 from bench.data.base import SPLITS
-from bench.errors import unknown_name_message
-from bench.seeding import derive_seed
 
 
 class DatasetError(ValueError):

@@ -42,8 +42,8 @@ import numpy as np
 from pydantic import Field, model_validator
 from scipy.fft import next_fast_len
 
+from bench.core.plugin import Params
 from bench.data.base import SPLITS, BaseDataset, RawData
-from bench.plugin import Params
 
 CLASS_NAMES: tuple[str, ...] = (
     "air_conditioner",

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from bench.core.plugin import Plugin
 from bench.data.base import RawData
-from bench.plugin import Plugin
 
 
 class BaseFeature(Plugin):

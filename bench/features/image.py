@@ -21,9 +21,9 @@ from typing import ClassVar, Literal
 import numpy as np
 from pydantic import Field
 
+from bench.core.plugin import Params
 from bench.data.base import RawData
 from bench.features.base import BaseFeature
-from bench.plugin import Params
 
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)

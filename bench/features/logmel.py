@@ -21,9 +21,9 @@ from typing import ClassVar
 import numpy as np
 from pydantic import Field, model_validator
 
+from bench.core.plugin import Params
 from bench.data.base import RawData
 from bench.features.base import BaseFeature
-from bench.plugin import Params
 
 AMIN = 1e-10
 """Power floor before the logarithm (librosa's ``amin``)."""

@@ -17,7 +17,7 @@ random parameters), so the map is a pure function of the image.
 
 Batched, never per image: all windows of all images go through one broadcast QNode call on
 ``default.qubit`` per entangler and chunk of ``CHUNK`` windows. Caching comes from the features
-stage (``bench.embeddings``): the result is computed once per dataset x feature spec.
+stage (``bench.cell.embeddings``): the result is computed once per dataset x feature spec.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
+from bench.core.plugin import Params
 from bench.data.base import RawData
 from bench.features.base import BaseFeature
-from bench.plugin import Params
 
 Entangler = Literal["ring", "star"]
 
@@ -94,7 +94,7 @@ class QChannelParams(Params):
 
 
 def _resolve_base(base: dict[str, Any]) -> dict[str, Any]:
-    from bench.registry import FEATURES
+    from bench.core.registry import FEATURES
 
     unknown = set(base) - {"name", "params"}
     if "name" not in base or unknown:
@@ -157,7 +157,7 @@ class QuantumChannels(BaseFeature):
         import torch
         import torch.nn.functional as F
 
-        from bench.registry import FEATURES
+        from bench.core.registry import FEATURES
 
         x = np.asarray(data.x)
         if data.modality != "image" or x.ndim != 4:

@@ -30,7 +30,7 @@ import torch
 from pydantic import Field
 from torch import nn
 
-from bench.plugin import Params, Plugin
+from bench.core.plugin import Params, Plugin
 from bench.quantum.backends import Simulator
 from bench.quantum.circuits import DEFAULT_ANSATZ
 from bench.quantum.layer import QuantumLayer

@@ -20,8 +20,8 @@ import torch
 from pydantic import Field, model_validator
 from torch import nn
 
+from bench.core.plugin import Params
 from bench.heads.base import BaseHead, HeadModel, linear
-from bench.plugin import Params
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ class MatchedMLPHead(BaseHead):
 
         @model_validator(mode="after")
         def _known_target(self) -> MatchedMLPHead.Params:
-            from bench.registry import HEADS
+            from bench.core.registry import HEADS
 
             name = self.target.get("name")
             if set(self.target) - {"name", "params"} or not isinstance(name, str):
@@ -143,8 +143,8 @@ class MatchedMLPHead(BaseHead):
 
     def target_count(self, n_inputs: int, n_classes: int) -> int:
         """Trainable parameters of the target head (built on CPU; no circuit is run)."""
+        from bench.core.registry import HEADS
         from bench.quantum.backends import DEFAULT_QUBIT
-        from bench.registry import HEADS
 
         spec = self.params.target
         head = HEADS.get(spec["name"]).from_dict(spec.get("params", {}))

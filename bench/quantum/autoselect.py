@@ -20,7 +20,7 @@ import os
 import statistics
 from pathlib import Path
 
-from bench.quantum.profile_files import PACKAGE_PROFILES
+from bench.spec.profile_files import PACKAGE_PROFILES
 
 TIMINGS_FILE = PACKAGE_PROFILES / "trainer-timings.json"
 FALLBACK = "default.qubit"
@@ -35,7 +35,7 @@ def _table(path: str) -> dict:
 
 
 def _available(names: list[str]) -> list[str]:
-    from bench.registry import SIMULATORS
+    from bench.core.registry import SIMULATORS
 
     return [n for n in names if n in SIMULATORS and SIMULATORS.get(n).probe() is None]
 
@@ -71,9 +71,9 @@ def measure(simulators: list[str], qubits: list[int], n_layers: int = 2, batch: 
     """Median forward+backward seconds per batch, ``{simulator: {qubits: seconds}}`` (available only)."""
     import torch
 
+    from bench.core.registry import SIMULATORS
     from bench.quantum.layer import QuantumLayer
     from bench.quantum.timing import time_circuit
-    from bench.registry import SIMULATORS
 
     out: dict[str, dict[str, float]] = {}
     for name in _available(simulators):
@@ -89,7 +89,7 @@ def measure(simulators: list[str], qubits: list[int], n_layers: int = 2, batch: 
 
 def write_table(seconds: dict, path: str | Path, settings: dict) -> Path:
     """Write the timing table with the provenance of the machine that measured it."""
-    from bench.provenance import provenance
+    from bench.core.provenance import provenance
 
     path = Path(path)
     info = provenance()

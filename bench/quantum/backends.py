@@ -41,11 +41,11 @@ class Simulator:
 
     def probe(self) -> str | None:
         """``None`` if usable here, else a one-line reason (never raises)."""
-        return _probe(self.device)
+        return probe(self.device)
 
 
 @functools.cache
-def _probe(device: str) -> str | None:
+def probe(device: str) -> str | None:
     try:
         import pennylane as qml
     except Exception as exc:  # pragma: no cover - pennylane is a hard dependency
@@ -66,7 +66,7 @@ def _probe(device: str) -> str | None:
 
 def _device_hint(device: str) -> str:
     """``; did you mean 'x'?`` against the installed PennyLane devices (not for known plugin devices)."""
-    from bench.errors import did_you_mean
+    from bench.core.errors import did_you_mean
 
     if device in KNOWN_PLUGIN_DEVICES:
         return ""

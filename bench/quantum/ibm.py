@@ -59,7 +59,7 @@ def fake_backend(class_name: str):
 
     cls = getattr(fake_provider, class_name, None)
     if cls is None:
-        from bench.errors import did_you_mean
+        from bench.core.errors import did_you_mean
 
         names = [n for n in dir(fake_provider) if n.startswith("Fake")]
         raise ValueError(f"no fake device {class_name!r} in qiskit_ibm_runtime.fake_provider"

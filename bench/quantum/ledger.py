@@ -52,7 +52,7 @@ class JobLedger:
     """Durable record of submitted jobs, keyed by (cell key, job index within the cell)."""
 
     def __init__(self, path: str | Path):
-        from bench.store import durable_connection
+        from bench.results.store import durable_connection
 
         self.path = Path(path)
         self._db = durable_connection(self.path, _SCHEMA)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.quantum.backends import _probe
+from bench.quantum.backends import probe
 from bench.quantum.profiles import BackendProfile, MitigationSpec
 
 NATIVE_GATES = frozenset(
@@ -94,7 +94,7 @@ class PennyLaneBackend:
         return 1
 
     def probe(self) -> str | None:
-        return _probe(self.profile.pennylane_device)
+        return probe(self.profile.pennylane_device)
 
     def qnode(self, circuit, n_wires: int):
         import pennylane as qml

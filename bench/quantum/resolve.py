@@ -1,6 +1,6 @@
 """Backend names to runnable backends: built-in simulators and profiles.
 
-A name in ``suite.backends`` is a built-in simulator (``bench.registry.SIMULATORS``) or a
+A name in ``suite.backends`` is a built-in simulator (``bench.core.registry.SIMULATORS``) or a
 profile in ``suite.profiles`` (filled from ``backends/*.yaml`` by the suite loader). Exact
 profiles become a ``Simulator`` (train-once + agreement check); the others become
 evaluate-only backends: ``PennyLaneBackend`` (shots, noise channels) or ``QiskitBackend``
@@ -9,9 +9,9 @@ evaluate-only backends: ``PennyLaneBackend`` (shots, noise channels) or ``Qiskit
 
 from __future__ import annotations
 
+from bench.core.registry import SIMULATORS
 from bench.quantum.backends import Simulator
 from bench.quantum.profiles import BackendProfile
-from bench.registry import SIMULATORS
 
 
 def profile_of(suite, name: str) -> BackendProfile | None:
@@ -75,13 +75,13 @@ def probe(suite, name: str) -> str | None:
 
 def probe_profile(profile: BackendProfile) -> str | None:
     """Why a profile cannot run here (``None`` if it can); never raises."""
-    from bench.quantum.backends import _probe
+    from bench.quantum.backends import probe as probe_device
 
     try:
         if profile.kind in ("fake-device", "ibm"):
             from bench.quantum.ibm import probe as probe_qiskit
 
             return probe_qiskit(profile)
-        return _probe(profile.pennylane_device)
+        return probe_device(profile.pennylane_device)
     except Exception as exc:  # a probe must never raise
         return f"probe failed ({type(exc).__name__}: {exc})"

@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.record import Record
 from bench.report import noise, plots
 from bench.report.ablation_plots import plot_controls_vs
 from bench.report.compare import best_configurations, comparisons, reference_keys
@@ -24,6 +23,7 @@ from bench.report.render import build_context, render_html, render_markdown
 from bench.report.sections import ReportSection
 from bench.report.tables import accuracy_table, failures_table, runtime_table
 from bench.report.verdict import comparisons_table, verdict_table
+from bench.results.record import Record
 
 __all__ = ["write_report"]
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from bench.report.frame import CLASSICAL, metric_col
-from bench.report.plots import _new_figure, _save
+from bench.report.plots import new_figure, save_figure
 from bench.report.stats import mean_ci
 
 __all__ = ["plot_controls_vs"]
@@ -56,7 +56,7 @@ def plot_controls_vs(frame: pd.DataFrame, best: pd.DataFrame, axis: str, path: P
     ok = frame[(frame["status"] == "ok") & frame[ACC].notna()]
     if ok.empty or best.empty:
         return None
-    fig, axes = _new_figure(len(best), 1, 6.4, 3.8)
+    fig, axes = new_figure(len(best), 1, 6.4, 3.8)
     for i, (_, b) in enumerate(best.iterrows()):
         ax = axes[i, 0]
         mine = ok[(ok["dataset"] == b["dataset"]) & (ok[other] == b[other])]
@@ -82,4 +82,4 @@ def plot_controls_vs(frame: pd.DataFrame, best: pd.DataFrame, axis: str, path: P
             ax.set_xticks(xs)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -7,7 +7,7 @@ Contract of ``comparisons(records)``:
   predictions, so each configuration is compared through one *reference backend*: its training
   simulator when the grid evaluated on it, else the alphabetically first backend it has.
 - A *control* is an ok record whose ``control`` names its kind and whose ``treatment`` is the
-  treatment's head label (same dataset, qubits and layers); see ``bench.controls``.
+  treatment's head label (same dataset, qubits and layers); see ``bench.spec.controls``.
 - Treatment and control pair by ``seed``; seeds present on one side only are left out.
 - For each (configuration, control kind) with at least one pair: Δ = mean over pairs of
   (treatment − control) test accuracy; a paired percentile bootstrap CI of Δ (resampling seeds,
@@ -40,11 +40,11 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from bench.record import Record
+from bench.core.seeding import derive_seed
 from bench.report.frame import CLASSICAL
 from bench.report.stats import holm, mcnemar_p, mean_ci, paired_bootstrap_ci
-from bench.seeding import derive_seed
-from bench.suite import CONTROL_KINDS
+from bench.results.record import Record
+from bench.spec.suite import CONTROL_KINDS
 
 __all__ = [
     "ALPHA",

@@ -6,7 +6,7 @@ Contract of ``records_frame``:
   n_params_classical, n_params_quantum, circuit_executions, n_classes, control, treatment``
   (``control``/``treatment``: a matched control's kind and its treatment's head label, else None);
 - one ``metrics.<name>`` float column per metric and one ``timings.<name>`` float column per
-  timing: always the documented ones (``METRIC_KEYS``, ``bench.record.TIMING_KEYS``), plus any
+  timing: always the documented ones (``METRIC_KEYS``, ``bench.results.record.TIMING_KEYS``), plus any
   other key a record carries; missing values are NaN;
 - ``n_layers`` is a nullable integer (``<NA>`` for heads without a circuit); ``backend`` and
   ``trained_on`` are ``None`` there.
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.record import TIMING_KEYS, Record
+from bench.results.record import TIMING_KEYS, Record
 
 __all__ = ["AXES", "CELL_AXES", "CLASSICAL", "METRIC_KEYS", "metric_col", "records_frame", "timing_col"]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.report.plots import _new_figure, _save
+from bench.report.plots import new_figure, save_figure
 
 __all__ = ["display_image", "plot_gradcam", "plot_misclassified"]
 
@@ -51,7 +51,7 @@ def plot_misclassified(
         return None
     n_cols = min(n_cols, len(wrong))
     n_rows = math.ceil(len(wrong) / n_cols)
-    fig, axes = _new_figure(n_rows, n_cols, 1.45, 1.65)
+    fig, axes = new_figure(n_rows, n_cols, 1.45, 1.65)
     for slot, ax in enumerate(axes.flat):
         if slot >= len(wrong):
             ax.set_axis_off()
@@ -62,7 +62,7 @@ def plot_misclassified(
             f"{class_names[labels[i]]}\n→ {class_names[predictions[i]]}", fontsize=7, color="firebrick"
         )
     fig.suptitle(title, fontsize=9)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_gradcam(
@@ -74,7 +74,7 @@ def plot_gradcam(
     if not len(images) or not rows:
         return None
     n = len(images)
-    fig, axes = _new_figure(1 + len(rows), n, 1.7, 1.8)
+    fig, axes = new_figure(1 + len(rows), n, 1.7, 1.8)
     for j in range(n):
         _show(axes[0, j], images[j])
         axes[0, j].set_title(f"true: {class_names[labels[j]]}", fontsize=7)
@@ -89,4 +89,4 @@ def plot_gradcam(
             if j == 0:
                 ax.set_ylabel(name, fontsize=7)
     axes[0, 0].set_ylabel("input", fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)

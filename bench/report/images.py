@@ -6,7 +6,7 @@ accuracy over seeds, then that cell's best seed (heads named ``hybrid-*``; if th
 the best other circuit head) - and the report shows
 
 * a grid of the test images each of them misclassifies (true -> predicted), and
-* Grad-CAM heatmaps (``bench.gradcam``) of both on the same test images, misclassified ones
+* Grad-CAM heatmaps (``bench.cell.gradcam``) of both on the same test images, misclassified ones
   first, each model explained for its own prediction.
 
 The models come from the cells' checkpoints (exported from the cache when missing), the test
@@ -22,8 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.record import Record
 from bench.report.sections import ReportSection, SectionFigure
+from bench.results.record import Record
 
 N_GRADCAM = 6
 """Test images shown in a Grad-CAM figure."""
@@ -86,7 +86,7 @@ class _Dataset:
 
     def raw(self):
         if self._raw is None:
-            from bench.registry import DATASETS
+            from bench.core.registry import DATASETS
 
             self._raw = DATASETS.get(self.ref.name).from_dict(self.ref.params).load()
         return self._raw
@@ -96,13 +96,13 @@ class _Dataset:
         return np.asarray(raw.x[raw.indices("test")])
 
     def test_inputs(self, rows: np.ndarray) -> np.ndarray:
-        from bench.embeddings import features_key
+        from bench.cell.embeddings import features_key
 
         feats = self.cache.load("features", features_key(self.ref, self.suite.features))
         if feats is not None:
             return feats["x"][feats["split"] == "test"][rows]
+        from bench.core.registry import FEATURES
         from bench.data.base import RawData
-        from bench.registry import FEATURES
 
         raw = self.raw()
         idx = raw.indices("test")[rows]
@@ -119,7 +119,7 @@ class _Dataset:
 
 
 def _load_model(cell, cache, checkpoints_root: Path):
-    from bench.checkpoint import cell_checkpoint_path, export_checkpoint, load_checkpoint
+    from bench.cell.checkpoint import cell_checkpoint_path, export_checkpoint, load_checkpoint
 
     path = cell_checkpoint_path(checkpoints_root, cell.key)
     if not path.exists():
@@ -132,7 +132,7 @@ def _gradcam_figure(
 ) -> Path | None:
     import torch
 
-    from bench.gradcam import grad_cam
+    from bench.cell.gradcam import grad_cam
     from bench.report.imagefigs import plot_gradcam
 
     labels = np.asarray(next(iter(picks.values())).labels)
@@ -156,14 +156,14 @@ def image_sections(
 ) -> list[ReportSection]:
     """One section per image dataset of ``suite`` (none for audio); figures go to ``figures_dir``
     (paths in the sections are relative to its parent, the report directory)."""
-    from bench.registry import DATASETS
+    from bench.core.registry import DATASETS
 
     image_refs = [ref for ref in suite.datasets if getattr(DATASETS.get(ref.name), "modality", "") == "image"]
     if not image_refs:
         return []
-    from bench.cache import Cache
-    from bench.grid import expand
+    from bench.plan.grid import expand
     from bench.report.imagefigs import plot_misclassified
+    from bench.results.cache import Cache
 
     cache, cells = Cache(cache_dir), {c.key: c for c in expand(suite)}
     figures_dir.mkdir(parents=True, exist_ok=True)

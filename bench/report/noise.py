@@ -21,9 +21,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bench.record import Record
 from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
 from bench.report.stats import mean_ci
+from bench.results.record import Record
 
 NOISE_NOTE = (
     "Noisy simulators, fake devices and hardware only evaluate heads trained on an exact simulator, on a "

@@ -18,10 +18,10 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-from bench.record import Record
 from bench.report.frame import CLASSICAL, metric_col, timing_col
 from bench.report.stats import mean_ci
 from bench.report.tables import exact_only
+from bench.results.record import Record
 
 __all__ = [
     "best_confusion_records",
@@ -37,14 +37,14 @@ _LINESTYLES = ("-", "--", ":", "-.")
 _DPI = 110
 
 
-def _new_figure(n_rows: int, n_cols: int, panel_w: float, panel_h: float) -> tuple[Figure, np.ndarray]:
+def new_figure(n_rows: int, n_cols: int, panel_w: float, panel_h: float) -> tuple[Figure, np.ndarray]:
     fig = Figure(figsize=(panel_w * n_cols, panel_h * n_rows), layout="constrained")
     FigureCanvasAgg(fig)
     axes = fig.subplots(n_rows, n_cols, squeeze=False)
     return fig, axes
 
 
-def _save(fig: Figure, path: Path) -> Path:
+def save_figure(fig: Figure, path: Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=_DPI, format="png")
@@ -88,7 +88,7 @@ def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
         {(h, int(n)) for h, n in zip(quantum["head"], quantum["n_layers"].fillna(0), strict=True)}
     )
     colors = _color_map(combos)
-    fig, axes = _new_figure(len(datasets), len(backends), 4.8, 3.6)
+    fig, axes = new_figure(len(datasets), len(backends), 4.8, 3.6)
     for i, ds in enumerate(datasets):
         for j, be in enumerate(backends):
             ax = axes[i, j]
@@ -107,7 +107,7 @@ def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
             ax.set_xticks(sorted(ok.loc[ok["dataset"] == ds, "n_qubits"].unique()))
             ax.grid(alpha=0.3)
             ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
@@ -121,7 +121,7 @@ def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
     colors = _color_map(backends)
     layers = sorted(int(n) for n in ok["n_layers"].fillna(0).unique())
     styles = {n: _LINESTYLES[i % len(_LINESTYLES)] for i, n in enumerate(layers)}
-    fig, axes = _new_figure(1, 1, 6.0, 4.0)
+    fig, axes = new_figure(1, 1, 6.0, 4.0)
     ax = axes[0, 0]
     for (be, n_layers), g in ok.groupby(["backend", ok["n_layers"].fillna(0)]):
         med = g.groupby("n_qubits")[FORWARD].median()
@@ -135,7 +135,7 @@ def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
     ax.set_xticks(sorted(ok["n_qubits"].unique()))
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def _has_accuracy(r: Record) -> bool:
@@ -206,7 +206,7 @@ def plot_confusion_matrices(records: list[Record], path: Path) -> Path | None:
     n_cols = max(sum(r.dataset == ds for r in chosen) for ds in datasets)
     k = max(len(r.confusion) for r in chosen)
     side = min(max(3.4, 0.32 * k + 1.2), 12.0)
-    fig, axes = _new_figure(len(datasets), n_cols, side, side + 0.5)
+    fig, axes = new_figure(len(datasets), n_cols, side, side + 0.5)
     for i, ds in enumerate(datasets):
         row = [r for r in chosen if r.dataset == ds]
         for j in range(n_cols):
@@ -214,7 +214,7 @@ def plot_confusion_matrices(records: list[Record], path: Path) -> Path | None:
                 _draw_confusion(axes[i, j], row[j])
             else:
                 axes[i, j].set_axis_off()
-    return _save(fig, path)
+    return save_figure(fig, path)
 
 
 def plot_gate_trajectories(records: list[Record], path: Path) -> Path | None:
@@ -231,7 +231,7 @@ def plot_gate_trajectories(records: list[Record], path: Path) -> Path | None:
         return None
     configs = sorted({k[:4] for k in seen}, key=lambda c: (c[0], c[1], c[2], -1 if c[3] is None else c[3]))
     colors = _color_map(configs)
-    fig, axes = _new_figure(1, 1, 6.0, 4.0)
+    fig, axes = new_figure(1, 1, 6.0, 4.0)
     ax = axes[0, 0]
     labelled = set()
     for key in sorted(seen, key=lambda k: (configs.index(k[:4]), str(k[4]), k[5])):
@@ -245,4 +245,4 @@ def plot_gate_trajectories(records: list[Record], path: Path) -> Path | None:
     ax.set_ylim(bottom=0.0)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=7, title="one line per seed", title_fontsize=7)
-    return _save(fig, path)
+    return save_figure(fig, path)

@@ -16,12 +16,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from bench.record import Record
 from bench.report.fmt import fmt_duration
 from bench.report.gaps import GAPS_NOTE
 from bench.report.markup import html_table, markdown_table, one_line
 from bench.report.noise import NOISE_NOTE
 from bench.report.verdict import COMPARISONS_NOTE, VERDICT_NOTE
+from bench.results.record import Record
 
 __all__ = ["ACCURACY_NOTE", "FIGURES", "build_context", "provenance_spread", "render_html", "render_markdown"]
 
@@ -103,7 +103,7 @@ _SUMMARY_FIELDS = (
 )
 
 
-def _table(df: pd.DataFrame, auto_align: bool = True) -> dict[str, Any]:
+def render_table(df: pd.DataFrame, auto_align: bool = True) -> dict[str, Any]:
     return {
         "md": markdown_table(df, auto_align=auto_align),
         "html": Markup(html_table(df, auto_align=auto_align)),
@@ -112,7 +112,7 @@ def _table(df: pd.DataFrame, auto_align: bool = True) -> dict[str, Any]:
 
 
 def _kv_table(pairs: list[tuple[str, str]], key_label: str, value_label: str) -> dict[str, Any]:
-    return _table(pd.DataFrame(pairs, columns=[key_label, value_label]), auto_align=False)
+    return render_table(pd.DataFrame(pairs, columns=[key_label, value_label]), auto_align=False)
 
 
 def summary_pairs(summary: Mapping[str, Any], records: list[Record]) -> list[tuple[str, str]]:
@@ -178,15 +178,15 @@ def build_context(
         "verdict_note": VERDICT_NOTE,
         "gaps_note": GAPS_NOTE,
         "comparisons_note": COMPARISONS_NOTE,
-        "verdict": _table(tables.get("verdict", pd.DataFrame())),
-        "gaps": _table(tables.get("gaps", pd.DataFrame())),
-        "comparisons": _table(tables.get("comparisons", pd.DataFrame())),
+        "verdict": render_table(tables.get("verdict", pd.DataFrame())),
+        "gaps": render_table(tables.get("gaps", pd.DataFrame())),
+        "comparisons": render_table(tables.get("comparisons", pd.DataFrame())),
         "accuracy_note": ACCURACY_NOTE,
         "runtime_note": RUNTIME_NOTE,
-        "accuracy": _table(tables["accuracy"]),
-        "runtime": _table(tables["runtime"]),
-        "failures": _table(tables["failures"]),
-        "noise": _table(tables["noise"]) if "noise" in tables else _table(pd.DataFrame()),
+        "accuracy": render_table(tables["accuracy"]),
+        "runtime": render_table(tables["runtime"]),
+        "failures": render_table(tables["failures"]),
+        "noise": render_table(tables["noise"]) if "noise" in tables else render_table(pd.DataFrame()),
         "noise_note": NOISE_NOTE,
         "figures": {
             name: {"path": figures.get(name), "alt": alt, "caption": caption}
@@ -198,7 +198,7 @@ def build_context(
     }
 
 
-def _environment(html: bool) -> Environment:
+def template_environment(html: bool) -> Environment:
     return Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html.j2",)) if html else False,
@@ -211,9 +211,9 @@ def _environment(html: bool) -> Environment:
 
 def render_markdown(context: Mapping[str, Any]) -> str:
     """The markdown report."""
-    return _environment(html=False).get_template("index.md.j2").render(**context)
+    return template_environment(html=False).get_template("index.md.j2").render(**context)
 
 
 def render_html(context: Mapping[str, Any]) -> str:
     """The self-contained HTML report (inline CSS; images by relative path)."""
-    return _environment(html=True).get_template("index.html.j2").render(**context)
+    return template_environment(html=True).get_template("index.html.j2").render(**context)

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bench.report.fmt import MISSING, fmt_count, fmt_seconds
-from bench.report.render import _environment, _table
+from bench.report.render import template_environment, render_table
 
 SWEEP_NOTE = (
     "Circuit execution only (no data loading, no optimiser): one broadcast call on a batch of random "
@@ -84,11 +84,11 @@ def write_sweep_report(spec, points, out_dir: Path) -> dict[str, Path]:
         "note": SWEEP_NOTE,
         "settings": f"batch {spec.batch_size}, {spec.repeats} repeats, max_seconds {spec.max_seconds:g}, "
                     f"max_memory_gb {spec.max_memory_gb:g}",
-        "table": _table(sweep_table(points)),
+        "table": render_table(sweep_table(points)),
         "figure": "figures/sweep_forward.png" if figure else None,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     md, html = out_dir / "index.md", out_dir / "index.html"
-    md.write_text(_environment(html=False).get_template("sweep.md.j2").render(**context), encoding="utf-8")
-    html.write_text(_environment(html=True).get_template("sweep.html.j2").render(**context), encoding="utf-8")
+    md.write_text(template_environment(html=False).get_template("sweep.md.j2").render(**context), encoding="utf-8")
+    html.write_text(template_environment(html=True).get_template("sweep.html.j2").render(**context), encoding="utf-8")
     return {"md": md, "html": html}

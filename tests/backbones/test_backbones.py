@@ -11,8 +11,8 @@ import torch
 
 from bench.backbones.resnet import SMALL_INPUT_SIDE, adapt_first_conv, load_resnet_weights
 from bench.backbones.train import embed, train_backbone
-from bench.registry import BACKBONES
-from bench.suite import BackboneTraining
+from bench.core.registry import BACKBONES
+from bench.spec.suite import BackboneTraining
 
 N_CLASSES = 3
 

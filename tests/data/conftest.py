@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 import pytest
 
+from bench.core.registry import DATASETS
 from bench.data.local import ROOT_ENV, env_var
-from bench.registry import DATASETS
 from tests.data.dataset_layouts import BUILDERS, Layout
 
 

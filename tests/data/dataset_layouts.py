@@ -20,12 +20,12 @@ import numpy as np
 import soundfile as sf
 from PIL import Image
 
+from bench.core.registry import DATASETS
 from bench.data.base import RawData
 from bench.data.crema_d import EMOTIONS
 from bench.data.gtzan import GENRES
 from bench.data.torchvision_sets import FASHION_CLASSES, KMNIST_CLASSES, MNIST_FILES
 from bench.data.urbansound8k import CLASS_NAMES as US8K_CLASSES
-from bench.registry import DATASETS
 
 CLIP_SECONDS = 0.1
 

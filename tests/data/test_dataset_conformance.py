@@ -7,9 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench.core.registry import DATASETS, FEATURES
 from bench.data.base import SPLITS, BaseDataset
 from bench.data.local import ROOT_ENV, DatasetUnavailable, LocalDataset, env_var
-from bench.registry import DATASETS, FEATURES
 from tests.data.dataset_layouts import BUILDERS, assert_labels_match_files
 
 ALL = DATASETS.names()

@@ -7,15 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from bench.cache import Cache
-from bench.cell import run_cell
-from bench.cli import main
-from bench.embeddings import features_key
-from bench.errors import UserError
-from bench.grid import expand
-from bench.planning import plan
-from bench.store import ResultsStore
-from bench.suite import PluginRef, load_suite
+from bench.cell.embeddings import features_key
+from bench.cell.run import run_cell
+from bench.cli.parser import main
+from bench.core.errors import UserError
+from bench.plan.grid import expand
+from bench.plan.planner import plan
+from bench.results.cache import Cache
+from bench.results.store import ResultsStore
+from bench.spec.loader import load_suite
+from bench.spec.suite import PluginRef
 from tests.conftest import write_suite
 from tests.data.dataset_layouts import image_folder, write_corrupt
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from bench.core.registry import DATASETS
 from bench.data.base import SPLITS
 from bench.data.urban_synth import CLASS_NAMES, UrbanSynth, split_counts
-from bench.registry import DATASETS
 
 TEST = UrbanSynth.test_params
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.registry import DATASETS, FEATURES
+from bench.core.registry import DATASETS, FEATURES
 
 EMBEDDED = {"audio": "urban-synth", "image": "digits"}  # datasets that need no files
 

@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from bench.core.registry import FEATURES
 from bench.data.base import RawData
 from bench.features.image import IMAGENET_MEAN, ImageFeature
-from bench.registry import FEATURES
 
 
 def _images(n: int = 12, channels: int = 1, size: int = 8, seed: int = 0) -> RawData:

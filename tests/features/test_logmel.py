@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from pydantic import ValidationError
 
+from bench.core.registry import FEATURES
 from bench.data.base import RawData
 from bench.features.logmel import LogMel
-from bench.registry import FEATURES
 
 
 def _audio(x: np.ndarray, sr: int) -> RawData:

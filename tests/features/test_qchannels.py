@@ -9,11 +9,11 @@ import pennylane as qml
 import pytest
 from pydantic import ValidationError
 
-from bench.cache import Cache
+from bench.cell.embeddings import features_for
 from bench.data.base import RawData
-from bench.embeddings import features_for
 from bench.features.qchannels import QuantumChannels, descriptor_circuit, entangler_edges
-from bench.suite import PluginRef
+from bench.results.cache import Cache
+from bench.spec.suite import PluginRef
 from tests.imagekit import tiny_images  # noqa: F401  (fixture)
 
 

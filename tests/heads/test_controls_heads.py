@@ -7,10 +7,10 @@ import itertools
 import pytest
 import torch
 
+from bench.cell.training import train_head
+from bench.core.registry import HEADS, SIMULATORS
 from bench.heads.matched import MLPShape, solve_shape
-from bench.registry import HEADS, SIMULATORS
-from bench.suite import TrainingSpec
-from bench.training import train_head
+from bench.spec.suite import TrainingSpec
 
 N_QUBITS, N_CLASSES = 3, 4
 TREATMENTS = [n for n in HEADS.names() if HEADS.get(n).uses_circuit]

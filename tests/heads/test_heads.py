@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 import torch
 
-from bench.registry import HEADS, SIMULATORS
-from bench.suite import TrainingSpec
-from bench.training import train_head
+from bench.cell.training import train_head
+from bench.core.registry import HEADS, SIMULATORS
+from bench.spec.suite import TrainingSpec
 
 N_QUBITS, N_CLASSES, N_LAYERS = 3, 4, 1
 

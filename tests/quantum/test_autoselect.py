@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bench.grid import expand
+from bench.plan.grid import expand
 from bench.quantum import autoselect
-from bench.suite import load_suite
+from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
 

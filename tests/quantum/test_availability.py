@@ -7,11 +7,11 @@ import sys
 
 import pennylane as qml
 
-from bench.cli import main
+from bench.cli.parser import main
 from bench.quantum import backends, ibm
 from bench.quantum.profiles import BackendProfile
 from bench.quantum.resolve import probe_profile
-from bench.store import ResultsStore
+from bench.results.store import ResultsStore
 from tests.conftest import write_suite
 
 
@@ -37,11 +37,11 @@ def test_failing_device_constructor_is_a_reason(monkeypatch):
         return real(name, *args, **kwargs)
 
     monkeypatch.setattr(qml, "device", flaky)
-    backends._probe.cache_clear()
+    backends.probe.cache_clear()
     try:
         reason = probe_profile(BackendProfile(noise={"depolarizing": 0.1}))
     finally:
-        backends._probe.cache_clear()
+        backends.probe.cache_clear()
     assert reason == "device failed to start (RuntimeError: driver crashed while allocating)"
 
 

@@ -15,10 +15,10 @@ import os
 import pytest
 import torch
 
+from bench.core.registry import SIMULATORS
 from bench.quantum.layer import QuantumLayer
-from bench.quantum.profile_files import PACKAGE_PROFILES, load_all
 from bench.quantum.resolve import probe_profile
-from bench.registry import SIMULATORS
+from bench.spec.profile_files import PACKAGE_PROFILES, load_all
 
 N_QUBITS, N_LAYERS, BATCH = 2, 1, 8
 PROFILES = {n: p for n, p in load_all([PACKAGE_PROFILES]).items() if not isinstance(p, Exception)}

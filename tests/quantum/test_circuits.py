@@ -10,9 +10,9 @@ import pennylane as qml
 import pytest
 import torch
 
+from bench.core.registry import SIMULATORS
 from bench.quantum.circuits import ANSATZES, zz_realamplitudes
 from bench.quantum.layer import QuantumLayer
-from bench.registry import SIMULATORS
 
 N_QUBITS, N_LAYERS = 3, 2
 NAMES = sorted(ANSATZES)

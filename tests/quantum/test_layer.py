@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from bench.core.registry import SIMULATORS
 from bench.quantum.backends import LIGHTNING_GPU, Simulator
 from bench.quantum.layer import QuantumLayer
 from bench.quantum.timing import time_circuit
-from bench.registry import SIMULATORS
 
 AVAILABLE = [n for n in SIMULATORS.names() if SIMULATORS.get(n).probe() is None]
 

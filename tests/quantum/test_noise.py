@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import torch
 
+from bench.core.registry import SIMULATORS
 from bench.quantum.layer import QuantumLayer
 from bench.quantum.noise import PennyLaneBackend
 from bench.quantum.profiles import BackendProfile
-from bench.registry import SIMULATORS
 
 N_QUBITS, N_LAYERS = 3, 2
 

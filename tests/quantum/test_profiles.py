@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bench.errors import UserError
-from bench.quantum.profile_files import PACKAGE_PROFILES, load_all, load_profile, profile_files
+from bench.core.errors import UserError
 from bench.quantum.resolve import evaluation_backends, is_evaluate_only
-from bench.suite import load_suite
+from bench.spec.loader import load_suite
+from bench.spec.profile_files import PACKAGE_PROFILES, load_all, load_profile, profile_files
 from tests.conftest import write_suite
 
 SHIPPED = sorted(profile_files([PACKAGE_PROFILES]))
@@ -99,7 +99,7 @@ def test_bad_file_profile_named_by_a_suite_fails_at_suite_load(tmp_path):
 
 
 def test_editing_a_profile_changes_the_cell_keys_but_not_the_trained_head(tmp_path):
-    from bench.grid import expand
+    from bench.plan.grid import expand
 
     (tmp_path / "backends").mkdir()
     (tmp_path / "suites").mkdir()

@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 import torch
 
+from bench.core.registry import SIMULATORS
 from bench.quantum.circuits import strongly_entangling
 from bench.quantum.ledger import JobLedger
 from bench.quantum.profiles import BackendProfile
 from bench.quantum.qiskit_circuits import folded, trace
 from bench.quantum.qiskit_exec import BudgetExceeded, ExecutionContext, QiskitBackend, QiskitExecutor
-from bench.registry import SIMULATORS
 
 N = 2
 

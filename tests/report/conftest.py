@@ -9,7 +9,7 @@ import zlib
 import numpy as np
 import pytest
 
-from bench.record import Record
+from bench.results.record import Record
 
 CLASS_NAMES = ["cat", "dog", "bird"]
 HEADS = ("classical", "quantum", "hybrid-fixed", "hybrid-gated")

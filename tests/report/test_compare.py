@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.record import Record
 from bench.report.compare import comparisons, reference_keys, verdict_word
 from bench.report.stats import mean_ci, paired_bootstrap_ci
+from bench.results.record import Record
 
 N_TEST = 200
 SEEDS = (0, 1, 2, 3, 4)

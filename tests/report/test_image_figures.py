@@ -7,7 +7,7 @@ import pytest
 
 from bench.report.imagefigs import display_image, plot_gradcam, plot_misclassified
 from bench.report.images import best_record, chosen_records, gradcam_indices, image_sections
-from bench.suite import load_suite
+from bench.spec.loader import load_suite
 
 CLASSES = ["a", "b", "c"]
 

@@ -8,7 +8,6 @@ import re
 import pandas as pd
 import pytest
 
-from bench.record import TIMING_KEYS
 from bench.report.frame import METRIC_KEYS, metric_col, records_frame, timing_col
 from bench.report.markup import html_table, markdown_table
 from bench.report.tables import (
@@ -18,6 +17,7 @@ from bench.report.tables import (
     runtime_stats,
     runtime_table,
 )
+from bench.results.record import TIMING_KEYS
 
 T_975_DF2 = 4.302652729911275
 

@@ -1,0 +1,134 @@
+"""Dataset -> features -> frozen backbone -> embeddings, each stage content-addressed in the cache.
+
+* features: key = (dataset spec, feature spec); holds the feature array, labels, splits.
+* backbone: key = (features key, backbone spec incl. training but not the protocol, seed);
+  holds the trained weights and the train/val/test embeddings.
+
+Both entries carry ``input``: the geometry of one raw example and of its features (modality,
+sample rate, raw and feature shapes), which ``bench.cell.predict`` needs to prepare a user's file.
+
+Every entry stores the seconds its computation took, so a record can report the real cost of
+a stage even when this run loaded it from the cache (``cache_hits`` says which).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from bench.backbones.train import embed, train_backbone
+from bench.core.registry import BACKBONES, DATASETS, FEATURES
+from bench.core.seeding import derive_seed, seed_everything
+from bench.data.base import SPLITS
+from bench.results.cache import Cache, cache_key
+from bench.spec.suite import BackboneSpec, PluginRef
+
+
+@dataclass
+class EmbeddingSet:
+    """Embeddings and labels per split, plus the cost and provenance of producing them."""
+
+    x: dict[str, np.ndarray]
+    y: dict[str, np.ndarray]
+    class_names: tuple[str, ...]
+    skipped: tuple[str, ...]
+    backbone_metrics: dict[str, float]
+    timings: dict[str, float] = field(default_factory=dict)
+    cache_hits: dict[str, bool] = field(default_factory=dict)
+
+
+def features_key(dataset: PluginRef, features: PluginRef) -> str:
+    """Cache key of a dataset's features; it changes with the dataset's files (``fingerprint``) too."""
+    data = DATASETS.get(dataset.name).from_dict(dataset.params).fingerprint()
+    spec = {"stage": "features", "dataset": dataset.model_dump(), "features": features.model_dump()}
+    return cache_key({**spec, "data": data} if data else spec)
+
+
+def backbone_key(dataset: PluginRef, features: PluginRef, backbone: BackboneSpec, seed: int) -> str:
+    """Key of the trained (frozen-protocol) backbone; the protocol is left out, so a finetune
+    suite and a frozen one with the same settings share it."""
+    spec = backbone.model_dump(exclude={"protocol"})
+    return cache_key({"stage": "backbone", "features": features_key(dataset, features), "backbone": spec,
+                      "seed": seed})
+
+
+def features_for(dataset: PluginRef, features: PluginRef, cache: Cache) -> tuple[dict, bool]:
+    """``(features entry, cache hit)`` for one dataset: arrays, labels, splits, ``input``."""
+    key = features_key(dataset, features)
+    return cache.get_or_compute("features", key, lambda: _compute_features(dataset, features))
+
+
+def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:
+    start = time.perf_counter()
+    raw = DATASETS.get(dataset.name).from_dict(dataset.params).load()
+    x = FEATURES.get(features.name).from_dict(features.params).transform(raw)
+    geometry = {"modality": raw.modality, "sample_rate": int(raw.sample_rate),
+                "raw_shape": tuple(raw.x.shape[1:]), "feature_shape": tuple(x.shape[1:])}
+    return {
+        "input": geometry,
+        "x": x.astype(np.float32),
+        "labels": raw.labels.astype(np.int64),
+        "split": raw.split,
+        "class_names": tuple(raw.class_names),
+        "skipped": tuple(raw.skipped),
+        "seconds": time.perf_counter() - start,
+    }
+
+
+def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
+    start = time.perf_counter()
+    parts = {s: feats["split"] == s for s in SPLITS}
+    x = {s: feats["x"][m] for s, m in parts.items()}
+    y = {s: feats["labels"][m] for s, m in parts.items()}
+    seed_everything(derive_seed(seed, "backbone-init"))
+    plugin = BACKBONES.get(backbone.name).from_dict(backbone.params)
+    net = plugin.build(feats["x"].shape[1:], len(feats["class_names"]))
+    plugin.load_pretrained(net)
+    history = train_backbone(
+        net, x["train"], y["train"], x["val"], y["val"], backbone.training, derive_seed(seed, "backbone-shuffle")
+    )
+    trained = time.perf_counter()
+    emb = {s: embed(net, x[s]) for s in SPLITS}
+    with torch.no_grad():
+        test_pred = net.classifier(torch.from_numpy(emb["test"])).argmax(1).numpy()
+    scored = len(test_pred) and backbone.training.epochs > 0  # an untrained classifier is not scored
+    metrics = {**history, "test_accuracy": float((test_pred == y["test"]).mean()) if scored else float("nan")}
+    return {
+        "input": feats["input"],
+        "x": emb,
+        "y": y,
+        "state": {k: v.clone() for k, v in net.state_dict().items()},
+        "metrics": metrics,
+        "class_names": feats["class_names"],
+        "skipped": feats["skipped"],
+        "seconds_features": feats["seconds"],
+        "seconds_train": trained - start,
+        "seconds_embed": time.perf_counter() - trained,
+    }
+
+
+def embeddings_for(
+    dataset: PluginRef, features: PluginRef, backbone: BackboneSpec, seed: int, cache: Cache
+) -> EmbeddingSet:
+    """Embeddings of every split for one dataset x seed, computed once and cached.
+
+    Features are loaded (or computed) only when the backbone entry is missing.
+    """
+    bkey = backbone_key(dataset, features, backbone, seed)
+    bb, hits = cache.load("backbone", bkey), {"features": True, "backbone": True}
+    if bb is None:
+        feats, hits["features"] = features_for(dataset, features, cache)
+        bb, hits["backbone"] = _compute_backbone(feats, backbone, seed), False
+        cache.save("backbone", bkey, bb)
+    return EmbeddingSet(
+        x=bb["x"],
+        y=bb["y"],
+        class_names=bb["class_names"],
+        skipped=bb["skipped"],
+        backbone_metrics=bb["metrics"],
+        timings={"features_s": bb["seconds_features"], "backbone_s": bb["seconds_train"], "embedding_s": bb["seconds_embed"]},
+        cache_hits=hits,
+    )

@@ -1,0 +1,1 @@
+"""Command line: argument parsing (parser) and one function per sub-command (commands)."""

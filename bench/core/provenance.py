@@ -1,0 +1,73 @@
+"""Provenance of a run: package versions, git SHA, CPU/GPU. Computed once per process."""
+
+from __future__ import annotations
+
+import functools
+import os
+import platform
+import subprocess
+from importlib import metadata
+from pathlib import Path
+
+from bench import RECORD_SCHEMA_VERSION, __version__
+
+PACKAGES = ("torch", "pennylane", "pennylane-lightning", "pennylane-qiskit", "qiskit", "qiskit-aer",
+            "qiskit-ibm-runtime", "numpy", "scikit-learn", "librosa")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _git_sha() -> str:
+    root = Path(__file__).resolve().parents[2]
+    try:
+        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
+                               capture_output=True, text=True, timeout=5)
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+    if sha.returncode != 0:
+        return "unknown"
+    return sha.stdout.strip()[:12] + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def _cpu() -> str:
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or platform.machine()
+
+
+def _gpu() -> str:
+    try:
+        import torch
+
+        if torch.cuda.is_available():
+            return torch.cuda.get_device_name(0)
+    except Exception:  # pragma: no cover
+        pass
+    return "none"
+
+
+@functools.cache
+def provenance() -> dict[str, str]:
+    """Versions, git SHA, CPU, core count, GPU, Python, record schema version (all strings)."""
+    info = {f"version.{p}": _version(p) for p in PACKAGES}
+    info.update({
+        "qhead_bench": __version__,
+        "python": platform.python_version(),
+        "git_sha": _git_sha(),
+        "cpu": _cpu(),
+        "cpu_count": str(os.cpu_count()),
+        "gpu": _gpu(),
+        "platform": platform.platform(),
+        "record_schema_version": str(RECORD_SCHEMA_VERSION),
+    })
+    return info

@@ -1,0 +1,83 @@
+"""Content-addressed artefact cache (features, embeddings, trained heads).
+
+An entry lives at ``<root>/<kind>/<key>.pkl``; ``key`` is a hash of everything that
+determines the artefact plus ``CACHE_SCHEMA_VERSION``. Writes are atomic (temp file +
+``os.replace``), so a killed run never leaves half an entry under the final name. Each file
+starts with the sha256 of its payload; a payload that does not match (truncated, corrupted,
+unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from bench import CACHE_SCHEMA_VERSION
+from bench.core.hashing import stable_hash
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+_DIGEST = 32
+
+
+def cache_key(spec: Any) -> str:
+    """The cache key of an artefact described by plain-data ``spec``."""
+    return stable_hash({"cache_schema": CACHE_SCHEMA_VERSION, "spec": spec}, length=24)
+
+
+class Cache:
+    """A directory of pickled artefacts addressed by key. Safe to share between processes."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path(self, kind: str, key: str) -> Path:
+        return self.root / kind / f"{key}.pkl"
+
+    def load(self, kind: str, key: str) -> Any | None:
+        """The stored object, or ``None`` on a miss or a corrupt entry (which is removed)."""
+        path = self.path(kind, key)
+        try:
+            blob = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        digest, payload = blob[:_DIGEST], blob[_DIGEST:]
+        try:
+            if hashlib.sha256(payload).digest() != digest:
+                raise ValueError("checksum mismatch")
+            return pickle.loads(payload)
+        except Exception as exc:  # corrupt entry: recompute rather than trust it
+            log.warning("cache entry %s is corrupt (%s); recomputing", path, exc)
+            path.unlink(missing_ok=True)
+            return None
+
+    def save(self, kind: str, key: str, obj: Any) -> Path:
+        """Atomically store ``obj`` under ``key``."""
+        path = self.path(kind, key)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(hashlib.sha256(payload).digest())
+                fh.write(payload)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        return path
+
+    def get_or_compute(self, kind: str, key: str, compute: Callable[[], T]) -> tuple[T, bool]:
+        """``(object, hit)``: the cached object, or ``compute()`` stored then returned."""
+        hit = self.load(kind, key)
+        if hit is not None:
+            return hit, True
+        obj = compute()
+        self.save(kind, key, obj)
+        return obj, False

@@ -1,0 +1,102 @@
+"""Loading a suite: YAML -> validated ``Suite`` with every plugin name and params resolved.
+
+See ``bench.spec.suite`` for the two validation passes and the error format.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bench.core.errors import UserError, unknown_name_message
+from bench.core.registry import BACKBONES, DATASETS, FEATURES, SIMULATORS, Registry
+from bench.spec.head_entries import expand_heads
+from bench.spec.located import Located, labelled
+from bench.spec.profile_files import load_profile, profile_dirs, profile_files
+from bench.spec.suite import PluginRef, Suite
+from bench.spec.yaml_source import KeyPath, load_yaml
+
+
+def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: Located) -> PluginRef:
+    try:
+        plugin = registry.get(ref.name)
+    except KeyError as exc:
+        raise loc.error((*at, "name"), exc.args[0]) from None
+    try:
+        params = plugin.Params(**ref.params)
+    except ValidationError as exc:
+        raise loc.from_validation(exc, plugin.Params, (*at, "params")) from None
+    return PluginRef(name=ref.name, params=params.model_dump(mode="json"), label=ref.label)
+
+
+
+
+def _resolve(suite: Suite, loc: Located) -> Suite:
+    suite = _resolve_backends(suite, loc)
+    datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
+    datasets = labelled(datasets, "datasets", loc)
+    heads = expand_heads(suite.heads, loc)
+    features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
+    backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
+    _check_modalities(datasets, features, loc)
+    train_on = suite.training.train_on
+    if train_on not in ("auto", "each") and train_on not in SIMULATORS:
+        allowed = ["auto", "each", *SIMULATORS.names()]
+        raise loc.error(("training", "train_on"), f"unknown value '{train_on}' (allowed: {', '.join(allowed)})")
+    for axis in ("qubits", "layers", "seeds", "backends"):
+        values = getattr(suite, axis)
+        if len(set(values)) != len(values):
+            raise loc.error((axis,), f"duplicate values in {values}")
+    for axis in ("qubits", "layers"):
+        subset = getattr(suite.controls, axis)
+        if subset is not None and not set(subset) <= set(getattr(suite, axis)):
+            raise loc.error(("controls", axis), f"{subset} is not a subset of {axis} {getattr(suite, axis)}")
+    backbone = suite.backbone.model_copy(update={"params": backbone_ref.params})
+    return suite.model_copy(
+        update={"datasets": datasets, "heads": heads, "features": features, "backbone": backbone}
+    )
+
+
+def _check_modalities(datasets: list[PluginRef], features: PluginRef, loc: Located) -> None:
+    """Every dataset must be of the kind (audio / image) the feature extractor reads."""
+    reads = FEATURES.get(features.name).modality
+    for i, ref in enumerate(datasets):
+        kind = DATASETS.get(ref.name).modality
+        if kind != reads:
+            fits = [n for n in FEATURES.names() if FEATURES.get(n).modality == kind]
+            raise loc.error(("datasets", i, "name"), f"'{ref.name}' is {kind} data but feature "
+                            f"'{features.name}' reads {reads} (features for {kind}: {', '.join(fits)})")
+
+
+
+def _resolve_backends(suite: Suite, loc: Located) -> Suite:
+    """Check every backend name; copy the file profiles it uses into ``suite.profiles``."""
+    for name in suite.profiles:
+        if name in SIMULATORS:
+            message = f"'{name}' is a built-in simulator; give the profile another name"
+            raise loc.error(("profiles", name), message)
+    files = profile_files(profile_dirs(loc.path))
+    profiles = dict(suite.profiles)
+    for i, name in enumerate(suite.backends):
+        if name in SIMULATORS or name in profiles:
+            continue
+        if name not in files:
+            known = {*SIMULATORS.names(), *profiles, *files}
+            raise loc.error(("backends", i), unknown_name_message("backend", name, known))
+        profiles[name] = load_profile(files[name])
+    return suite.model_copy(update={"profiles": profiles})
+
+
+def load_suite(path: str | Path) -> Suite:
+    """Load and validate a suite file; raise ``UserError`` (one line) on any problem."""
+    path = Path(path)
+    data, lines = load_yaml(path)
+    loc = Located(path, lines)
+    if not isinstance(data, dict):
+        raise UserError(f"{path}:1: <top level>: a suite must be a mapping of keys (got {type(data).__name__})")
+    try:
+        suite = Suite(**data)
+    except ValidationError as exc:
+        raise loc.from_validation(exc, Suite, ()) from None
+    return _resolve(suite, loc)

@@ -1,0 +1,85 @@
+"""Finding and loading backend profiles (``backends/*.yaml``) with one-line errors.
+
+A backend name in a suite resolves, in order, to: a built-in simulator
+(``bench.core.registry.SIMULATORS``), a profile defined inline under the suite's ``profiles`` key,
+or ``<dir>/<name>.yaml`` in the first profile directory that has it. Profile directories are,
+in order: ``<suite dir>/../backends``, ``./backends``, and the ``backends/`` folder shipped
+next to the ``bench`` package. Errors name the file, line, key path and allowed values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from bench.core.errors import UserError
+from bench.quantum.profiles import BackendProfile
+from bench.spec.located import Located
+from bench.spec.yaml_source import load_yaml
+
+PACKAGE_PROFILES = Path(__file__).resolve().parents[2] / "backends"
+"""The ``backends/`` folder of this checkout."""
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.+-]+$")
+_KEY_FIRST = re.compile(r"^([a-z_]+): (.*)$")
+
+
+def profile_dirs(suite_path: Path | None = None) -> list[Path]:
+    """Profile directories in lookup order (existing ones only, without duplicates)."""
+    candidates = [Path.cwd() / "backends", PACKAGE_PROFILES]
+    if suite_path is not None:
+        candidates.insert(0, Path(suite_path).resolve().parent.parent / "backends")
+    out: list[Path] = []
+    for d in candidates:
+        d = d.resolve()
+        if d.is_dir() and d not in out:
+            out.append(d)
+    return out
+
+
+def profile_files(dirs: Iterable[Path]) -> dict[str, Path]:
+    """``{name: path}`` of every ``*.yaml`` profile; an earlier directory wins on a name clash."""
+    found: dict[str, Path] = {}
+    for d in dirs:
+        for path in sorted(Path(d).glob("*.yaml")):
+            found.setdefault(path.stem, path)
+    return found
+
+
+def validate_profile(raw: object, where, prefix: tuple = ()) -> BackendProfile:
+    """Validate ``raw`` into a profile; ``where`` is a ``bench.spec.located.Located`` for error lines."""
+    if not isinstance(raw, dict):
+        raise where.error(prefix, f"a backend profile must be a mapping of keys (got {type(raw).__name__})")
+    try:
+        return BackendProfile(**raw)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        if not first["loc"] and first["type"] == "value_error":
+            message = first["msg"].removeprefix("Value error, ")
+            match = _KEY_FIRST.match(message)
+            if match and match.group(1) in BackendProfile.model_fields:
+                raise where.error((*prefix, match.group(1)), match.group(2)) from None
+        raise where.from_validation(exc, BackendProfile, prefix) from None
+
+
+def load_profile(path: str | Path) -> BackendProfile:
+    """Load and validate one profile file; ``UserError`` (one line) on any problem."""
+    path = Path(path)
+    if not NAME_PATTERN.match(path.stem):
+        raise UserError(f"{path}: the file name is the profile name and must match {NAME_PATTERN.pattern}")
+    data, lines = load_yaml(path)
+    return validate_profile(data if data is not None else {}, Located(path, lines))
+
+
+def load_all(dirs: Iterable[Path]) -> dict[str, BackendProfile | UserError]:
+    """Every profile found in ``dirs``, or the ``UserError`` that loading it raised."""
+    out: dict[str, BackendProfile | UserError] = {}
+    for name, path in profile_files(dirs).items():
+        try:
+            out[name] = load_profile(path)
+        except UserError as exc:
+            out[name] = exc
+    return out

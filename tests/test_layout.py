@@ -1,0 +1,101 @@
+"""The package's shape: stages as subpackages, no import cycle, no import of another module's private names.
+
+Imports are read from the source with ``ast`` (nothing is imported), including imports inside
+functions: a lazy import that closes a cycle is still a cycle of the design.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parents[1] / "bench"
+STAGES = ("core", "spec", "plan", "run", "cell", "results", "report", "timing", "cli")
+PLUGINS = ("data", "features", "backbones", "heads", "quantum")
+
+
+def module_name(path: Path) -> str:
+    parts = path.relative_to(PACKAGE.parent).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def modules() -> dict[str, Path]:
+    return {module_name(p): p for p in sorted(PACKAGE.rglob("*.py"))}
+
+
+def imports_of(path: Path, known: dict[str, Path]) -> list[tuple[str, list[str]]]:
+    """``(module, names)`` for every ``bench`` import in ``path`` (``names`` empty for ``import x``)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "bench":
+            names = [a.name for a in node.names]
+            submodules = [f"{node.module}.{n}" for n in names if f"{node.module}.{n}" in known]
+            out.extend((m, []) for m in submodules)
+            rest = [n for n in names if f"{node.module}.{n}" not in known]
+            if rest:
+                out.append((node.module, rest))
+        elif isinstance(node, ast.Import):
+            out.extend((a.name, []) for a in node.names if a.name.split(".")[0] == "bench")
+    return out
+
+
+def import_graph() -> dict[str, set[str]]:
+    known = modules()
+    return {name: {m for m, _ in imports_of(path, known) if m != name} for name, path in known.items()}
+
+
+def find_cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One import cycle as a list of modules (first == last), or None. Package ``__init__`` edges count."""
+    state: dict[str, int] = {}
+    stack: list[str] = []
+
+    def visit(node: str) -> list[str] | None:
+        state[node], _ = 1, stack.append(node)
+        for nxt in sorted(graph.get(node, ())):
+            if state.get(nxt) == 1:
+                return stack[stack.index(nxt) :] + [nxt]
+            if nxt not in state and (found := visit(nxt)):
+                return found
+        state[node], _ = 2, stack.pop()
+        return None
+
+    for node in sorted(graph):
+        if node not in state and (found := visit(node)):
+            return found
+    return None
+
+
+def test_no_import_cycle():
+    assert find_cycle(import_graph()) is None
+
+
+def test_cycle_finder_finds_a_planted_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert find_cycle(graph) == ["a", "b", "c", "a"]
+    assert find_cycle({"a": {"b"}, "b": set()}) is None
+
+
+def test_no_import_of_another_modules_private_name():
+    known = modules()
+    offenders = [
+        f"{name} imports {mod}.{n}"
+        for name, path in known.items()
+        for mod, names in imports_of(path, known)
+        for n in names
+        if n.startswith("_") and not n.startswith("__") and mod != name
+    ]
+    assert offenders == []
+
+
+@pytest.mark.parametrize("package", STAGES + PLUGINS)
+def test_every_stage_and_plugin_kind_is_a_documented_subpackage(package):
+    init = PACKAGE / package / "__init__.py"
+    assert init.is_file()
+    assert ast.get_docstring(ast.parse(init.read_text(encoding="utf-8"))), f"{init} has no docstring"
+
+
+def test_no_stage_module_left_at_the_top_level():
+    top = sorted(p.name for p in PACKAGE.glob("*.py"))
+    assert top == ["__init__.py", "__main__.py"]
