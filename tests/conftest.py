@@ -14,11 +14,18 @@ os.environ["QHEAD_EXECUTOR"] = "sequential"
 
 TINY = {
     "name": "tiny",
-    "datasets": [{"name": "urban-synth",
-                  "params": {"n_per_class": 8, "seconds": 0.25, "sample_rate": 8000, "n_classes": 3}}],
+    "datasets": [
+        {
+            "name": "urban-synth",
+            "params": {"n_per_class": 8, "seconds": 0.25, "sample_rate": 8000, "n_classes": 3},
+        }
+    ],
     "features": {"name": "logmel", "params": {"n_fft": 256, "hop_length": 128, "n_mels": 16}},
-    "backbone": {"name": "small-cnn", "params": {"channels": [4, 8], "embedding_dim": 8},
-                 "training": {"epochs": 2, "batch_size": 8}},
+    "backbone": {
+        "name": "small-cnn",
+        "params": {"channels": [4, 8], "embedding_dim": 8},
+        "training": {"epochs": 2, "batch_size": 8},
+    },
     "heads": ["classical", "quantum"],
     "qubits": [2],
     "layers": [1],

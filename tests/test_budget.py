@@ -11,11 +11,16 @@ from bench.quantum.ledger import JobLedger
 from bench.results.store import ResultsStore
 from tests.conftest import write_suite
 
-REHEARSAL = {"shots": 100, "eval_samples": 4,
-             "ibm": {"backend": "FakeManilaV2", "rehearse": True, "seconds_per_job": 2.0,
-                     "seconds_per_shot": 0.001}}
-HARDWARE = {"shots": 100, "eval_samples": 4, "ibm": {"backend": "ibm_fake_brisbane", "mode": "batch",
-                                                    "resilience_level": 1}}
+REHEARSAL = {
+    "shots": 100,
+    "eval_samples": 4,
+    "ibm": {"backend": "FakeManilaV2", "rehearse": True, "seconds_per_job": 2.0, "seconds_per_shot": 0.001},
+}
+HARDWARE = {
+    "shots": 100,
+    "eval_samples": 4,
+    "ibm": {"backend": "ibm_fake_brisbane", "mode": "batch", "resilience_level": 1},
+}
 # per cell: 1 job of 4 circuits x 100 shots: 2 s + 400 shots x 1 ms = 2.4 s (rehearsal, resilience 0)
 
 
@@ -29,8 +34,16 @@ def _args(suite, tmp_path, cache_dir, command="run"):
 
 
 def test_plan_prints_the_cost_and_run_refuses_to_exceed_the_budget(tmp_path, cache_dir, capsys):
-    suite = write_suite(tmp_path, {"heads": ["quantum"], "seeds": [0, 1], "backends": ["ibm-x"],
-                                   "profiles": {"ibm-x": REHEARSAL}, "budget": {"max_qpu_seconds": 4.0}})
+    suite = write_suite(
+        tmp_path,
+        {
+            "heads": ["quantum"],
+            "seeds": [0, 1],
+            "backends": ["ibm-x"],
+            "profiles": {"ibm-x": REHEARSAL},
+            "budget": {"max_qpu_seconds": 4.0},
+        },
+    )
     assert main(_args(suite, tmp_path, cache_dir, "plan")) == 0
     out = capsys.readouterr().out
     assert "IBM cost estimate" in out and "2.4" in out
@@ -44,8 +57,9 @@ def test_plan_prints_the_cost_and_run_refuses_to_exceed_the_budget(tmp_path, cac
 
 def test_profile_caps_skip_a_cell_with_the_reason(tmp_path, cache_dir, capsys):
     capped = {**REHEARSAL, "ibm": {**REHEARSAL["ibm"], "max_shots": 300}}
-    suite = write_suite(tmp_path, {"heads": ["quantum"], "backends": ["ibm-x"],
-                                   "profiles": {"ibm-x": capped}})
+    suite = write_suite(
+        tmp_path, {"heads": ["quantum"], "backends": ["ibm-x"], "profiles": {"ibm-x": capped}}
+    )
     assert main(_args(suite, tmp_path, cache_dir, "plan")) == 0
     assert "over the profile's cap: estimated 400 shots exceed ibm.max_shots 300" in capsys.readouterr().out
 

@@ -13,9 +13,10 @@ from tests.conftest import write_suite
 
 @pytest.fixture(scope="module")
 def each_suite(tmp_path_factory):
-    path = write_suite(tmp_path_factory.mktemp("suite"),
-                       {"training": {"epochs": 3, "batch_size": 8, "patience": 3, "timing_repeats": 1,
-                                     "train_on": "each"}})
+    path = write_suite(
+        tmp_path_factory.mktemp("suite"),
+        {"training": {"epochs": 3, "batch_size": 8, "patience": 3, "timing_repeats": 1, "train_on": "each"}},
+    )
     return load_suite(path)
 
 
@@ -60,11 +61,25 @@ def test_record_contents(tiny_suite_path, tmp_path):
     cell = [c for c in expand(load_suite(tiny_suite_path)) if c.backend][0]
     r = run_cell(cell, Cache(tmp_path))
     assert r.status == "ok", r.error
-    for key in ("test_accuracy", "test_macro_f1", "test_cross_entropy", "train_accuracy", "val_accuracy",
-                "overfit_gap", "best_epoch"):
+    for key in (
+        "test_accuracy",
+        "test_macro_f1",
+        "test_cross_entropy",
+        "train_accuracy",
+        "val_accuracy",
+        "overfit_gap",
+        "best_epoch",
+    ):
         assert key in r.metrics
-    for key in ("features_s", "backbone_s", "embedding_s", "head_training_s", "evaluation_s",
-                "circuit_forward_per_batch_s", "circuit_forward_backward_per_batch_s"):
+    for key in (
+        "features_s",
+        "backbone_s",
+        "embedding_s",
+        "head_training_s",
+        "evaluation_s",
+        "circuit_forward_per_batch_s",
+        "circuit_forward_backward_per_batch_s",
+    ):
         assert r.timings[key] > 0
     n = len(r.labels)
     assert len(r.predictions) == n and sum(map(sum, r.confusion)) == n

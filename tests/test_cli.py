@@ -14,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _cli(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "bench", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    return subprocess.run(
+        [sys.executable, "-m", "bench", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+    )
 
 
 def test_bad_suite_prints_one_line_and_exits_2(tmp_path):
@@ -49,7 +54,9 @@ def test_report_without_results_is_a_user_error(tiny_suite_path, tmp_path, capsy
 
 
 def test_readme_option_reference_is_current():
-    assert options_markdown() in (ROOT / "README.md").read_text(), "run: python -m bench options --update-readme"
+    assert options_markdown() in (ROOT / "README.md").read_text(), (
+        "run: python -m bench options --update-readme"
+    )
 
 
 def test_ci_runs_the_readme_test_command():

@@ -19,18 +19,34 @@ from tests.conftest import TINY, write_suite
 DATASET = [{"name": "urban-synth", "params": {**TINY["datasets"][0]["params"], "n_per_class": 20}}]
 PROFILES = {
     "fake-small": {"noise": {"fake_device": "FakeManilaV2"}, "shots": 256, "eval_samples": 6},
-    "noisy-shots": {"noise": {"depolarizing": 0.05}, "shots": 128, "eval_samples": 6,
-                    "mitigation": {"scale_factors": [1, 3]}},
-    "rehearsal": {"shots": 64, "eval_samples": 6, "ibm": {"backend": "FakeManilaV2", "rehearse": True,
-                                                          "max_circuits_per_job": 4}},
+    "noisy-shots": {
+        "noise": {"depolarizing": 0.05},
+        "shots": 128,
+        "eval_samples": 6,
+        "mitigation": {"scale_factors": [1, 3]},
+    },
+    "rehearsal": {
+        "shots": 64,
+        "eval_samples": 6,
+        "ibm": {"backend": "FakeManilaV2", "rehearse": True, "max_circuits_per_job": 4},
+    },
 }
 
 
 @pytest.fixture(scope="module")
 def cells(tmp_path_factory):
     root = tmp_path_factory.mktemp("eval")
-    suite = load_suite(write_suite(root, {"datasets": DATASET, "heads": ["quantum"], "profiles": PROFILES,
-                                          "backends": ["default.qubit", *PROFILES]}))
+    suite = load_suite(
+        write_suite(
+            root,
+            {
+                "datasets": DATASET,
+                "heads": ["quantum"],
+                "profiles": PROFILES,
+                "backends": ["default.qubit", *PROFILES],
+            },
+        )
+    )
     return {c.backend: c for c in expand(suite)}, Cache(root / "cache"), root
 
 

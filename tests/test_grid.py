@@ -41,8 +41,11 @@ def test_readable_key_prefix(tiny_suite_path):
 
 
 def test_same_name_twice_gets_distinct_labels(tmp_path):
-    heads = [{"name": "hybrid-fixed", "params": {"beta": 0.5}}, {"name": "hybrid-fixed", "params": {"beta": 0.0}},
-             {"name": "quantum", "label": "q-head"}]
+    heads = [
+        {"name": "hybrid-fixed", "params": {"beta": 0.5}},
+        {"name": "hybrid-fixed", "params": {"beta": 0.0}},
+        {"name": "quantum", "label": "q-head"},
+    ]
     suite = load_suite(write_suite(tmp_path, {"heads": heads}))
     labels = [h.label for h in suite.heads]
     assert labels[0].startswith("hybrid-fixed~") and labels[1].startswith("hybrid-fixed~")

@@ -20,8 +20,9 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def _run(suite: Path, tmp: Path, *extra: str) -> int:
-    return main(["run", str(suite), "--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache"),
-                 *extra])
+    return main(
+        ["run", str(suite), "--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache"), *extra]
+    )
 
 
 def _store(tmp: Path, name: str = "tiny") -> ResultsStore:
@@ -58,7 +59,9 @@ def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):
 def test_unavailable_backend_is_skipped_with_its_reason(tmp_path, monkeypatch):
     from bench.quantum import backends
 
-    monkeypatch.setattr(backends, "probe", lambda device: "no CUDA GPU visible" if device == "lightning.gpu" else None)
+    monkeypatch.setattr(
+        backends, "probe", lambda device: "no CUDA GPU visible" if device == "lightning.gpu" else None
+    )
     suite = write_suite(tmp_path, {"backends": ["default.qubit", "lightning.gpu"]})
     assert _run(suite, tmp_path) == 0
     by_backend = {r.backend: r for r in _store(tmp_path).get() if r.backend}
@@ -68,14 +71,25 @@ def test_unavailable_backend_is_skipped_with_its_reason(tmp_path, monkeypatch):
 
 
 def test_killed_run_resumes_without_lost_or_duplicate_cells(tmp_path):
-    suite = write_suite(tmp_path, {"seeds": [0, 1, 2], "heads": ["classical", "quantum"],
-                                   "backends": ["default.qubit"]})
+    suite = write_suite(
+        tmp_path, {"seeds": [0, 1, 2], "heads": ["classical", "quantum"], "backends": ["default.qubit"]}
+    )
     keys = [c.key for c in expand(load_suite(suite))]
     db = tmp_path / "reports" / "tiny" / "results.sqlite"
-    cmd = [sys.executable, "-m", "bench", "run", str(suite), "--reports-dir", str(tmp_path / "reports"),
-           "--cache-dir", str(tmp_path / "cache")]
-    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            start_new_session=True)
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench",
+        "run",
+        str(suite),
+        "--reports-dir",
+        str(tmp_path / "reports"),
+        "--cache-dir",
+        str(tmp_path / "cache"),
+    ]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     deadline = time.time() + 120
     committed = 0
     while time.time() < deadline and proc.poll() is None and committed < 2:

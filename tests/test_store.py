@@ -9,8 +9,17 @@ from bench.results.store import ResultsStore
 
 
 def _record(key: str, status: str = "ok") -> Record:
-    return Record(key=key, status=status, dataset="d", head="classical", n_qubits=2, n_layers=None,
-                  backend=None, seed=0, metrics={"test_accuracy": 0.5})
+    return Record(
+        key=key,
+        status=status,
+        dataset="d",
+        head="classical",
+        n_qubits=2,
+        n_layers=None,
+        backend=None,
+        seed=0,
+        metrics={"test_accuracy": 0.5},
+    )
 
 
 def test_put_get_roundtrip(tmp_path):

@@ -64,8 +64,8 @@ BAD = [
     (
         "name: x\ndatasets: [urban-synth]\nheads:\n  - name: hybrid-fixed\n    params: {beta: high}\n"
         "qubits: [2]\n",
-        "suite.yaml:5: heads[0].params.beta: Input should be a valid number, unable to parse string as a number "
-        "(got 'high')",
+        "suite.yaml:5: heads[0].params.beta: Input should be a valid number, "
+        "unable to parse string as a number (got 'high')",
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntraining: {train_on: gpu}\n",
@@ -81,10 +81,14 @@ BAD = [
         "suite.yaml:4: qubits: duplicate values in [2, 2]",
     ),
     (
-        "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ncompression: {angle_range: [3, 1]}\n",
+        "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\n"
+        "compression: {angle_range: [3, 1]}\n",
         "suite.yaml:5: compression: angle_range must be [low, high] with low < high (got [3.0, 1.0])",
     ),
-    ("name: x\ndatasets: [urban-synth\n", "suite.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>'"),
+    (
+        "name: x\ndatasets: [urban-synth\n",
+        "suite.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>'",
+    ),
     ("- just\n- a list\n", "suite.yaml:1: <top level>: a suite must be a mapping of keys (got list)"),
     (
         "name: 'bad name'\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\n",

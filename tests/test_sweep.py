@@ -13,8 +13,16 @@ PROFILES = {"shots-64": {"shots": 64}, "noisy": {"noise": {"depolarizing": 0.02}
 
 
 def _sweep_file(tmp_path, **overrides):
-    data = {"name": "tsweep", "backends": ["default.qubit", "shots-64", "noisy"], "qubits": [2, 3],
-            "layers": [1], "batch_size": 4, "repeats": 1, "profiles": PROFILES, **overrides}
+    data = {
+        "name": "tsweep",
+        "backends": ["default.qubit", "shots-64", "noisy"],
+        "qubits": [2, 3],
+        "layers": [1],
+        "batch_size": 4,
+        "repeats": 1,
+        "profiles": PROFILES,
+        **overrides,
+    }
     path = tmp_path / "sweep.yaml"
     path.write_text(yaml.safe_dump(data))
     return path
@@ -34,8 +42,15 @@ def test_sweep_measures_every_point_and_resumes(tmp_path):
 
 
 def test_sweep_stops_at_the_practical_maximum(tmp_path):
-    spec = load_sweep(_sweep_file(tmp_path, backends=["default.qubit", "noisy", "lightning.gpu"],
-                                  qubits=[2, 3, 12], max_seconds=1e-9, max_memory_gb=0.5))
+    spec = load_sweep(
+        _sweep_file(
+            tmp_path,
+            backends=["default.qubit", "noisy", "lightning.gpu"],
+            qubits=[2, 3, 12],
+            max_seconds=1e-9,
+            max_memory_gb=0.5,
+        )
+    )
     points = run_sweep(spec, SweepStore(tmp_path / "s.sqlite"))
     by_key = {p.key: p for p in points}
     assert by_key["default.qubit/q2/l1/b4"].status == "ok"

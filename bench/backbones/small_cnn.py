@@ -11,11 +11,18 @@ from bench.core.plugin import Params
 
 
 class SmallCNNNet(BackboneNet):
-    def __init__(self, in_channels: int, channels: list[int], embedding_dim: int, dropout: float, n_classes: int):
+    def __init__(
+        self, in_channels: int, channels: list[int], embedding_dim: int, dropout: float, n_classes: int
+    ):
         super().__init__()
         blocks: list[nn.Module] = []
         for out in channels:
-            blocks += [nn.Conv2d(in_channels, out, 3, padding=1), nn.BatchNorm2d(out), nn.ReLU(), nn.MaxPool2d(2)]
+            blocks += [
+                nn.Conv2d(in_channels, out, 3, padding=1),
+                nn.BatchNorm2d(out),
+                nn.ReLU(),
+                nn.MaxPool2d(2),
+            ]
             in_channels = out
         self.features = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
         self.project = nn.Sequential(nn.Linear(in_channels, embedding_dim), nn.ReLU(), nn.Dropout(dropout))
@@ -32,7 +39,9 @@ class SmallAudioCNN(BaseBackbone):
     name = "small-cnn"
 
     class Params(Params):
-        channels: list[int] = Field([16, 32, 64], min_length=1, description="Output channels of each conv block.")
+        channels: list[int] = Field(
+            [16, 32, 64], min_length=1, description="Output channels of each conv block."
+        )
         embedding_dim: int = Field(64, ge=1, description="Width of the embedding fed to the heads.")
         dropout: float = Field(0.2, ge=0, lt=1, description="Dropout on the embedding while training.")
 

@@ -22,8 +22,9 @@ def _accuracy(net: BackboneNet, x: torch.Tensor, y: torch.Tensor, batch: int = 2
 def make_optimizer(params, settings: BackboneTraining) -> torch.optim.Optimizer:
     """The optimizer ``settings`` names (``adam`` or ``sgd`` with momentum) over ``params``."""
     if settings.optimizer == "sgd":
-        return torch.optim.SGD(params, lr=settings.lr, momentum=settings.momentum,
-                               weight_decay=settings.weight_decay)
+        return torch.optim.SGD(
+            params, lr=settings.lr, momentum=settings.momentum, weight_decay=settings.weight_decay
+        )
     return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay)
 
 

@@ -1,1 +1,3 @@
-"""Stage 4, cell: one cell from its spec to a record (embeddings, compression, training, evaluation, checkpoints)."""
+"""Stage 4, cell: one cell from its spec to a record (embeddings, compression, training, evaluation,
+checkpoints).
+"""

@@ -51,8 +51,9 @@ def backbone_key(dataset: PluginRef, features: PluginRef, backbone: BackboneSpec
     """Key of the trained (frozen-protocol) backbone; the protocol is left out, so a finetune
     suite and a frozen one with the same settings share it."""
     spec = backbone.model_dump(exclude={"protocol"})
-    return cache_key({"stage": "backbone", "features": features_key(dataset, features), "backbone": spec,
-                      "seed": seed})
+    return cache_key(
+        {"stage": "backbone", "features": features_key(dataset, features), "backbone": spec, "seed": seed}
+    )
 
 
 def features_for(dataset: PluginRef, features: PluginRef, cache: Cache) -> tuple[dict, bool]:
@@ -65,8 +66,12 @@ def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:
     start = time.perf_counter()
     raw = DATASETS.get(dataset.name).from_dict(dataset.params).load()
     x = FEATURES.get(features.name).from_dict(features.params).transform(raw)
-    geometry = {"modality": raw.modality, "sample_rate": int(raw.sample_rate),
-                "raw_shape": tuple(raw.x.shape[1:]), "feature_shape": tuple(x.shape[1:])}
+    geometry = {
+        "modality": raw.modality,
+        "sample_rate": int(raw.sample_rate),
+        "raw_shape": tuple(raw.x.shape[1:]),
+        "feature_shape": tuple(x.shape[1:]),
+    }
     return {
         "input": geometry,
         "x": x.astype(np.float32),
@@ -88,7 +93,13 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
     net = plugin.build(feats["x"].shape[1:], len(feats["class_names"]))
     plugin.load_pretrained(net)
     history = train_backbone(
-        net, x["train"], y["train"], x["val"], y["val"], backbone.training, derive_seed(seed, "backbone-shuffle")
+        net,
+        x["train"],
+        y["train"],
+        x["val"],
+        y["val"],
+        backbone.training,
+        derive_seed(seed, "backbone-shuffle"),
     )
     trained = time.perf_counter()
     emb = {s: embed(net, x[s]) for s in SPLITS}
@@ -129,6 +140,10 @@ def embeddings_for(
         class_names=bb["class_names"],
         skipped=bb["skipped"],
         backbone_metrics=bb["metrics"],
-        timings={"features_s": bb["seconds_features"], "backbone_s": bb["seconds_train"], "embedding_s": bb["seconds_embed"]},
+        timings={
+            "features_s": bb["seconds_features"],
+            "backbone_s": bb["seconds_train"],
+            "embedding_s": bb["seconds_embed"],
+        },
         cache_hits=hits,
     )

@@ -19,7 +19,9 @@ class BackendDisagreement(RuntimeError):
     """An exact backend's outputs differ from the training simulator's beyond tolerance."""
 
 
-def evaluate_on_backend(cell: Cell, model: HeadModel, x, y, trained: dict, record: Record, n_classes: int) -> None:
+def evaluate_on_backend(
+    cell: Cell, model: HeadModel, x, y, trained: dict, record: Record, n_classes: int
+) -> None:
     """Score the test split on the cell's backend (once, after selection); check agreement with the
     trainer; time circuits."""
     reference = head_logits(model, x["test"]) if cell.backend not in (None, cell.trained_on) else None
@@ -37,8 +39,10 @@ def evaluate_on_backend(cell: Cell, model: HeadModel, x, y, trained: dict, recor
         )
     scores = classification_metrics(logits, y["test"].numpy(), n_classes)
     record.metrics.update(
-        test_accuracy=scores["accuracy"], test_macro_f1=scores["macro_f1"],
-        test_cross_entropy=scores["cross_entropy"], agreement_max_abs_diff=diff,
+        test_accuracy=scores["accuracy"],
+        test_macro_f1=scores["macro_f1"],
+        test_cross_entropy=scores["cross_entropy"],
+        agreement_max_abs_diff=diff,
     )
     record.predictions, record.confusion = scores["predictions"], scores["confusion"]
     if model.quantum is not None and cell.backend is not None:

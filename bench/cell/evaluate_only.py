@@ -49,8 +49,9 @@ def _context(cell, jobs_path: str | Path):
     from bench.quantum.qiskit_exec import ExecutionContext
 
     jobs_path = Path(jobs_path)
-    return ExecutionContext(cell.key, str(jobs_path), str(jobs_path.parent / "rehearsal-jobs"),
-                            cell.suite.budget.max_qpu_seconds)
+    return ExecutionContext(
+        cell.key, str(jobs_path), str(jobs_path.parent / "rehearsal-jobs"), cell.suite.budget.max_qpu_seconds
+    )
 
 
 def _scores(logits: np.ndarray, labels: np.ndarray, n_classes: int, exact_correct: np.ndarray, prefix: str):
@@ -68,8 +69,9 @@ def _scores(logits: np.ndarray, labels: np.ndarray, n_classes: int, exact_correc
     return metrics, scores
 
 
-def evaluate_only(cell, model, x: dict, y: dict, trained: dict, record: Record, n_classes: int,
-                  jobs_path: str | Path) -> None:
+def evaluate_only(
+    cell, model, x: dict, y: dict, trained: dict, record: Record, n_classes: int, jobs_path: str | Path
+) -> None:
     """Score ``model`` on ``cell.backend`` (an evaluate-only profile); fill ``record`` in place."""
     profile = profile_of(cell.suite, cell.backend)
     labels_all = y["test"].numpy()
@@ -103,14 +105,19 @@ def evaluate_only(cell, model, x: dict, y: dict, trained: dict, record: Record, 
         if executor is not None:
             executor.close()
     record.labels = labels.astype(int).tolist()
-    record.metrics.update(evaluate_only=1.0, eval_samples=float(len(idx)),
-                          exact_subset_accuracy=float(exact_correct.mean()))
+    record.metrics.update(
+        evaluate_only=1.0, eval_samples=float(len(idx)), exact_subset_accuracy=float(exact_correct.mean())
+    )
     if profile.noise_strength is not None:
         record.metrics["noise_strength"] = float(profile.noise_strength)
     if profile.mitigation is not None:
         record.metrics["zne_circuits"] = float(len(idx) * len(profile.mitigation.scale_factors))
-    record.backend_info.update(kind=profile.kind, profile=profile.summary(), eval_indices=idx.tolist(),
-                               variants=[v for v, _ in variants])
+    record.backend_info.update(
+        kind=profile.kind,
+        profile=profile.summary(),
+        eval_indices=idx.tolist(),
+        variants=[v for v, _ in variants],
+    )
 
 
 def _pennylane(backend) -> bool:
@@ -128,24 +135,31 @@ def _account(cell, record: Record, profile, variants, pennylane_circuits: int, n
         stats = executor.stats
         circuits, shots = stats.circuits, stats.shots
         record.jobs = list(stats.job_ids)
-        record.metrics.update(jobs_submitted=float(stats.jobs_submitted),
-                              jobs_fetched=float(stats.jobs_fetched))
+        record.metrics.update(
+            jobs_submitted=float(stats.jobs_submitted), jobs_fetched=float(stats.jobs_fetched)
+        )
         if stats.usage_seconds is not None:
             record.metrics["qpu_seconds"] = stats.usage_seconds
         billed = executor.submitter().billed
         if billed:
             record.metrics["qpu_seconds_estimated"] = stats.estimated_seconds
         record.backend_info["usage_source"] = (
-            "reported by the service" if stats.usage_seconds is not None
-            else "cost-model estimate (no usage reported)" if billed else "none (local simulator)"
+            "reported by the service"
+            if stats.usage_seconds is not None
+            else "cost-model estimate (no usage reported)"
+            if billed
+            else "none (local simulator)"
         )
         record.timings.update(transpile_s=stats.transpile_s, circuit_execution_s=stats.execution_s)
         if circuits:
             batch = cell.suite.training.batch_size
             record.timings["circuit_latency_s"] = stats.execution_s / circuits
             record.timings["circuit_forward_per_batch_s"] = stats.execution_s * min(batch, n_items) / n_items
-    record.metrics.update(shots_per_circuit=float(profile.shots or 0),
-                          circuit_executions_eval=float(circuits), shots_executed=float(shots))
+    record.metrics.update(
+        shots_per_circuit=float(profile.shots or 0),
+        circuit_executions_eval=float(circuits),
+        shots_executed=float(shots),
+    )
     record.circuit_executions += circuits
 
 
@@ -156,6 +170,7 @@ def _time_circuits(cell, model, x: dict, record: Record, backend, n_items: int) 
         return
     model.use_simulator(backend)
     batch = x["train"][: cell.suite.training.batch_size]
-    timings = time_circuit(model.quantum, batch, cell.suite.training.timing_repeats,
-                           backward=backend.differentiable)
+    timings = time_circuit(
+        model.quantum, batch, cell.suite.training.timing_repeats, backward=backend.differentiable
+    )
     record.timings.update(timings)

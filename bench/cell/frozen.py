@@ -44,8 +44,14 @@ def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallba
     """Train on ``x["train"]``, select epochs on ``x["val"]`` (``x`` holds no test split)."""
     start = time.perf_counter()
     outcome = train_head(
-        model, x["train"], y["train"], x["val"], y["val"], cell.suite.training,
-        derive_seed(cell.seed, "head-shuffle", cell.stream_label, cell.n_qubits, cell.n_layers), on_epoch,
+        model,
+        x["train"],
+        y["train"],
+        x["val"],
+        y["val"],
+        cell.suite.training,
+        derive_seed(cell.seed, "head-shuffle", cell.stream_label, cell.n_qubits, cell.n_layers),
+        on_epoch,
     )
     seconds = time.perf_counter() - start
     executions = model.quantum.circuit_executions if model.quantum is not None else 0
@@ -53,9 +59,15 @@ def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallba
     acc = {s: float((logits[s].argmax(1) == y[s].numpy()).mean()) for s in ("train", "val")}
     val_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits["val"]), y["val"]))
     return {
-        "state": outcome.state, "best_epoch": outcome.best_epoch, "epochs_run": outcome.epochs_run,
-        "history": outcome.history, "seconds": seconds, "executions": executions,
-        "train_accuracy": acc["train"], "val_accuracy": acc["val"], "val_loss": val_loss,
+        "state": outcome.state,
+        "best_epoch": outcome.best_epoch,
+        "epochs_run": outcome.epochs_run,
+        "history": outcome.history,
+        "seconds": seconds,
+        "executions": executions,
+        "train_accuracy": acc["train"],
+        "val_accuracy": acc["val"],
+        "val_loss": val_loss,
         "compressor": compressor,
     }
 
@@ -104,8 +116,10 @@ def run_frozen(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback
         record.metrics["param_ratio"] = model.trainable_count() / model.param_target
     record.gate_trajectory = [h["gate"] for h in trained["history"] if "gate" in h]
     record.metrics.update(
-        train_accuracy=trained["train_accuracy"], val_accuracy=trained["val_accuracy"],
-        best_epoch=trained["best_epoch"], epochs_run=trained["epochs_run"],
+        train_accuracy=trained["train_accuracy"],
+        val_accuracy=trained["val_accuracy"],
+        best_epoch=trained["best_epoch"],
+        epochs_run=trained["epochs_run"],
         circuit_executions_training=trained["executions"],
         backbone_val_accuracy=emb.backbone_metrics["val_accuracy"],
         backbone_test_accuracy=emb.backbone_metrics["test_accuracy"],

@@ -18,7 +18,9 @@ def classification_metrics(logits: np.ndarray, labels: np.ndarray, n_classes: in
     predictions = logits.argmax(axis=1)
     return {
         "accuracy": float((predictions == labels).mean()),
-        "macro_f1": float(f1_score(labels, predictions, average="macro", labels=range(n_classes), zero_division=0)),
+        "macro_f1": float(
+            f1_score(labels, predictions, average="macro", labels=range(n_classes), zero_division=0)
+        ),
         "cross_entropy": softmax_cross_entropy(logits, labels),
         "predictions": predictions.astype(int).tolist(),
         "confusion": confusion_matrix(labels, predictions, labels=range(n_classes)).astype(int).tolist(),

@@ -24,7 +24,12 @@ class ProtocolRunner(Protocol):
     """Computes a cell under one protocol, filling ``record``; may raise (``run_cell`` catches)."""
 
     def __call__(
-        self, cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | None, jobs_path: str | Path | None
+        self,
+        cell: Cell,
+        cache: Cache,
+        record: Record,
+        on_epoch: EpochCallback | None,
+        jobs_path: str | Path | None,
     ) -> Record: ...
 
 
@@ -33,10 +38,19 @@ PROTOCOLS: dict[str, ProtocolRunner] = {"frozen": run_frozen, "finetune": run_fi
 
 def _blank_record(cell: Cell) -> Record:
     return Record(
-        key=cell.key, status="ok", dataset=cell.dataset.label, head=cell.head.label, n_qubits=cell.n_qubits,
-        n_layers=cell.n_layers, backend=cell.backend, seed=cell.seed, spec=cell.spec, trained_on=cell.trained_on,
+        key=cell.key,
+        status="ok",
+        dataset=cell.dataset.label,
+        head=cell.head.label,
+        n_qubits=cell.n_qubits,
+        n_layers=cell.n_layers,
+        backend=cell.backend,
+        seed=cell.seed,
+        spec=cell.spec,
+        trained_on=cell.trained_on,
         protocol=cell.suite.backbone.protocol,
-        control=cell.control, treatment=cell.treatment,
+        control=cell.control,
+        treatment=cell.treatment,
     )
 
 
@@ -53,7 +67,8 @@ def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jo
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
         failed = _blank_record(cell)
         failed.status = "failed"
-        failed.error = f"{type(exc).__name__}: {message} [at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}]"
+        failed.error = (
+            f"{type(exc).__name__}: {message} [at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}]"
+        )
         failed.timings, failed.cache_hits = record.timings, record.cache_hits
         return failed
-

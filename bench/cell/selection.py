@@ -48,8 +48,12 @@ def describe(options: list[dict[str, Any]], trained: list[dict[str, Any]], chose
         "chosen": options[chosen],
         "chosen_index": chosen,
         "candidates": [
-            {"params": o, "val_accuracy": t["val_accuracy"], "val_loss": t.get("val_loss", math.nan),
-             "best_epoch": t["best_epoch"]}
+            {
+                "params": o,
+                "val_accuracy": t["val_accuracy"],
+                "val_loss": t.get("val_loss", math.nan),
+                "best_epoch": t["best_epoch"],
+            }
             for o, t in zip(options, trained, strict=True)
         ],
     }

@@ -73,13 +73,24 @@ def train_head(
             model.eval()
             val_acc, val_loss = _evaluate(model, x_val, y_val)
             history.append(
-                {"epoch": epoch, "phase": phase.name, "train_loss": sum(losses) / len(losses),
-                 "val_accuracy": val_acc, "val_loss": val_loss, **model.epoch_log()}
+                {
+                    "epoch": epoch,
+                    "phase": phase.name,
+                    "train_loss": sum(losses) / len(losses),
+                    "val_accuracy": val_acc,
+                    "val_loss": val_loss,
+                    **model.epoch_log(),
+                }
             )
             if on_epoch:
                 on_epoch(epoch, settings.epochs)
             if (val_acc, -val_loss) > (best[0], -best[1]):
-                best, best_state, best_epoch, stale = (val_acc, val_loss), copy.deepcopy(model.state_dict()), epoch, 0
+                best, best_state, best_epoch, stale = (
+                    (val_acc, val_loss),
+                    copy.deepcopy(model.state_dict()),
+                    epoch,
+                    0,
+                )
             else:
                 stale += 1
                 if stale >= settings.patience:

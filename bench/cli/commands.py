@@ -33,8 +33,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {allowed})")
     if workers < 1:
         raise UserError(f"--workers: must be >= 1 (got {workers})")
-    options = _options(args, executor=executor, workers=workers, force=args.force,
-                       report=not args.no_report)
+    options = _options(args, executor=executor, workers=workers, force=args.force, report=not args.no_report)
     return run_suite(suite, args.suite, options)
 
 
@@ -72,15 +71,24 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
         per = c.pending.shots // c.pending.circuits if c.pending.circuits else 0
         backend = c.backend + (" (rehearsal)" if c.rehearsal else "")
         p = c.pending
-        table.add_row(c.key.split("#")[0], backend, str(p.jobs), f"{p.circuits:,}", f"{per:,}",
-                      f"{p.shots:,}", f"{p.qpu_seconds:.1f}")
+        table.add_row(
+            c.key.split("#")[0],
+            backend,
+            str(p.jobs),
+            f"{p.circuits:,}",
+            f"{per:,}",
+            f"{p.shots:,}",
+            f"{p.qpu_seconds:.1f}",
+        )
     console.print(table)
     total = sum((c.pending for c in costs[1:]), costs[0].pending)
     spent, cap = spent_seconds(jobs_path), suite.budget.max_qpu_seconds
     cap_text = "none" if cap is None else f"{cap:g} s"
-    console.print(f"total: {total.circuits:,} circuits, {total.shots:,} shots, "
-                  f"~{total.qpu_seconds:.1f} QPU s estimated; {spent:.1f} s already spent; "
-                  f"budget cap: {cap_text}")
+    console.print(
+        f"total: {total.circuits:,} circuits, {total.shots:,} shots, "
+        f"~{total.qpu_seconds:.1f} QPU s estimated; {spent:.1f} s already spent; "
+        f"budget cap: {cap_text}"
+    )
     try:
         check_budget(suite, suite_path, planned, jobs_path)
         console.print("budget: a run would proceed")
@@ -122,8 +130,10 @@ def predict(args: argparse.Namespace) -> int:
         try:
             export_checkpoint(cell, Cache(options.cache_dir), root)
         except FileNotFoundError:
-            raise UserError(f"{args.suite}: cell {cell.key} has no checkpoint in {root} and its trained "
-                            f"model is not in the cache {options.cache_dir} (run the suite first)") from None
+            raise UserError(
+                f"{args.suite}: cell {cell.key} has no checkpoint in {root} and its trained "
+                f"model is not in the cache {options.cache_dir} (run the suite first)"
+            ) from None
     simulator, note = choose_simulator(read_checkpoint(path), args.backend)
     loaded = load_checkpoint(path, simulator)
     probs = predict_file(loaded, args.file)
@@ -135,8 +145,11 @@ def predict(args: argparse.Namespace) -> int:
     console = Console(width=200)
     if note:
         console.print(f"note: {note}")
-    console.print(f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
-                  f"file: {args.file}", soft_wrap=True)
+    console.print(
+        f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
+        f"file: {args.file}",
+        soft_wrap=True,
+    )
     console.print(table)
     return 0
 
@@ -183,10 +196,15 @@ def calibrate(args: argparse.Namespace) -> int:
         table.add_row(str(n), *(f"{seconds[name][str(n)]:.4f}" for name in seconds))
     Console(width=200).print(table)
     if args.write:
-        path = write_table(seconds, args.output or TIMINGS_FILE,
-                           {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats})
-        print(f"wrote {path}; train_on=auto now picks: "
-              + ", ".join(f"q{n}: {fastest_trainer(n, path)}" for n in args.qubits))
+        path = write_table(
+            seconds,
+            args.output or TIMINGS_FILE,
+            {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats},
+        )
+        print(
+            f"wrote {path}; train_on=auto now picks: "
+            + ", ".join(f"q{n}: {fastest_trainer(n, path)}" for n in args.qubits)
+        )
     return 0
 
 
@@ -199,8 +217,12 @@ def sweep(args: argparse.Namespace) -> int:
 def benchmark(args: argparse.Namespace) -> int:
     from bench.timing.step_benchmark import run_benchmark
 
-    timings = run_benchmark(args.backends, args.qubits, args.layers, args.batch, args.repeats, not args.no_loop)
-    table = Table(title=f"quantum head training step: {args.qubits} qubits, {args.layers} layers, batch {args.batch}")
+    timings = run_benchmark(
+        args.backends, args.qubits, args.layers, args.batch, args.repeats, not args.no_loop
+    )
+    table = Table(
+        title=f"quantum head training step: {args.qubits} qubits, {args.layers} layers, batch {args.batch}"
+    )
     for column in ("backend", "mode", "median s/step", "loop / batched"):
         table.add_column(column)
     batched = {t.backend: t.seconds for t in timings if t.mode == "batched"}

@@ -58,25 +58,38 @@ def _backend_sections() -> list[str]:
     from bench.timing.sweep import SweepSpec
 
     return [
-        "### `budget`", model_table(BudgetSpec),
-        "### Backend profiles (`backends/<name>.yaml` or `profiles.<name>`)", model_table(BackendProfile),
-        "### Profile `noise`", model_table(NoiseSpec),
-        "### Profile `mitigation`", model_table(MitigationSpec),
-        "### Profile `ibm`", model_table(IbmSpec),
-        "### Timing sweep files (`python -m bench sweep FILE`)", model_table(SweepSpec),
+        "### `budget`",
+        model_table(BudgetSpec),
+        "### Backend profiles (`backends/<name>.yaml` or `profiles.<name>`)",
+        model_table(BackendProfile),
+        "### Profile `noise`",
+        model_table(NoiseSpec),
+        "### Profile `mitigation`",
+        model_table(MitigationSpec),
+        "### Profile `ibm`",
+        model_table(IbmSpec),
+        "### Timing sweep files (`python -m bench sweep FILE`)",
+        model_table(SweepSpec),
     ]
 
 
 def options_markdown() -> str:
     """Markdown reference of every suite key and plugin option, with defaults."""
     parts = [
-        "### Suite (top level)", model_table(Suite),
-        "### `training` (heads)", model_table(TrainingSpec),
-        "### `backbone`", model_table(BackboneSpec),
-        "### `backbone.training`", model_table(BackboneTraining),
-        "### `compression`", model_table(CompressionSpec),
-        "### `heads[]` (each entry)", model_table(HeadRef),
-        "### `controls`", model_table(ControlsSpec),
+        "### Suite (top level)",
+        model_table(Suite),
+        "### `training` (heads)",
+        model_table(TrainingSpec),
+        "### `backbone`",
+        model_table(BackboneSpec),
+        "### `backbone.training`",
+        model_table(BackboneTraining),
+        "### `compression`",
+        model_table(CompressionSpec),
+        "### `heads[]` (each entry)",
+        model_table(HeadRef),
+        "### `controls`",
+        model_table(ControlsSpec),
         *_registry_section("Datasets", DATASETS),
         *_registry_section("Features", FEATURES),
         *_registry_section("Backbones", BACKBONES),

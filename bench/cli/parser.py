@@ -16,25 +16,42 @@ DEFAULTS = {"reports": Path("reports"), "cache": Path(".cache")}
 
 
 def _common(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--reports-dir", type=Path, default=DEFAULTS["reports"],
-                   help="where results.sqlite and reports go (default: reports/)")
-    p.add_argument("--cache-dir", type=Path, default=DEFAULTS["cache"],
-                   help="content-addressed cache of features, embeddings and trained heads (default: .cache/)")
+    p.add_argument(
+        "--reports-dir",
+        type=Path,
+        default=DEFAULTS["reports"],
+        help="where results.sqlite and reports go (default: reports/)",
+    )
+    p.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=DEFAULTS["cache"],
+        help="content-addressed cache of features, embeddings and trained heads (default: .cache/)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bench", description="qhead-bench: fair quantum-head ablations")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="qhead-bench: fair quantum-head ablations"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run every pending cell of a suite, then write its report")
     run.add_argument("suite", type=Path, help="suite YAML file, e.g. suites/audio.yaml")
     _common(run)
-    run.add_argument("--executor", default=os.environ.get("QHEAD_EXECUTOR", "auto"),
-                     help="auto (default, or $QHEAD_EXECUTOR: process pool when this machine has 2+ cores, else "
-                     "sequential), "
-                     "sequential (shows per-epoch progress) or process; records are identical either way")
-    run.add_argument("--workers", type=int, default=None,
-                     help="worker processes for the process pool (default: min(2, cores))")
+    run.add_argument(
+        "--executor",
+        default=os.environ.get("QHEAD_EXECUTOR", "auto"),
+        help="auto (default, or $QHEAD_EXECUTOR: process pool when this machine has 2+ cores, else "
+        "sequential), "
+        "sequential (shows per-epoch progress) or process; records are identical either way",
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes for the process pool (default: min(2, cores))",
+    )
     run.add_argument("--force", action="store_true", help="re-run cells already in the store")
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
 
@@ -47,21 +64,29 @@ def _parser() -> argparse.ArgumentParser:
     _common(report)
     report.add_argument("--run-id", default=None, help="report folder name (default: a new timestamp)")
 
-    predict = sub.add_parser("predict",
-                             help="run a trained cell on your own wav or image file; print class probabilities")
+    predict = sub.add_parser(
+        "predict", help="run a trained cell on your own wav or image file; print class probabilities"
+    )
     predict.add_argument("suite", type=Path)
     predict.add_argument("file", type=Path, help="a wav/flac/ogg/mp3 file (audio suites) or an image file")
-    predict.add_argument("--cell", required=True,
-                         help="cell key as `python -m bench plan` lists it (the '#hash' part may be omitted)")
-    predict.add_argument("--backend", default=None,
-                         help="simulator for the circuit (default: the cell's own)")
+    predict.add_argument(
+        "--cell",
+        required=True,
+        help="cell key as `python -m bench plan` lists it (the '#hash' part may be omitted)",
+    )
+    predict.add_argument(
+        "--backend", default=None, help="simulator for the circuit (default: the cell's own)"
+    )
     predict.add_argument("--top", type=int, default=10, help="show the K most probable classes (default 10)")
     _common(predict)
 
     sub.add_parser("backends", help="list built-in simulators and backend profiles, with availability")
 
-    cal = sub.add_parser("calibrate", help="time exact simulators per width; --write updates the table that "
-                         "train_on=auto picks the trainer from")
+    cal = sub.add_parser(
+        "calibrate",
+        help="time exact simulators per width; --write updates the table that "
+        "train_on=auto picks the trainer from",
+    )
     cal.add_argument("--qubits", type=int, nargs="+", default=[2, 4, 6, 8, 10, 12, 14, 16])
     cal.add_argument("--layers", type=int, default=2)
     cal.add_argument("--batch", type=int, default=64)
@@ -78,7 +103,9 @@ def _parser() -> argparse.ArgumentParser:
     options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
     options.add_argument("--update-readme", action="store_true", help="rewrite the README's option reference")
 
-    bench = sub.add_parser("benchmark", help="time one quantum-head training step: batched vs per-sample loop")
+    bench = sub.add_parser(
+        "benchmark", help="time one quantum-head training step: batched vs per-sample loop"
+    )
     bench.add_argument("--qubits", type=int, default=8)
     bench.add_argument("--layers", type=int, default=2)
     bench.add_argument("--batch", type=int, default=64)

@@ -1,1 +1,3 @@
-"""Foundations every stage uses: user errors, stable hashes, seeds, provenance, plugin base and lazy registries."""
+"""Foundations every stage uses: user errors, stable hashes, seeds, provenance, plugin base and lazy
+registries.
+"""

@@ -11,8 +11,18 @@ from pathlib import Path
 
 from bench import RECORD_SCHEMA_VERSION, __version__
 
-PACKAGES = ("torch", "pennylane", "pennylane-lightning", "pennylane-qiskit", "qiskit", "qiskit-aer",
-            "qiskit-ibm-runtime", "numpy", "scikit-learn", "librosa")
+PACKAGES = (
+    "torch",
+    "pennylane",
+    "pennylane-lightning",
+    "pennylane-qiskit",
+    "qiskit",
+    "qiskit-aer",
+    "qiskit-ibm-runtime",
+    "numpy",
+    "scikit-learn",
+    "librosa",
+)
 
 
 def _version(package: str) -> str:
@@ -25,9 +35,16 @@ def _version(package: str) -> str:
 def _git_sha() -> str:
     root = Path(__file__).resolve().parents[2]
     try:
-        sha = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=root,
-                               capture_output=True, text=True, timeout=5)
+        sha = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=5
+        )
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"],
+            cwd=root,
+            capture_output=True,
+            text=True,
+            timeout=5,
+        )
     except (OSError, subprocess.SubprocessError):
         return "unknown"
     if sha.returncode != 0:
@@ -60,14 +77,16 @@ def _gpu() -> str:
 def provenance() -> dict[str, str]:
     """Versions, git SHA, CPU, core count, GPU, Python, record schema version (all strings)."""
     info = {f"version.{p}": _version(p) for p in PACKAGES}
-    info.update({
-        "qhead_bench": __version__,
-        "python": platform.python_version(),
-        "git_sha": _git_sha(),
-        "cpu": _cpu(),
-        "cpu_count": str(os.cpu_count()),
-        "gpu": _gpu(),
-        "platform": platform.platform(),
-        "record_schema_version": str(RECORD_SCHEMA_VERSION),
-    })
+    info.update(
+        {
+            "qhead_bench": __version__,
+            "python": platform.python_version(),
+            "git_sha": _git_sha(),
+            "cpu": _cpu(),
+            "cpu_count": str(os.cpu_count()),
+            "gpu": _gpu(),
+            "platform": platform.platform(),
+            "record_schema_version": str(RECORD_SCHEMA_VERSION),
+        }
+    )
     return info

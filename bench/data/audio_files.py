@@ -45,8 +45,9 @@ class AudioFileDataset(LocalDataset):
         root = self.require_root()
         found = self.listing(root)
         if not found.paths:
-            raise DatasetError(f"{self.name}: no audio files found under {root}; "
-                               f"expected layout: {self.layout}")
+            raise DatasetError(
+                f"{self.name}: no audio files found under {root}; expected layout: {self.layout}"
+            )
         p = self.params
         idx, labels, names = select_items(self.name, found.labels, found.split, found.class_names, p)
         ids = [found.paths[i].relative_to(root).as_posix() for i in idx]
@@ -54,8 +55,17 @@ class AudioFileDataset(LocalDataset):
             [found.paths[i] for i in idx], ids, p.sample_rate, round(p.seconds * p.sample_rate), p.crop
         )
         kept_ids = [i for i, good in zip(ids, ok, strict=True) if good]
-        return assemble(self.name, x, labels[ok], found.split[idx][ok], names, kept_ids,
-                        [*found.skipped, *unreadable], "audio", p.sample_rate)
+        return assemble(
+            self.name,
+            x,
+            labels[ok],
+            found.split[idx][ok],
+            names,
+            kept_ids,
+            [*found.skipped, *unreadable],
+            "audio",
+            p.sample_rate,
+        )
 
 
 def read_csv_rows(path: Path, columns: tuple[str, ...], dataset: str) -> list[dict[str, str]]:
@@ -66,6 +76,8 @@ def read_csv_rows(path: Path, columns: tuple[str, ...], dataset: str) -> list[di
         reader = csv.DictReader(f)
         missing = [c for c in columns if c not in (reader.fieldnames or [])]
         if missing:
-            raise DatasetError(f"{dataset}: {path}: missing column(s) {', '.join(missing)} "
-                               f"(found: {', '.join(reader.fieldnames or [])})")
+            raise DatasetError(
+                f"{dataset}: {path}: missing column(s) {', '.join(missing)} "
+                f"(found: {', '.join(reader.fieldnames or [])})"
+            )
         return list(reader)

@@ -64,8 +64,10 @@ class AudioFolder(AudioFileDataset):
         if p.official_lists and all((root / name).is_file() for name in LISTS.values()):
             listed = {s: _read_list(root / name) for s, name in LISTS.items()}
             rel = [f.relative_to(root).as_posix() for f in paths]
-            split = np.array(["val" if r in listed["val"] else "test" if r in listed["test"] else "train"
-                              for r in rel], dtype="<U5")
+            split = np.array(
+                ["val" if r in listed["val"] else "test" if r in listed["test"] else "train" for r in rel],
+                dtype="<U5",
+            )
         else:
             split = stratified_split(y, names, p.val_fraction, p.test_fraction, p.seed)
         return AudioListing(paths, y, split, names)

@@ -20,7 +20,12 @@ from bench.data.options import AudioParams, DataParams, FractionSplitParams
 from bench.data.splits import group_split
 
 EMOTIONS: dict[str, str] = {
-    "ANG": "anger", "DIS": "disgust", "FEA": "fear", "HAP": "happy", "NEU": "neutral", "SAD": "sad",
+    "ANG": "anger",
+    "DIS": "disgust",
+    "FEA": "fear",
+    "HAP": "happy",
+    "NEU": "neutral",
+    "SAD": "sad",
 }
 CLASS_NAMES: tuple[str, ...] = tuple(EMOTIONS.values())
 FOLDER = "AudioWAV"
@@ -65,8 +70,10 @@ class CremaD(AudioFileDataset):
                 continue
             parsed = parse_name(f.name)
             if parsed is None:
-                skipped.append(f"{FOLDER}/{f.name}: name is not <speaker>_<sentence>_<emotion>_<level>.wav "
-                               f"with emotion in {', '.join(EMOTIONS)}")
+                skipped.append(
+                    f"{FOLDER}/{f.name}: name is not <speaker>_<sentence>_<emotion>_<level>.wav "
+                    f"with emotion in {', '.join(EMOTIONS)}"
+                )
                 continue
             paths.append(f)
             speakers.append(parsed[0])

@@ -26,8 +26,9 @@ class ESC50Params(FoldParams, AudioParams, DataParams):
 
     seconds: float = Field(5.0, gt=0, le=600, description="Clip length in seconds (ESC-50 clips are 5 s).")
     test_fold: int = Field(
-        5, ge=1, description="Official fold used as the test split (cross-validation: one suite entry per "
-        "fold)."
+        5,
+        ge=1,
+        description="Official fold used as the test split (cross-validation: one suite entry per fold).",
     )
     esc10: bool = Field(False, description="Use only the ESC-10 subset (the rows marked esc10 in the CSV).")
 
@@ -57,8 +58,10 @@ class ESC50(AudioFileDataset):
                 skipped.append(f"{METADATA}:{line} ({row['filename']}): fold {fold} is not 1-{p.n_folds}")
                 continue
             if category_of.setdefault(target, row["category"]) != row["category"]:
-                raise DatasetError(f"{self.name}: {root / METADATA}:{line}: target {target} is both "
-                                   f"'{category_of[target]}' and '{row['category']}'")
+                raise DatasetError(
+                    f"{self.name}: {root / METADATA}:{line}: target {target} is both "
+                    f"'{category_of[target]}' and '{row['category']}'"
+                )
             entries.append((root / "audio" / row["filename"], target, fold))
         targets = sorted(category_of)
         label_of = {t: i for i, t in enumerate(targets)}

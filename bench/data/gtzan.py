@@ -20,7 +20,16 @@ from bench.data.options import AudioParams, DataParams, FractionSplitParams
 from bench.data.splits import stratified_split
 
 GENRES: tuple[str, ...] = (
-    "blues", "classical", "country", "disco", "hiphop", "jazz", "metal", "pop", "reggae", "rock",
+    "blues",
+    "classical",
+    "country",
+    "disco",
+    "hiphop",
+    "jazz",
+    "metal",
+    "pop",
+    "reggae",
+    "rock",
 )
 
 

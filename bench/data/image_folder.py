@@ -52,5 +52,13 @@ class ImageFolder(LocalDataset):
         idx, labels, names = select_items(self.name, y, split, names, p)
         ids = [paths[i].relative_to(root).as_posix() for i in idx]
         x, ok, unreadable = read_images([paths[i] for i in idx], ids, p.image_size, p.mode)
-        return assemble(self.name, x, labels[ok], split[idx][ok], names,
-                        [i for i, good in zip(ids, ok, strict=True) if good], unreadable, "image")
+        return assemble(
+            self.name,
+            x,
+            labels[ok],
+            split[idx][ok],
+            names,
+            [i for i, good in zip(ids, ok, strict=True) if good],
+            unreadable,
+            "image",
+        )

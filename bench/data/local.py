@@ -75,8 +75,10 @@ class LocalDataset(BaseDataset):
         root, source = resolve_root(self.name, self.params.root)
         expected = f"expected layout: {self.layout}"
         if root is None:
-            return (f"no data root: set params.root, {env_var(self.name)} or {ROOT_ENV} "
-                    f"(holding {self.name}/); {expected}")
+            return (
+                f"no data root: set params.root, {env_var(self.name)} or {ROOT_ENV} "
+                f"(holding {self.name}/); {expected}"
+            )
         if not root.is_dir():
             problem = "is not a folder" if root.exists() else "does not exist"
             return f"data root {root} (from {source}) {problem}; {expected}"

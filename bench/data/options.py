@@ -105,8 +105,9 @@ class FoldParams(Params):
     n_folds: ClassVar[int] = 10
 
     test_fold: int = Field(
-        10, ge=1, description="Official fold used as the test split (cross-validation: one suite entry per "
-        "fold)."
+        10,
+        ge=1,
+        description="Official fold used as the test split (cross-validation: one suite entry per fold).",
     )
     val_fold: int | None = Field(
         None,
@@ -135,8 +136,11 @@ class FoldParams(Params):
 class AudioParams(Params):
     sample_rate: int = Field(22050, ge=1000, le=192000, description="Clips are resampled to this rate (Hz).")
     seconds: float = Field(
-        4.0, gt=0, le=600, description="Clip length in seconds: longer clips are cropped, shorter ones "
-        "zero-padded (padding is not a substitute for unreadable files, which are left out)."
+        4.0,
+        gt=0,
+        le=600,
+        description="Clip length in seconds: longer clips are cropped, shorter ones "
+        "zero-padded (padding is not a substitute for unreadable files, which are left out).",
     )
     crop: Literal["start", "center"] = Field(
         "start",

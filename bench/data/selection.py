@@ -54,8 +54,10 @@ def assemble(
         raise DatasetError(f"{dataset}: none of the {len(skipped)} selected items could be read{first}")
     for s in SPLITS:
         if not (split == s).any():
-            raise DatasetError(f"{dataset}: the {s} split is empty after selection (check classes, "
-                               "max_per_class and the split options)")
+            raise DatasetError(
+                f"{dataset}: the {s} split is empty after selection (check classes, "
+                "max_per_class and the split options)"
+            )
     return RawData(
         x=np.ascontiguousarray(x, dtype=np.float32),
         labels=np.asarray(labels, dtype=np.int64),

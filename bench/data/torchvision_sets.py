@@ -29,7 +29,10 @@ from bench.data.selection import assemble, select_items
 from bench.data.splits import DatasetError, holdout_split
 
 MNIST_FILES = (
-    "train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte",
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
 )
 
 
@@ -63,8 +66,10 @@ class TorchvisionDataset(LocalDataset):
             return self.torchvision_class()(str(root), train=train, download=False, **self.tv_kwargs)
         except Exception as exc:
             files = ", ".join(self.required_paths())
-            raise DatasetError(f"{self.name}: cannot read {files} under {root}: "
-                               f"{type(exc).__name__}: {' '.join(str(exc).split())}") from None
+            raise DatasetError(
+                f"{self.name}: cannot read {files} under {root}: "
+                f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            ) from None
 
     def load(self) -> RawData:
         p, root = self.params, self.require_root()
@@ -101,8 +106,18 @@ class MNIST(TorchvisionDataset):
         known_classes = tuple(string.digits)
 
 
-FASHION_CLASSES = ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
-                   "Ankle boot")
+FASHION_CLASSES = (
+    "T-shirt/top",
+    "Trouser",
+    "Pullover",
+    "Dress",
+    "Coat",
+    "Sandal",
+    "Shirt",
+    "Sneaker",
+    "Bag",
+    "Ankle boot",
+)
 
 
 class FashionMNIST(TorchvisionDataset):
@@ -143,8 +158,11 @@ class EMNISTLetters(TorchvisionDataset):
     label_offset = 1
     class_names = tuple(string.ascii_lowercase)
     layout = "<root>/EMNIST/raw/emnist-letters-{train,test}-{images-idx3,labels-idx1}-ubyte (uncompressed)"
-    required = tuple(f"EMNIST/raw/emnist-letters-{s}-{k}-ubyte"
-                     for s in ("train", "test") for k in ("images-idx3", "labels-idx1"))
+    required = tuple(
+        f"EMNIST/raw/emnist-letters-{s}-{k}-ubyte"
+        for s in ("train", "test")
+        for k in ("images-idx3", "labels-idx1")
+    )
 
     class Params(TorchvisionParams):
         known_classes = tuple(string.ascii_lowercase)
@@ -155,8 +173,9 @@ class EMNISTLetters(TorchvisionDataset):
 
 class CifarParams(TorchvisionParams):
     verify_checksums: bool = Field(
-        True, description="Check every batch file against its official MD5 sum before reading (torchvision's "
-        "integrity check); turn off only for a copy you made yourself."
+        True,
+        description="Check every batch file against its official MD5 sum before reading (torchvision's "
+        "integrity check); turn off only for a copy you made yourself.",
     )
 
 
@@ -168,11 +187,15 @@ class _Cifar(TorchvisionDataset):
         cls = super().torchvision_class()
         if self.params.verify_checksums:
             return cls
-        return type(f"Unverified{cls.__name__}", (cls,), {  # same reader, existence checks only
-            "train_list": [[f, None] for f, _ in cls.train_list],
-            "test_list": [[f, None] for f, _ in cls.test_list],
-            "meta": {**cls.meta, "md5": None},
-        })
+        return type(
+            f"Unverified{cls.__name__}",
+            (cls,),
+            {  # same reader, existence checks only
+                "train_list": [[f, None] for f, _ in cls.train_list],
+                "test_list": [[f, None] for f, _ in cls.test_list],
+                "meta": {**cls.meta, "md5": None},
+            },
+        )
 
     def load(self) -> RawData:
         if self.params.verify_checksums:
@@ -186,8 +209,10 @@ class _Cifar(TorchvisionDataset):
         for name, md5 in [*cls.train_list, *cls.test_list, (cls.meta["filename"], cls.meta["md5"])]:
             path = root / cls.base_folder / name
             if not check_integrity(str(path), md5):
-                raise DatasetError(f"{self.name}: {path} fails its official MD5 check (corrupt or not the "
-                                   "official file; verify_checksums: false reads it anyway)")
+                raise DatasetError(
+                    f"{self.name}: {path} fails its official MD5 check (corrupt or not the "
+                    "official file; verify_checksums: false reads it anyway)"
+                )
 
 
 CIFAR10_CLASSES = ("airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck")
@@ -199,8 +224,10 @@ class CIFAR10(_Cifar):
     name = "cifar10"
     tv_class = "CIFAR10"
     layout = "<root>/cifar-10-batches-py/{data_batch_1..5,test_batch,batches.meta} (the python version)"
-    required = tuple(f"cifar-10-batches-py/{f}" for f in
-                     (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta"))
+    required = tuple(
+        f"cifar-10-batches-py/{f}"
+        for f in (*(f"data_batch_{i}" for i in range(1, 6)), "test_batch", "batches.meta")
+    )
 
     class Params(CifarParams):
         known_classes = CIFAR10_CLASSES

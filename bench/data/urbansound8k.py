@@ -18,8 +18,16 @@ from bench.data.options import AudioParams, DataParams, FoldParams
 from bench.data.splits import fold_split
 
 CLASS_NAMES: tuple[str, ...] = (
-    "air_conditioner", "car_horn", "children_playing", "dog_bark", "drilling",
-    "engine_idling", "gun_shot", "jackhammer", "siren", "street_music",
+    "air_conditioner",
+    "car_horn",
+    "children_playing",
+    "dog_bark",
+    "drilling",
+    "engine_idling",
+    "gun_shot",
+    "jackhammer",
+    "siren",
+    "street_music",
 )
 METADATA = "metadata/UrbanSound8K.csv"
 
@@ -49,8 +57,10 @@ class UrbanSound8K(AudioFileDataset):
                 skipped.append(f"{METADATA}:{line} ({name}): fold/classID is not a number")
                 continue
             if not 0 <= class_id < len(CLASS_NAMES) or CLASS_NAMES[class_id] != row["class"]:
-                skipped.append(f"{METADATA}:{line} ({name}): classID {class_id} / class '{row['class']}' "
-                               "do not match the official classes")
+                skipped.append(
+                    f"{METADATA}:{line} ({name}): classID {class_id} / class '{row['class']}' "
+                    "do not match the official classes"
+                )
                 continue
             if not 1 <= fold <= self.Params.n_folds:
                 skipped.append(f"{METADATA}:{line} ({name}): fold {fold} is not 1-10")

@@ -31,12 +31,15 @@ IMAGENET_STD = (0.229, 0.224, 0.225)
 
 class ImageFeatureParams(Params):
     size: int | None = Field(
-        None, ge=4, le=1024, description="Resize every image to size x size (bilinear); None keeps the "
-        "dataset's size."
+        None,
+        ge=4,
+        le=1024,
+        description="Resize every image to size x size (bilinear); None keeps the dataset's size.",
     )
     rgb: bool = Field(
-        False, description="Repeat a grayscale channel three times (for backbones that expect RGB input, "
-        "such as ImageNet weights); RGB images are unchanged."
+        False,
+        description="Repeat a grayscale channel three times (for backbones that expect RGB input, "
+        "such as ImageNet weights); RGB images are unchanged.",
     )
     normalize: Literal["train", "imagenet", "none"] = Field(
         "train",
@@ -76,8 +79,10 @@ class ImageFeature(BaseFeature):
     def _stats(self, x: np.ndarray, data: RawData) -> tuple[np.ndarray, np.ndarray]:
         if self.params.normalize == "imagenet":
             if x.shape[1] != 3:
-                raise ValueError(f"image: normalize 'imagenet' needs 3 channels, got {x.shape[1]} "
-                                 "(set rgb: true for grayscale images)")
+                raise ValueError(
+                    f"image: normalize 'imagenet' needs 3 channels, got {x.shape[1]} "
+                    "(set rgb: true for grayscale images)"
+                )
             return np.array(IMAGENET_MEAN, np.float32), np.array(IMAGENET_STD, np.float32)
         train = x[data.split == "train"].astype(np.float64)
         if len(train) == 0:
@@ -87,8 +92,10 @@ class ImageFeature(BaseFeature):
 
     def transform(self, data: RawData) -> np.ndarray:
         if data.modality != "image":
-            raise ValueError(f"image needs image data (modality 'image'), got modality {data.modality!r}; "
-                             "use logmel for audio datasets")
+            raise ValueError(
+                f"image needs image data (modality 'image'), got modality {data.modality!r}; "
+                "use logmel for audio datasets"
+            )
         x = np.asarray(data.x, dtype=np.float32)
         if x.ndim != 4:
             raise ValueError(f"image expects images of shape (N, C, H, W), got shape {x.shape}")

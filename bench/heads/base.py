@@ -128,7 +128,8 @@ class CircuitParams(Params):
         "RealAmplitudes), reuploading (data re-uploading: embedding repeated before every layer).",
     )
     input_scale: float = Field(
-        1.0, gt=0,
+        1.0,
+        gt=0,
         description="Input angle scaling: the circuit encodes input_scale * x (x lies in "
         "compression.angle_range).",
     )
@@ -161,8 +162,15 @@ class TanhLinear(nn.Module):
 class QuantumBranch(nn.Module):
     """Circuit (or its ``tanh-linear`` substitute) then a linear read-out: ``(B, n)`` -> ``(B, C)`` logits."""
 
-    def __init__(self, n_qubits: int, n_layers: int, n_classes: int, simulator: Simulator,
-                 gen: torch.Generator, options: CircuitParams | None = None):
+    def __init__(
+        self,
+        n_qubits: int,
+        n_layers: int,
+        n_classes: int,
+        simulator: Simulator,
+        gen: torch.Generator,
+        options: CircuitParams | None = None,
+    ):
         super().__init__()
         o = options or CircuitParams()
         if o.substitute == "tanh-linear":

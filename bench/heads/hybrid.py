@@ -14,8 +14,17 @@ from bench.heads.base import BaseHead, CircuitParams, HeadModel, Phase, QuantumB
 
 
 class HybridFixedModel(HeadModel):
-    def __init__(self, n_qubits, n_layers, n_classes, simulator, gen, alpha: float, beta: float,
-                 options: CircuitParams | None = None):
+    def __init__(
+        self,
+        n_qubits,
+        n_layers,
+        n_classes,
+        simulator,
+        gen,
+        alpha: float,
+        beta: float,
+        options: CircuitParams | None = None,
+    ):
         super().__init__()
         options = options or CircuitParams()
         self.classical = linear(n_qubits, n_classes, gen)
@@ -51,8 +60,18 @@ class HybridFixedHead(BaseHead):
 
 
 class HybridGatedModel(HeadModel):
-    def __init__(self, n_qubits, n_layers, n_classes, simulator, gen, gate_init: float, warmup: int,
-                 beta: float = 1.0, options: CircuitParams | None = None):
+    def __init__(
+        self,
+        n_qubits,
+        n_layers,
+        n_classes,
+        simulator,
+        gen,
+        gate_init: float,
+        warmup: int,
+        beta: float = 1.0,
+        options: CircuitParams | None = None,
+    ):
         super().__init__()
         options = options or CircuitParams()
         self.classical = linear(n_qubits, n_classes, gen)

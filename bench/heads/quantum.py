@@ -9,8 +9,15 @@ from bench.heads.base import BaseHead, CircuitParams, HeadModel, QuantumBranch, 
 
 
 class QuantumModel(HeadModel):
-    def __init__(self, n_qubits: int, n_layers: int, n_classes: int, simulator, gen: torch.Generator,
-                 options: CircuitParams | None = None):
+    def __init__(
+        self,
+        n_qubits: int,
+        n_layers: int,
+        n_classes: int,
+        simulator,
+        gen: torch.Generator,
+        options: CircuitParams | None = None,
+    ):
         super().__init__()
         options = options or CircuitParams()
         self.branch = QuantumBranch(n_qubits, n_layers, n_classes, simulator, gen, options)

@@ -119,19 +119,32 @@ def expand(suite: Suite) -> list[Cell]:
                     for n_layers in suite.layers:
                         for backend in suite.backends:
                             trainer = trainer_for(suite, n_qubits, backend)
-                            cells.append(Cell(suite, dataset, head, n_qubits, n_layers, backend, seed, trainer))
+                            cells.append(
+                                Cell(suite, dataset, head, n_qubits, n_layers, backend, seed, trainer)
+                            )
                         cells.extend(control_cells(suite, dataset, head, n_qubits, n_layers, seed))
     return cells
 
 
-def control_cells(suite: Suite, dataset: PluginRef, head: PluginRef, n_qubits: int, n_layers: int,
-                  seed: int) -> list[Cell]:
+def control_cells(
+    suite: Suite, dataset: PluginRef, head: PluginRef, n_qubits: int, n_layers: int, seed: int
+) -> list[Cell]:
     """The control cells of one treatment cell (see ``bench.spec.controls``)."""
     from bench.spec.controls import control_heads
 
     trainer = trainer_for(suite, n_qubits, suite.backends[0])
     return [
-        Cell(suite, dataset, c.head, n_qubits, n_layers, trainer if c.runs_circuit else None, seed,
-             trainer if c.runs_circuit else None, control=c.kind, treatment=head.label)
+        Cell(
+            suite,
+            dataset,
+            c.head,
+            n_qubits,
+            n_layers,
+            trainer if c.runs_circuit else None,
+            seed,
+            trainer if c.runs_circuit else None,
+            control=c.kind,
+            treatment=head.label,
+        )
         for c in control_heads(suite, head, n_qubits, n_layers)
     ]

@@ -61,13 +61,17 @@ def fastest_trainer(n_qubits: int, path: str | Path = TIMINGS_FILE) -> str:
     """The available exact simulator with the lowest measured training-step time at this width."""
     seconds = _table(str(path)).get("seconds", {})
     candidates = _available(sorted(seconds))
-    timed = [(t, name != FALLBACK, name) for name in candidates
-             if (t := _time_at(seconds[name], n_qubits)) is not None]
+    timed = [
+        (t, name != FALLBACK, name)
+        for name in candidates
+        if (t := _time_at(seconds[name], n_qubits)) is not None
+    ]
     return min(timed)[2] if timed else FALLBACK
 
 
-def measure(simulators: list[str], qubits: list[int], n_layers: int = 2, batch: int = 64,
-            repeats: int = 3) -> dict[str, dict[str, float]]:
+def measure(
+    simulators: list[str], qubits: list[int], n_layers: int = 2, batch: int = 64, repeats: int = 3
+) -> dict[str, dict[str, float]]:
     """Median forward+backward seconds per batch, ``{simulator: {qubits: seconds}}`` (available only)."""
     import torch
 

@@ -77,8 +77,16 @@ def _device_hint(device: str) -> str:
     return did_you_mean(device, plugin_devices)
 
 
-KNOWN_PLUGIN_DEVICES = frozenset({"lightning.gpu", "lightning.kokkos", "lightning.tensor", "qiskit.aer",
-                                  "qiskit.remote", "qiskit.basicsim"})
+KNOWN_PLUGIN_DEVICES = frozenset(
+    {
+        "lightning.gpu",
+        "lightning.kokkos",
+        "lightning.tensor",
+        "qiskit.aer",
+        "qiskit.remote",
+        "qiskit.basicsim",
+    }
+)
 """Real device names shipped by optional plugins: a missing one gets no "did you mean"."""
 
 

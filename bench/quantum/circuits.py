@@ -110,7 +110,7 @@ def real_amplitudes(weights, wires: range, entangling: bool = True) -> None:
     n = len(wires)
     for rep in range(weights.shape[0]):
         if rep:
-            for i in (range(n - 2, -1, -1) if entangling else ()):
+            for i in range(n - 2, -1, -1) if entangling else ():
                 qml.CNOT(wires=[wires[i], wires[i + 1]])
         for i, w in enumerate(wires):
             qml.RY(weights[rep, i], wires=w)

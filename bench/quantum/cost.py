@@ -29,8 +29,12 @@ class CostEstimate:
     qpu_seconds: float
 
     def __add__(self, other: CostEstimate) -> CostEstimate:
-        return CostEstimate(self.jobs + other.jobs, self.circuits + other.circuits, self.shots + other.shots,
-                            self.qpu_seconds + other.qpu_seconds)
+        return CostEstimate(
+            self.jobs + other.jobs,
+            self.circuits + other.circuits,
+            self.shots + other.shots,
+            self.qpu_seconds + other.qpu_seconds,
+        )
 
 
 ZERO = CostEstimate(0, 0, 0, 0.0)
@@ -51,8 +55,10 @@ def job_cost(profile: BackendProfile, n_items: int) -> CostEstimate:
     assert profile.ibm is not None and profile.shots is not None
     circuits = n_items * n_scales(profile)
     shots = circuits * profile.shots
-    seconds = profile.ibm.seconds_per_job + shots * profile.ibm.seconds_per_shot * RESILIENCE_FACTOR[
-        profile.ibm.resilience_level]
+    seconds = (
+        profile.ibm.seconds_per_job
+        + shots * profile.ibm.seconds_per_shot * RESILIENCE_FACTOR[profile.ibm.resilience_level]
+    )
     return CostEstimate(1, circuits, shots, seconds)
 
 
@@ -62,6 +68,8 @@ def over_profile_caps(profile: BackendProfile, cost: CostEstimate) -> str:
     if cost.shots > profile.ibm.max_shots:
         return f"estimated {cost.shots:,} shots exceed ibm.max_shots {profile.ibm.max_shots:,}"
     if cost.qpu_seconds > profile.ibm.max_qpu_seconds:
-        return (f"estimated {cost.qpu_seconds:.1f} QPU s exceed ibm.max_qpu_seconds "
-                f"{profile.ibm.max_qpu_seconds:g}")
+        return (
+            f"estimated {cost.qpu_seconds:.1f} QPU s exceed ibm.max_qpu_seconds "
+            f"{profile.ibm.max_qpu_seconds:g}"
+        )
     return ""

@@ -62,8 +62,10 @@ def fake_backend(class_name: str):
         from bench.core.errors import did_you_mean
 
         names = [n for n in dir(fake_provider) if n.startswith("Fake")]
-        raise ValueError(f"no fake device {class_name!r} in qiskit_ibm_runtime.fake_provider"
-                         f"{did_you_mean(class_name, names)}")
+        raise ValueError(
+            f"no fake device {class_name!r} in qiskit_ibm_runtime.fake_provider"
+            f"{did_you_mean(class_name, names)}"
+        )
     return cls()
 
 
@@ -275,8 +277,11 @@ def probe(profile: BackendProfile) -> str | None:
         import qiskit_ibm_runtime  # noqa: F401
     except Exception as exc:
         return f"plugin not installed ({type(exc).__name__}: {exc}; install the [ibm] extra)"
-    fake = profile.noise.fake_device if profile.kind == "fake-device" else (
-        profile.ibm.backend if profile.ibm.rehearse else None)
+    fake = (
+        profile.noise.fake_device
+        if profile.kind == "fake-device"
+        else (profile.ibm.backend if profile.ibm.rehearse else None)
+    )
     if fake is not None:
         try:
             fake_backend(fake)
@@ -284,6 +289,8 @@ def probe(profile: BackendProfile) -> str | None:
             return f"fake device unavailable ({exc})"
         return None
     if SERVICE_FACTORY is None and not os.environ.get(TOKEN_ENV) and not _has_saved_account():
-        return (f"no IBM Quantum token (set {TOKEN_ENV} or save an account with "
-                "QiskitRuntimeService.save_account)")
+        return (
+            f"no IBM Quantum token (set {TOKEN_ENV} or save an account with "
+            "QiskitRuntimeService.save_account)"
+        )
     return None

@@ -62,14 +62,30 @@ class JobLedger:
         rows = self._db.execute("SELECT * FROM jobs WHERE cell_key = ? ORDER BY job_index", (cell_key,))
         return {row[1]: JobRow(*row) for row in rows.fetchall()}
 
-    def record_submission(self, cell_key: str, job_index: int, job_id: str, backend: str, circuits: int,
-                          shots: int, estimated_seconds: float) -> None:
+    def record_submission(
+        self,
+        cell_key: str,
+        job_index: int,
+        job_id: str,
+        backend: str,
+        circuits: int,
+        shots: int,
+        estimated_seconds: float,
+    ) -> None:
         """Commit a just-submitted job (call before waiting for its result)."""
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO jobs VALUES (?, ?, ?, ?, ?, ?, ?, ?, NULL)",
-                (cell_key, job_index, job_id, backend, datetime.now(UTC).isoformat(timespec="seconds"),
-                 circuits, shots, estimated_seconds),
+                (
+                    cell_key,
+                    job_index,
+                    job_id,
+                    backend,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    circuits,
+                    shots,
+                    estimated_seconds,
+                ),
             )
 
     def record_usage(self, job_id: str, seconds: float) -> None:

@@ -50,8 +50,11 @@ def with_zne(qnode, spec: MitigationSpec):
 
     extrapolate, kwargs = extrapolator(spec)
     return qml.noise.mitigate_with_zne(
-        qnode, scale_factors=list(spec.scale_factors), folding=qml.noise.fold_global,
-        extrapolate=extrapolate, extrapolate_kwargs=kwargs or None,
+        qnode,
+        scale_factors=list(spec.scale_factors),
+        folding=qml.noise.fold_global,
+        extrapolate=extrapolate,
+        extrapolate_kwargs=kwargs or None,
     )
 
 
@@ -100,8 +103,12 @@ class PennyLaneBackend:
         import pennylane as qml
 
         p = self.profile
-        qnode = qml.QNode(circuit, _device(p.pennylane_device, n_wires, self.seed), interface="torch",
-                          diff_method=p.diff_method)
+        qnode = qml.QNode(
+            circuit,
+            _device(p.pennylane_device, n_wires, self.seed),
+            interface="torch",
+            diff_method=p.diff_method,
+        )
         if p.shots is not None:
             qnode = qml.set_shots(qnode, shots=p.shots)
         if self.variant == "zne" and p.mitigation is not None:

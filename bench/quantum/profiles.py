@@ -45,15 +45,20 @@ class NoiseSpec(_Frozen):
     """Exactly one noise source: a channel strength, or a fake IBM device snapshot."""
 
     depolarizing: float | None = Field(
-        None, ge=0, le=0.75,
+        None,
+        ge=0,
+        le=0.75,
         description="Depolarizing probability p applied after every native gate, on each wire it acts on.",
     )
     amplitude_damping: float | None = Field(
-        None, ge=0, le=1,
+        None,
+        ge=0,
+        le=1,
         description="Amplitude-damping gamma applied after every native gate, on each wire it acts on.",
     )
     fake_device: str | None = Field(
-        None, pattern=r"^Fake[A-Za-z0-9]+$",
+        None,
+        pattern=r"^Fake[A-Za-z0-9]+$",
         description="Fake IBM device class from qiskit_ibm_runtime.fake_provider (e.g. FakeManilaV2): its "
         "coupling map, basis gates and qiskit-aer noise model (NoiseModel.from_backend).",
     )
@@ -91,12 +96,14 @@ class MitigationSpec(_Frozen):
 
     method: Literal["zne"] = Field("zne", description="Mitigation method (zero-noise extrapolation).")
     scale_factors: list[float] = Field(
-        default_factory=lambda: [1.0, 3.0, 5.0], min_length=2,
+        default_factory=lambda: [1.0, 3.0, 5.0],
+        min_length=2,
         description="Noise scale factors (odd integers fold exactly: U (U^dagger U)^k); must include 1.",
     )
     extrapolation: Literal["richardson", "linear", "exponential"] = Field(
-        "richardson", description="Extrapolation to zero noise (PennyLane's richardson / poly order 1 / "
-        "exponential extrapolators)."
+        "richardson",
+        description="Extrapolation to zero noise (PennyLane's richardson / poly order 1 / "
+        "exponential extrapolators).",
     )
 
     @model_validator(mode="after")
@@ -124,7 +131,9 @@ class IbmSpec(_Frozen):
     )
     optimization_level: int = Field(1, ge=0, le=3, description="Qiskit transpiler optimization level.")
     resilience_level: int = Field(
-        0, ge=0, le=2,
+        0,
+        ge=0,
+        le=2,
         description="Runtime resilience level (0 none, 1 TREX, 2 ZNE+TREX); no effect on fakes.",
     )
     seed_transpiler: int = Field(0, ge=0, description="Seed of the Qiskit transpiler.")
@@ -142,7 +151,8 @@ class IbmSpec(_Frozen):
     )
     seconds_per_job: float = Field(2.0, ge=0, description="Cost model: fixed QPU seconds per job.")
     rehearse: bool = Field(
-        False, description="Rehearse offline: the fake device named by backend stands in for the service "
+        False,
+        description="Rehearse offline: the fake device named by backend stands in for the service "
         "(same submission, job ledger, budget and resume path; usage is the cost model's estimate).",
     )
 
@@ -152,7 +162,8 @@ class BackendProfile(_Frozen):
 
     description: str = Field("", description="Free text shown by `python -m bench backends`.")
     device: str | None = Field(
-        None, description="PennyLane device name (any installed device); default default.qubit, or "
+        None,
+        description="PennyLane device name (any installed device); default default.qubit, or "
         "default.mixed when noise is a channel. Not used by fake_device and ibm profiles.",
     )
     diff_method: str = Field(
@@ -160,7 +171,9 @@ class BackendProfile(_Frozen):
         description="PennyLane differentiation method (best, backprop, adjoint, parameter-shift, ...).",
     )
     shots: int | None = Field(
-        None, ge=1, description="Shots per circuit; null = exact expectation values. Required by fake_device "
+        None,
+        ge=1,
+        description="Shots per circuit; null = exact expectation values. Required by fake_device "
         "and ibm profiles.",
     )
     noise: NoiseSpec | None = Field(None, description="Noise model (one source).")
@@ -172,7 +185,8 @@ class BackendProfile(_Frozen):
         64, ge=1, description="Evaluate-only kinds: size of the stratified, seeded test subset scored here."
     )
     max_qubits: int | None = Field(
-        None, ge=1,
+        None,
+        ge=1,
         description="Practical maximum width: timing sweeps stop here (they also stop at the device size, "
         "the memory guard and max_seconds).",
     )

@@ -63,8 +63,14 @@ class ExecutionContext:
 class QiskitExecutor:
     """Runs batches of one circuit on a fake device or IBM backend (see the module docstring)."""
 
-    def __init__(self, profile: BackendProfile, seed: int, context: ExecutionContext | None = None,
-                 submitter=None, memoize: bool = True):
+    def __init__(
+        self,
+        profile: BackendProfile,
+        seed: int,
+        context: ExecutionContext | None = None,
+        submitter=None,
+        memoize: bool = True,
+    ):
         self.profile, self.seed, self.context = profile, seed, context
         self._submitter = submitter
         self._memoize = memoize  # False for timing: every call executes
@@ -109,8 +115,9 @@ class QiskitExecutor:
         level, seed = self._transpile_settings()
         start = time.perf_counter()
         circuits = [folded(template.circuit, s) for s in self.scales]
-        isa = transpile(circuits, backend=self.submitter().backend(), optimization_level=level,
-                        seed_transpiler=seed)
+        isa = transpile(
+            circuits, backend=self.submitter().backend(), optimization_level=level, seed_transpiler=seed
+        )
         self.stats.transpile_s += time.perf_counter() - start
         return isa
 
@@ -137,8 +144,10 @@ class QiskitExecutor:
         try:
             start = time.perf_counter()
             chunks = self._chunks(template.batch_size)
-            jobs = [self._job(submitter, ledger, i, pubs(template, isa, rows), rows) for i, rows in
-                    enumerate(chunks)]
+            jobs = [
+                self._job(submitter, ledger, i, pubs(template, isa, rows), rows)
+                for i, rows in enumerate(chunks)
+            ]
             per_scale = [[] for _ in self.scales]
             for job, rows in zip(jobs, chunks, strict=True):
                 result = job.result()
@@ -181,8 +190,15 @@ class QiskitExecutor:
         self.stats.job_ids.append(job.job_id())
         self.stats.estimated_seconds += estimate.qpu_seconds
         if ledger is not None:
-            ledger.record_submission(self.context.cell_key, index, job.job_id(), submitter.name,
-                                     estimate.circuits, estimate.shots, estimate.qpu_seconds)
+            ledger.record_submission(
+                self.context.cell_key,
+                index,
+                job.job_id(),
+                submitter.name,
+                estimate.circuits,
+                estimate.shots,
+                estimate.qpu_seconds,
+            )
         return job
 
     def _account_usage(self, submitter, ledger, job) -> None:

@@ -21,8 +21,9 @@ def profile_of(suite, name: str) -> BackendProfile | None:
     try:
         return suite.profiles[name]
     except KeyError:
-        raise KeyError(f"backend '{name}' is neither a built-in simulator nor a profile of suite "
-                       f"'{suite.name}'") from None
+        raise KeyError(
+            f"backend '{name}' is neither a built-in simulator nor a profile of suite '{suite.name}'"
+        ) from None
 
 
 def is_evaluate_only(suite, name: str | None) -> bool:

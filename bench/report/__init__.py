@@ -56,8 +56,9 @@ def _write_figures(
     return out
 
 
-def write_report(records: list[Record], out_dir: Path, summary: Mapping[str, Any],
-                 sections: Sequence[ReportSection] = ()) -> dict[str, Path]:
+def write_report(
+    records: list[Record], out_dir: Path, summary: Mapping[str, Any], sections: Sequence[ReportSection] = ()
+) -> dict[str, Path]:
     """Write ``out_dir/index.md``, ``out_dir/index.html`` and ``out_dir/figures/*.png``.
 
     ``records`` may be empty or contain failed/skipped records (listed, never averaged).

@@ -44,8 +44,9 @@ def _flat_band(ax, g: pd.DataFrame, xs: list[int], **style) -> None:
     m, hw = mean_ci(g[ACC])
     ax.plot(xs, [m] * len(xs), **style)
     if not math.isnan(hw):
-        ax.fill_between(xs, [m - hw] * len(xs), [m + hw] * len(xs), alpha=0.1, color=style.get("color"),
-                        linewidth=0)
+        ax.fill_between(
+            xs, [m - hw] * len(xs), [m + hw] * len(xs), alpha=0.1, color=style.get("color"), linewidth=0
+        )
 
 
 def plot_controls_vs(frame: pd.DataFrame, best: pd.DataFrame, axis: str, path: Path) -> Path | None:
@@ -68,8 +69,14 @@ def plot_controls_vs(frame: pd.DataFrame, best: pd.DataFrame, axis: str, path: P
         xs = sorted(int(x) for x in pd.concat([treatment[axis], controls[axis]]).unique())
         classical = ok[(ok["dataset"] == b["dataset"]) & (ok["head"] == CLASSICAL) & ok["control"].isna()]
         if axis == "n_qubits" and not classical.empty:
-            _band(ax, classical[classical["n_qubits"].isin(xs)], axis, color="black", linestyle=":",
-                  label="classical head")
+            _band(
+                ax,
+                classical[classical["n_qubits"].isin(xs)],
+                axis,
+                color="black",
+                linestyle=":",
+                label="classical head",
+            )
         elif axis == "n_layers" and xs:
             same_q = classical[classical["n_qubits"] == b["n_qubits"]]
             if not same_q.empty:

@@ -63,10 +63,29 @@ VERDICTS = ("better", "no significant difference", "worse")
 MATCHED = "matched-mlp"
 
 COMPARISON_COLUMNS = [
-    "dataset", "head", "n_qubits", "n_layers", "backend", "control", "control_head", "n_pairs",
-    "treatment_acc", "treatment_hw", "control_acc", "control_hw", "delta", "ci_low", "ci_high", "p_value",
-    "p_holm", "verdict",
-    "treatment_params", "control_params", "treatment_val_acc", "train_time_ratio", "inference_time_ratio",
+    "dataset",
+    "head",
+    "n_qubits",
+    "n_layers",
+    "backend",
+    "control",
+    "control_head",
+    "n_pairs",
+    "treatment_acc",
+    "treatment_hw",
+    "control_acc",
+    "control_hw",
+    "delta",
+    "ci_low",
+    "ci_high",
+    "p_value",
+    "p_holm",
+    "verdict",
+    "treatment_params",
+    "control_params",
+    "treatment_val_acc",
+    "train_time_ratio",
+    "inference_time_ratio",
     "cost_reference",
 ]
 
@@ -108,10 +127,7 @@ def reference_keys(records: Iterable[Record]) -> set[str]:
     on a backend other than their configuration's reference backend."""
     records = list(records)
     reference = reference_backends(records)
-    return {
-        r.key for r in _ok(records)
-        if not _is_treatment(r) or reference.get(_config(r)) == r.backend
-    }
+    return {r.key for r in _ok(records) if not _is_treatment(r) or reference.get(_config(r)) == r.backend}
 
 
 def _by_seed(records: Iterable[Record]) -> dict[int, Record]:
@@ -181,8 +197,14 @@ def _cost(treat: dict[int, Record], reference: dict[int, Record] | None, timing:
     return num / den if den and not math.isnan(den) and den > 0 else math.nan
 
 
-def _compare(config: Config, kind: str, treat: dict[int, Record], ctrl: dict[int, Record],
-             cost_ref: tuple[str, dict[int, Record] | None], n_boot: int) -> dict | None:
+def _compare(
+    config: Config,
+    kind: str,
+    treat: dict[int, Record],
+    ctrl: dict[int, Record],
+    cost_ref: tuple[str, dict[int, Record] | None],
+    n_boot: int,
+) -> dict | None:
     seeds = sorted(set(treat) & set(ctrl))
     if not seeds:
         return None
@@ -194,11 +216,22 @@ def _compare(config: Config, kind: str, treat: dict[int, Record], ctrl: dict[int
     dataset, head, n_qubits, n_layers = config
     label, reference = cost_ref
     return {
-        "dataset": dataset, "head": head, "n_qubits": n_qubits, "n_layers": n_layers,
-        "backend": t[0].backend, "control": kind, "control_head": c[0].head, "n_pairs": len(seeds),
-        "treatment_acc": _mean(acc_t), "treatment_hw": mean_ci(acc_t)[1],
-        "control_acc": _mean(acc_c), "control_hw": mean_ci(acc_c)[1],
-        "delta": delta, "ci_low": low, "ci_high": high, "p_value": _pooled_mcnemar(t, c),
+        "dataset": dataset,
+        "head": head,
+        "n_qubits": n_qubits,
+        "n_layers": n_layers,
+        "backend": t[0].backend,
+        "control": kind,
+        "control_head": c[0].head,
+        "n_pairs": len(seeds),
+        "treatment_acc": _mean(acc_t),
+        "treatment_hw": mean_ci(acc_t)[1],
+        "control_acc": _mean(acc_c),
+        "control_hw": mean_ci(acc_c)[1],
+        "delta": delta,
+        "ci_low": low,
+        "ci_high": high,
+        "p_value": _pooled_mcnemar(t, c),
         "treatment_params": int(np.median([_params(r) for r in t])),
         "control_params": int(np.median([_params(r) for r in c])),
         "treatment_val_acc": _mean(r.metrics.get("val_accuracy", math.nan) for r in treat.values()),
@@ -246,8 +279,17 @@ def best_configurations(records: list[Record], comps: pd.DataFrame | None = None
         test_mean, test_hw = mean_ci([r.metrics["test_accuracy"] for r in by_seed.values()])
         backend = next(iter(by_seed.values())).backend
         rows.append((*config, backend, len(by_seed), val, test_mean, test_hw))
-    columns = ["dataset", "head", "n_qubits", "n_layers", "backend", "n_seeds", "val_mean", "test_mean",
-               "test_hw"]
+    columns = [
+        "dataset",
+        "head",
+        "n_qubits",
+        "n_layers",
+        "backend",
+        "n_seeds",
+        "val_mean",
+        "test_mean",
+        "test_hw",
+    ]
     frame = pd.DataFrame(rows, columns=columns)
     if frame.empty:
         return frame

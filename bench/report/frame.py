@@ -129,8 +129,18 @@ def _set_dtypes(frame: pd.DataFrame, metric_names: list[str], timing_names: list
             "n_classes": "Int64",
         }
     )
-    for col in ("key", "status", "dataset", "head", "backend", "trained_on", "protocol", "error", "control",
-                "treatment"):
+    for col in (
+        "key",
+        "status",
+        "dataset",
+        "head",
+        "backend",
+        "trained_on",
+        "protocol",
+        "error",
+        "control",
+        "treatment",
+    ):
         frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     numeric = [metric_col(k) for k in metric_names] + [timing_col(k) for k in timing_names]
     frame[numeric] = frame[numeric].astype("float64")

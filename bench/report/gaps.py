@@ -44,8 +44,15 @@ def gap_stats(frame: pd.DataFrame) -> pd.DataFrame:
         for name, series in values.items():
             row[f"{name}_mean"], row[f"{name}_hw"] = mean_ci(series.loc[g.index])
         rows.append(row)
-    rows.sort(key=lambda r: (r["dataset"], r["n_qubits"], r["head"] != CLASSICAL, r["head"],
-                             -1 if pd.isna(r["n_layers"]) else int(r["n_layers"])))
+    rows.sort(
+        key=lambda r: (
+            r["dataset"],
+            r["n_qubits"],
+            r["head"] != CLASSICAL,
+            r["head"],
+            -1 if pd.isna(r["n_layers"]) else int(r["n_layers"]),
+        )
+    )
     columns = [*_KEYS, "n_seeds", *(f"{n}_{s}" for n in values for s in ("mean", "hw"))]
     return pd.DataFrame(rows, columns=columns)
 
@@ -53,13 +60,23 @@ def gap_stats(frame: pd.DataFrame) -> pd.DataFrame:
 def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
     """Display version of ``gap_stats``."""
     stats = gap_stats(frame)
-    labels = {"train": "train %", "val": "val %", "test": "test %", "train_val_gap": "train − val (pp)",
-              "train_test_gap": "train − test (pp)"}
+    labels = {
+        "train": "train %",
+        "val": "val %",
+        "test": "test %",
+        "train_val_gap": "train − val (pp)",
+        "train_test_gap": "train − test (pp)",
+    }
     rows = []
     for _, r in stats.iterrows():
         layers = MISSING if pd.isna(r["n_layers"]) else str(int(r["n_layers"]))
-        row = {"dataset": r["dataset"], "head": r["head"], "qubits": str(r["n_qubits"]), "layers": layers,
-               "seeds": str(r["n_seeds"])}
+        row = {
+            "dataset": r["dataset"],
+            "head": r["head"],
+            "qubits": str(r["n_qubits"]),
+            "layers": layers,
+            "seeds": str(r["n_seeds"]),
+        }
         for name, label in labels.items():
             row[label] = fmt_mean_ci(r[f"{name}_mean"], r[f"{name}_hw"], r["n_seeds"], signed="gap" in name)
         rows.append(row)

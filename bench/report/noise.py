@@ -44,9 +44,15 @@ def _variant_row(r: Record, variant: str) -> dict:
     p = "" if variant == "raw" else "zne_"
     qpu = m.get("qpu_seconds")
     return {
-        "dataset": r.dataset, "head": r.head, "n_qubits": r.n_qubits, "n_layers": r.n_layers,
-        "backend": r.backend, "seed": r.seed, "variant": variant,
-        "kind": r.backend_info.get("kind", "?"), "profile": r.backend_info.get("profile", ""),
+        "dataset": r.dataset,
+        "head": r.head,
+        "n_qubits": r.n_qubits,
+        "n_layers": r.n_layers,
+        "backend": r.backend,
+        "seed": r.seed,
+        "variant": variant,
+        "kind": r.backend_info.get("kind", "?"),
+        "profile": r.backend_info.get("profile", ""),
         "strength": m.get("noise_strength", math.nan),
         "channel": _channel(r.backend_info.get("profile", "")),
         "acc": m.get(f"{p}test_accuracy", math.nan),
@@ -82,8 +88,15 @@ def noise_frame(records: list[Record]) -> pd.DataFrame:
 
 def _exact_rows(records: list[Record]) -> pd.DataFrame:
     rows = [
-        {"dataset": r.dataset, "head": r.head, "n_qubits": r.n_qubits, "n_layers": r.n_layers,
-         "backend": r.backend, "seed": r.seed, "acc": r.metrics.get("test_accuracy", math.nan)}
+        {
+            "dataset": r.dataset,
+            "head": r.head,
+            "n_qubits": r.n_qubits,
+            "n_layers": r.n_layers,
+            "backend": r.backend,
+            "seed": r.seed,
+            "acc": r.metrics.get("test_accuracy", math.nan),
+        }
         for r in records
         if r.status == "ok" and r.backend is not None and not r.metrics.get("evaluate_only")
     ]
@@ -103,24 +116,58 @@ def _acc_text(g: pd.DataFrame) -> str:
 def noise_table(records: list[Record]) -> pd.DataFrame:
     """Display table: per head configuration, the exact row then one row per noise setting/variant."""
     noisy, exact = noise_frame(records), _exact_rows(records)
-    columns = ["dataset", "head", "qubits", "layers", "backend", "kind", "mitigation", "seeds", "n eval",
-               "acc %", "exact, same items %", "Δ vs exact (pp)", "shots/circuit", "circuits", "QPU s"]
+    columns = [
+        "dataset",
+        "head",
+        "qubits",
+        "layers",
+        "backend",
+        "kind",
+        "mitigation",
+        "seeds",
+        "n eval",
+        "acc %",
+        "exact, same items %",
+        "Δ vs exact (pp)",
+        "shots/circuit",
+        "circuits",
+        "QPU s",
+    ]
     if noisy.empty:
         return pd.DataFrame([], columns=columns)
     out = []
     for config, g in noisy.groupby(CONFIG, sort=True, dropna=False):
         dataset, head, n_qubits, n_layers = config
-        ex = exact[(exact["dataset"] == dataset) & (exact["head"] == head) & (exact["n_qubits"] == n_qubits)
-                   & (exact["n_layers"] == n_layers)] if not exact.empty else exact
+        ex = (
+            exact[
+                (exact["dataset"] == dataset)
+                & (exact["head"] == head)
+                & (exact["n_qubits"] == n_qubits)
+                & (exact["n_layers"] == n_layers)
+            ]
+            if not exact.empty
+            else exact
+        )
         base = {"dataset": dataset, "head": head, "qubits": str(n_qubits), "layers": str(n_layers)}
         if not ex.empty:
             mean, hw = mean_ci(ex["acc"])
             backends = ", ".join(sorted(set(ex["backend"])))
-            out.append({**base, "backend": f"{backends} (full test)", "kind": "exact",
-                        "mitigation": MISSING, "seeds": str(ex["seed"].nunique()), "n eval": "all",
-                        "acc %": fmt_mean_ci(mean, hw, ex["seed"].nunique()), "exact, same items %": MISSING,
-                        "Δ vs exact (pp)": MISSING, "shots/circuit": MISSING, "circuits": MISSING,
-                        "QPU s": MISSING})
+            out.append(
+                {
+                    **base,
+                    "backend": f"{backends} (full test)",
+                    "kind": "exact",
+                    "mitigation": MISSING,
+                    "seeds": str(ex["seed"].nunique()),
+                    "n eval": "all",
+                    "acc %": fmt_mean_ci(mean, hw, ex["seed"].nunique()),
+                    "exact, same items %": MISSING,
+                    "Δ vs exact (pp)": MISSING,
+                    "shots/circuit": MISSING,
+                    "circuits": MISSING,
+                    "QPU s": MISSING,
+                }
+            )
         order = g.assign(_s=g["strength"].fillna(np.inf)).sort_values(["kind", "_s", "backend", "variant"])
         for (backend, variant), rows in order.groupby(["backend", "variant"], sort=False):
             deltas = rows["acc"] - rows["exact"]
@@ -128,16 +175,24 @@ def noise_table(records: list[Record]) -> pd.DataFrame:
             qpu = rows["qpu_s"].sum() if rows["qpu_s"].notna().any() else math.nan
             approx = "~" if rows["qpu_estimated"].any() else ""
             qpu_text = MISSING if math.isnan(qpu) else f"{approx}{qpu:.1f}"
-            out.append({
-                **base, "backend": backend, "kind": rows["kind"].iloc[0],
-                "mitigation": "ZNE" if variant == "zne" else MISSING, "seeds": str(n),
-                "n eval": fmt_count(rows["n_eval"].median()), "acc %": _acc_text(rows),
-                "exact, same items %": f"{rows['exact'].mean() * 100:.1f}",
-                "Δ vs exact (pp)": fmt_mean_ci(*mean_ci(deltas), n, signed=True) if n > 1 else fmt_points(
-                    deltas.iloc[0]),
-                "shots/circuit": fmt_count(rows["shots"].iloc[0]) if rows["shots"].iloc[0] else "exact",
-                "circuits": fmt_count(rows["circuits"].median()), "QPU s": qpu_text,
-            })
+            out.append(
+                {
+                    **base,
+                    "backend": backend,
+                    "kind": rows["kind"].iloc[0],
+                    "mitigation": "ZNE" if variant == "zne" else MISSING,
+                    "seeds": str(n),
+                    "n eval": fmt_count(rows["n_eval"].median()),
+                    "acc %": _acc_text(rows),
+                    "exact, same items %": f"{rows['exact'].mean() * 100:.1f}",
+                    "Δ vs exact (pp)": fmt_mean_ci(*mean_ci(deltas), n, signed=True)
+                    if n > 1
+                    else fmt_points(deltas.iloc[0]),
+                    "shots/circuit": fmt_count(rows["shots"].iloc[0]) if rows["shots"].iloc[0] else "exact",
+                    "circuits": fmt_count(rows["circuits"].median()),
+                    "QPU s": qpu_text,
+                }
+            )
     return pd.DataFrame(out, columns=columns)
 
 
@@ -218,8 +273,15 @@ def plot_devices(records: list[Record], path: Path) -> Path | None:
             else:
                 low, high = max(0.0, mean - hw), min(1.0, mean + hw)
             x = j + (i - (len(configs) - 1) / 2) * width
-            ax.bar(x, mean, width * 0.9, color=f"C{i % 10}", label=_label(config) if j == 0 else None,
-                   yerr=[[mean - low], [high - mean]], capsize=3)
+            ax.bar(
+                x,
+                mean,
+                width * 0.9,
+                color=f"C{i % 10}",
+                label=_label(config) if j == 0 else None,
+                yerr=[[mean - low], [high - mean]],
+                capsize=3,
+            )
             ax.plot([x - width / 2, x + width / 2], [gb["exact"].mean()] * 2, color="black", linewidth=2)
     ax.set_xticks(range(len(bars)), bars, rotation=20, ha="right", fontsize=8)
     ax.set_ylabel("test accuracy (subset); black: exact, same items")

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bench.report.fmt import MISSING, fmt_count, fmt_seconds
-from bench.report.render import template_environment, render_table
+from bench.report.render import render_table, template_environment
 
 SWEEP_NOTE = (
     "Circuit execution only (no data loading, no optimiser): one broadcast call on a batch of random "
@@ -41,9 +41,21 @@ def sweep_table(points) -> pd.DataFrame:
         }
         for p in points
     ]
-    return pd.DataFrame(rows, columns=["backend", "layers", "qubits", "batch", "forward / batch",
-                                       "forward+backward / batch", "per-circuit latency", "circuits / batch",
-                                       "shots / batch", "status"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "backend",
+            "layers",
+            "qubits",
+            "batch",
+            "forward / batch",
+            "forward+backward / batch",
+            "per-circuit latency",
+            "circuits / batch",
+            "shots / batch",
+            "status",
+        ],
+    )
 
 
 def plot_sweep(points, path: Path) -> Path | None:
@@ -56,15 +68,26 @@ def plot_sweep(points, path: Path) -> Path | None:
     ax = fig.subplots()
     series = sorted({(p.backend, p.n_layers) for p in ok})
     for i, (backend, layers) in enumerate(series):
-        pts = sorted((p for p in ok if (p.backend, p.n_layers) == (backend, layers)),
-                     key=lambda p: p.n_qubits)
+        pts = sorted(
+            (p for p in ok if (p.backend, p.n_layers) == (backend, layers)), key=lambda p: p.n_qubits
+        )
         color = f"C{i % 10}"
-        ax.plot([p.n_qubits for p in pts], [p.forward_s for p in pts], marker="o", color=color,
-                label=f"{backend}, L={layers}")
+        ax.plot(
+            [p.n_qubits for p in pts],
+            [p.forward_s for p in pts],
+            marker="o",
+            color=color,
+            label=f"{backend}, L={layers}",
+        )
         back = [p for p in pts if p.forward_backward_s]
         if back:
-            ax.plot([p.n_qubits for p in back], [p.forward_backward_s for p in back], marker="x", color=color,
-                    linestyle="--")
+            ax.plot(
+                [p.n_qubits for p in back],
+                [p.forward_backward_s for p in back],
+                marker="x",
+                color=color,
+                linestyle="--",
+            )
     ax.set_yscale("log")
     ax.set_xlabel("qubits")
     ax.set_ylabel("seconds per batch (solid: forward, dashed: forward+backward)")
@@ -83,12 +106,16 @@ def write_sweep_report(spec, points, out_dir: Path) -> dict[str, Path]:
         "description": spec.description,
         "note": SWEEP_NOTE,
         "settings": f"batch {spec.batch_size}, {spec.repeats} repeats, max_seconds {spec.max_seconds:g}, "
-                    f"max_memory_gb {spec.max_memory_gb:g}",
+        f"max_memory_gb {spec.max_memory_gb:g}",
         "table": render_table(sweep_table(points)),
         "figure": "figures/sweep_forward.png" if figure else None,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     md, html = out_dir / "index.md", out_dir / "index.html"
-    md.write_text(template_environment(html=False).get_template("sweep.md.j2").render(**context), encoding="utf-8")
-    html.write_text(template_environment(html=True).get_template("sweep.html.j2").render(**context), encoding="utf-8")
+    md.write_text(
+        template_environment(html=False).get_template("sweep.md.j2").render(**context), encoding="utf-8"
+    )
+    html.write_text(
+        template_environment(html=True).get_template("sweep.html.j2").render(**context), encoding="utf-8"
+    )
     return {"md": md, "html": html}

@@ -58,7 +58,13 @@ _RUNTIME_FIELDS = {
     "evaluation_s": "evaluation_s",
 }
 _RUNTIME_STATS_COLUMNS = [
-    "backend", "n_qubits", "n_layers", "n_records", *_RUNTIME_FIELDS, "circuits", "shots"
+    "backend",
+    "n_qubits",
+    "n_layers",
+    "n_records",
+    *_RUNTIME_FIELDS,
+    "circuits",
+    "shots",
 ]
 
 
@@ -268,8 +274,15 @@ def runtime_table(frame: pd.DataFrame) -> pd.DataFrame:
         row["circuits executed"] = fmt_count(r["circuits"])
         row["shots executed"] = fmt_count(r["shots"]) if r["shots"] else MISSING
         rows.append(row)
-    columns = ["backend", "qubits", "layers", "records", *labels.values(), "circuits executed",
-               "shots executed"]
+    columns = [
+        "backend",
+        "qubits",
+        "layers",
+        "records",
+        *labels.values(),
+        "circuits executed",
+        "shots executed",
+    ]
     return pd.DataFrame(rows, columns=columns)
 
 

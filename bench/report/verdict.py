@@ -43,13 +43,33 @@ _CONTROL_TEXT = {
 }
 
 _VERDICT_COLUMNS = [
-    "dataset", "configuration (best on val)", "test acc %", "control", "control test acc %",
-    "Δ acc (pp) [95 % CI]", "p (McNemar, Holm)", "verdict", "trainable params (treatment / control)",
-    "train time × classical", "inference time × classical", "seed pairs",
+    "dataset",
+    "configuration (best on val)",
+    "test acc %",
+    "control",
+    "control test acc %",
+    "Δ acc (pp) [95 % CI]",
+    "p (McNemar, Holm)",
+    "verdict",
+    "trainable params (treatment / control)",
+    "train time × classical",
+    "inference time × classical",
+    "seed pairs",
 ]
 _COMPARISON_COLUMNS = [
-    "dataset", "head", "qubits", "layers", "control", "seed pairs", "treatment acc %", "control acc %",
-    "Δ acc (pp) [95 % CI]", "p (McNemar)", "p (Holm)", "verdict", "params (treatment / control)",
+    "dataset",
+    "head",
+    "qubits",
+    "layers",
+    "control",
+    "seed pairs",
+    "treatment acc %",
+    "control acc %",
+    "Δ acc (pp) [95 % CI]",
+    "p (McNemar)",
+    "p (Holm)",
+    "verdict",
+    "params (treatment / control)",
 ]
 
 
@@ -92,24 +112,28 @@ def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
     rows = []
     for _, b in best.iterrows():
         mine = comps[
-            (comps["dataset"] == b["dataset"]) & (comps["head"] == b["head"])
-            & (comps["n_qubits"] == b["n_qubits"]) & (comps["n_layers"] == b["n_layers"])
+            (comps["dataset"] == b["dataset"])
+            & (comps["head"] == b["head"])
+            & (comps["n_qubits"] == b["n_qubits"])
+            & (comps["n_layers"] == b["n_layers"])
         ]
         for _, r in mine.iterrows():
-            rows.append({
-                "dataset": b["dataset"],
-                "configuration (best on val)": _fmt_config(b["head"], b["n_qubits"], b["n_layers"]),
-                "test acc %": fmt_mean_ci(b["test_mean"], b["test_hw"], b["n_seeds"]),
-                "control": _control_text(r["control"]),
-                "control test acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
-                "Δ acc (pp) [95 % CI]": _fmt_delta(r),
-                "p (McNemar, Holm)": fmt_p(r["p_holm"]),
-                "verdict": r["verdict"],
-                "trainable params (treatment / control)": _fmt_params(r),
-                "train time × classical": _fmt_ratio(r["train_time_ratio"]),
-                "inference time × classical": _fmt_ratio(r["inference_time_ratio"]),
-                "seed pairs": str(r["n_pairs"]),
-            })
+            rows.append(
+                {
+                    "dataset": b["dataset"],
+                    "configuration (best on val)": _fmt_config(b["head"], b["n_qubits"], b["n_layers"]),
+                    "test acc %": fmt_mean_ci(b["test_mean"], b["test_hw"], b["n_seeds"]),
+                    "control": _control_text(r["control"]),
+                    "control test acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
+                    "Δ acc (pp) [95 % CI]": _fmt_delta(r),
+                    "p (McNemar, Holm)": fmt_p(r["p_holm"]),
+                    "verdict": r["verdict"],
+                    "trainable params (treatment / control)": _fmt_params(r),
+                    "train time × classical": _fmt_ratio(r["train_time_ratio"]),
+                    "inference time × classical": _fmt_ratio(r["inference_time_ratio"]),
+                    "seed pairs": str(r["n_pairs"]),
+                }
+            )
     return pd.DataFrame(rows, columns=_VERDICT_COLUMNS)
 
 
@@ -117,13 +141,21 @@ def comparisons_table(comps: pd.DataFrame) -> pd.DataFrame:
     """Every comparison row, formatted."""
     rows = []
     for _, r in comps.iterrows():
-        rows.append({
-            "dataset": r["dataset"], "head": r["head"], "qubits": str(r["n_qubits"]),
-            "layers": str(r["n_layers"]), "control": r["control"], "seed pairs": str(r["n_pairs"]),
-            "treatment acc %": fmt_mean_ci(r["treatment_acc"], r["treatment_hw"], r["n_pairs"]),
-            "control acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
-            "Δ acc (pp) [95 % CI]": _fmt_delta(r), "p (McNemar)": fmt_p(r["p_value"]),
-            "p (Holm)": fmt_p(r["p_holm"]), "verdict": r["verdict"],
-            "params (treatment / control)": _fmt_params(r),
-        })
+        rows.append(
+            {
+                "dataset": r["dataset"],
+                "head": r["head"],
+                "qubits": str(r["n_qubits"]),
+                "layers": str(r["n_layers"]),
+                "control": r["control"],
+                "seed pairs": str(r["n_pairs"]),
+                "treatment acc %": fmt_mean_ci(r["treatment_acc"], r["treatment_hw"], r["n_pairs"]),
+                "control acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
+                "Δ acc (pp) [95 % CI]": _fmt_delta(r),
+                "p (McNemar)": fmt_p(r["p_value"]),
+                "p (Holm)": fmt_p(r["p_holm"]),
+                "verdict": r["verdict"],
+                "params (treatment / control)": _fmt_params(r),
+            }
+        )
     return pd.DataFrame(rows, columns=_COMPARISON_COLUMNS)

@@ -56,8 +56,14 @@ class ResultsStore:
         with self._db:
             self._db.execute(
                 "INSERT OR REPLACE INTO records VALUES (?, ?, ?, ?, ?, ?)",
-                (record.key, record.status, run_id, datetime.now(UTC).isoformat(timespec="seconds"),
-                 record.schema_version, json.dumps(record.to_dict())),
+                (
+                    record.key,
+                    record.status,
+                    run_id,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    record.schema_version,
+                    json.dumps(record.to_dict()),
+                ),
             )
 
     def get(self, keys: list[str] | None = None) -> list[Record]:

@@ -44,6 +44,8 @@ def suite_dir(suite: Suite, options: RunOptions) -> Path:
 def checkpoints_dir(suite: Suite, options: RunOptions) -> Path:
     """Where every ok cell's checkpoint goes (see ``bench.cell.checkpoint``)."""
     return suite_dir(suite, options) / "checkpoints"
+
+
 def jobs_path(suite: Suite, options: RunOptions) -> Path:
     """The suite's IBM job ledger (``bench.quantum.ledger``), next to its results store."""
     return suite_dir(suite, options) / "jobs.sqlite"
@@ -55,11 +57,23 @@ def open_store(suite: Suite, options: RunOptions) -> ResultsStore:
 
 def _skipped(p: PlannedCell) -> Record:
     c = p.cell
-    return Record(key=c.key, status="skipped", dataset=c.dataset.label, head=c.head.label, n_qubits=c.n_qubits,
-                  n_layers=c.n_layers, backend=c.backend, seed=c.seed, spec=c.spec, trained_on=c.trained_on,
-                  control=c.control, treatment=c.treatment,
-                  error=p.reason, provenance={**provenance(), "suite_hash": c.suite.hash},
-                  protocol=c.suite.backbone.protocol)
+    return Record(
+        key=c.key,
+        status="skipped",
+        dataset=c.dataset.label,
+        head=c.head.label,
+        n_qubits=c.n_qubits,
+        n_layers=c.n_layers,
+        backend=c.backend,
+        seed=c.seed,
+        spec=c.spec,
+        trained_on=c.trained_on,
+        control=c.control,
+        treatment=c.treatment,
+        error=p.reason,
+        provenance={**provenance(), "suite_hash": c.suite.hash},
+        protocol=c.suite.backbone.protocol,
+    )
 
 
 def _describe(record: Record) -> str:
@@ -68,8 +82,9 @@ def _describe(record: Record) -> str:
     return f"[red]{record.status}[/] {record.key.split('#')[0]}  {record.error}"
 
 
-def write_run_report(suite: Suite, suite_path: Path, store: ResultsStore, run_id: str, summary: dict,
-                     options: RunOptions) -> dict[str, Path]:
+def write_run_report(
+    suite: Suite, suite_path: Path, store: ResultsStore, run_id: str, summary: dict, options: RunOptions
+) -> dict[str, Path]:
     """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store."""
     from bench.plan.grid import expand
     from bench.report import write_report
@@ -77,8 +92,9 @@ def write_run_report(suite: Suite, suite_path: Path, store: ResultsStore, run_id
 
     records = store.get([c.key for c in expand(suite)])
     out_dir = suite_dir(suite, options) / run_id
-    sections = image_sections(suite, records, options.cache_dir, checkpoints_dir(suite, options),
-                              out_dir / "figures")
+    sections = image_sections(
+        suite, records, options.cache_dir, checkpoints_dir(suite, options), out_dir / "figures"
+    )
     paths = write_report(records, out_dir, summary, sections)
     latest = suite_dir(suite, options) / "latest"
     latest.unlink(missing_ok=True)
@@ -108,11 +124,18 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         f"{counts['pending'] + counts['retry']} to run, {counts['skip']} skipped"
     )
     executor = EXECUTORS.get(options.executor)(options.workers)
-    groups = group_cells(todo, str(options.cache_dir), str(checkpoints_dir(suite, options)),
-                         str(jobs_path(suite, options)))
+    groups = group_cells(
+        todo, str(options.cache_dir), str(checkpoints_dir(suite, options)), str(jobs_path(suite, options))
+    )
     failed = interrupted = 0
-    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                  console=console, transient=False) as progress:
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=False,
+    ) as progress:
         prep = backbone_tasks(todo, str(options.cache_dir))
         prep_bar = progress.add_task("backbones", total=len(prep), visible=bool(prep))
         cells_bar = progress.add_task("cells", total=len(todo), visible=bool(todo))

@@ -72,8 +72,9 @@ def group_cells(
     for cell in cells:
         groups.setdefault(stable_hash(cell.train_key), []).append(cell)
     return [
-        CellGroup(tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root,
-                  jobs_path)
+        CellGroup(
+            tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root, jobs_path
+        )
         for g in groups.values()
     ]
 

@@ -1,1 +1,3 @@
-"""Stage 1, spec: YAML suites and backend profiles loaded into frozen, validated objects with located errors."""
+"""Stage 1, spec: YAML suites and backend profiles loaded into frozen, validated objects with located
+errors.
+"""

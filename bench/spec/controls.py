@@ -53,8 +53,10 @@ def is_treatment(head: HeadRef) -> bool:
 def wants_controls(suite: Suite, n_qubits: int, n_layers: int) -> bool:
     """Whether the suite asks for controls of circuit cells of this size."""
     spec = suite.controls
-    return bool(spec.kinds) and (spec.qubits is None or n_qubits in spec.qubits) and (
-        spec.layers is None or n_layers in spec.layers
+    return (
+        bool(spec.kinds)
+        and (spec.qubits is None or n_qubits in spec.qubits)
+        and (spec.layers is None or n_layers in spec.layers)
     )
 
 

@@ -30,8 +30,6 @@ def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: Located) 
     return PluginRef(name=ref.name, params=params.model_dump(mode="json"), label=ref.label)
 
 
-
-
 def _resolve(suite: Suite, loc: Located) -> Suite:
     suite = _resolve_backends(suite, loc)
     datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
@@ -43,7 +41,9 @@ def _resolve(suite: Suite, loc: Located) -> Suite:
     train_on = suite.training.train_on
     if train_on not in ("auto", "each") and train_on not in SIMULATORS:
         allowed = ["auto", "each", *SIMULATORS.names()]
-        raise loc.error(("training", "train_on"), f"unknown value '{train_on}' (allowed: {', '.join(allowed)})")
+        raise loc.error(
+            ("training", "train_on"), f"unknown value '{train_on}' (allowed: {', '.join(allowed)})"
+        )
     for axis in ("qubits", "layers", "seeds", "backends"):
         values = getattr(suite, axis)
         if len(set(values)) != len(values):
@@ -65,9 +65,11 @@ def _check_modalities(datasets: list[PluginRef], features: PluginRef, loc: Locat
         kind = DATASETS.get(ref.name).modality
         if kind != reads:
             fits = [n for n in FEATURES.names() if FEATURES.get(n).modality == kind]
-            raise loc.error(("datasets", i, "name"), f"'{ref.name}' is {kind} data but feature "
-                            f"'{features.name}' reads {reads} (features for {kind}: {', '.join(fits)})")
-
+            raise loc.error(
+                ("datasets", i, "name"),
+                f"'{ref.name}' is {kind} data but feature "
+                f"'{features.name}' reads {reads} (features for {kind}: {', '.join(fits)})",
+            )
 
 
 def _resolve_backends(suite: Suite, loc: Located) -> Suite:
@@ -94,7 +96,9 @@ def load_suite(path: str | Path) -> Suite:
     data, lines = load_yaml(path)
     loc = Located(path, lines)
     if not isinstance(data, dict):
-        raise UserError(f"{path}:1: <top level>: a suite must be a mapping of keys (got {type(data).__name__})")
+        raise UserError(
+            f"{path}:1: <top level>: a suite must be a mapping of keys (got {type(data).__name__})"
+        )
     try:
         suite = Suite(**data)
     except ValidationError as exc:

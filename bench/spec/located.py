@@ -20,6 +20,7 @@ from bench.spec.yaml_source import KeyPath, format_path, line_of
 
 R = TypeVar("R", bound=BaseModel)
 
+
 def _model_of(annotation: Any) -> type[BaseModel] | None:
     """The pydantic model inside an annotation such as ``list[PluginRef]`` or ``X | None``."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
@@ -78,12 +79,17 @@ def labelled(refs: list[R], axis: str, loc: Located) -> list[R]:
     names = [r.name for r in refs]
     out = []
     for ref in refs:
-        label = ref.label or (ref.name if names.count(ref.name) == 1 else f"{ref.name}~{stable_hash(ref.params, 6)}")
+        label = ref.label or (
+            ref.name if names.count(ref.name) == 1 else f"{ref.name}~{stable_hash(ref.params, 6)}"
+        )
         out.append(ref.model_copy(update={"label": label}))
     labels = [r.label for r in out]
     for i, label in enumerate(labels):
         if labels.index(label) != i:
-            what = f"label '{label}' is used twice" if refs[i].label else (
-                f"'{refs[i].name}' is listed twice with the same params (give one a label)")
+            what = (
+                f"label '{label}' is used twice"
+                if refs[i].label
+                else (f"'{refs[i].name}' is listed twice with the same params (give one a label)")
+            )
             raise loc.error((axis, i), what)
     return out

@@ -103,7 +103,8 @@ class BackboneTraining(Frozen):
     """How the backbone is trained (once per dataset x seed), then frozen."""
 
     epochs: int = Field(
-        15, ge=0,
+        15,
+        ge=0,
         description="Maximum training epochs. 0 (frozen protocol): use the backbone as built or loaded "
         "from its `weights` checkpoint, without training it on the task.",
     )
@@ -148,7 +149,9 @@ class CompressionSpec(Frozen):
     def _ordered(self) -> CompressionSpec:
         low, high = self.angle_range
         if not low < high:
-            raise ValueError(f"angle_range must be [low, high] with low < high (got {list(self.angle_range)})")
+            raise ValueError(
+                f"angle_range must be [low, high] with low < high (got {list(self.angle_range)})"
+            )
         return self
 
 
@@ -167,7 +170,9 @@ class TrainingSpec(Frozen):
         "simulator name to pin. Evaluate-only profiles never train.",
     )
     lightning_from_qubits: int | None = Field(
-        None, ge=1, description="With train_on=auto: circuits this wide or wider train on lightning.qubit; "
+        None,
+        ge=1,
+        description="With train_on=auto: circuits this wide or wider train on lightning.qubit; "
         "null: the fastest available simulator for the width, from measured timings "
         "(backends/trainer-timings.json, `python -m bench calibrate`).",
     )
@@ -181,7 +186,9 @@ class BudgetSpec(Frozen):
     """Spending cap for the IBM cells of a suite (hardware and rehearsals), over all its runs."""
 
     max_qpu_seconds: float | None = Field(
-        None, gt=0, description="Cap on QPU seconds (used + estimated for pending cells); a run that would "
+        None,
+        gt=0,
+        description="Cap on QPU seconds (used + estimated for pending cells); a run that would "
         "exceed it refuses to start. Required for IBM hardware; rehearsals are uncapped without it.",
     )
 
@@ -193,9 +200,12 @@ class Suite(Frozen):
     description: str = Field("", description="Free text shown in the report.")
     datasets: list[PluginRef] = Field(min_length=1, description="Datasets (name or {name, params}).")
     features: PluginRef = Field(
-        default_factory=lambda: PluginRef(name="logmel"), description="Feature extractor (name or {name, params})."
+        default_factory=lambda: PluginRef(name="logmel"),
+        description="Feature extractor (name or {name, params}).",
     )
-    backbone: BackboneSpec = Field(default_factory=BackboneSpec, description="Backbone and how it is trained.")
+    backbone: BackboneSpec = Field(
+        default_factory=BackboneSpec, description="Backbone and how it is trained."
+    )
     compression: CompressionSpec = Field(default_factory=CompressionSpec, description="Embedding -> angles.")
     heads: list[HeadRef] = Field(
         min_length=1, description="Heads (name or {name, params, grid, select}; see `heads[]` below)."
@@ -204,10 +214,13 @@ class Suite(Frozen):
         min_length=1, description="Qubit counts; also the width of the compressed input every head sees."
     )
     layers: list[typing.Annotated[int, Field(ge=1)]] = Field(
-        default_factory=lambda: [1], min_length=1, description="Variational layer counts (circuit heads only)."
+        default_factory=lambda: [1],
+        min_length=1,
+        description="Variational layer counts (circuit heads only).",
     )
     backends: list[str] = Field(
-        default_factory=lambda: ["default.qubit"], min_length=1,
+        default_factory=lambda: ["default.qubit"],
+        min_length=1,
         description="Backends each circuit head is evaluated and timed on: a built-in simulator or a profile "
         "name (backends/*.yaml or `profiles`); see `python -m bench backends`.",
     )
@@ -218,7 +231,8 @@ class Suite(Frozen):
     )
     budget: BudgetSpec = Field(default_factory=BudgetSpec, description="QPU spending cap for IBM cells.")
     seeds: list[typing.Annotated[int, Field(ge=0)]] = Field(
-        default_factory=lambda: [0, 1, 2], min_length=1,
+        default_factory=lambda: [0, 1, 2],
+        min_length=1,
         description="Seeds; each seeds the backbone, compression, head init and shuffling of its cells.",
     )
     training: TrainingSpec = Field(default_factory=TrainingSpec, description="How heads are trained.")

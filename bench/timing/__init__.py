@@ -1,1 +1,3 @@
-"""Timing studies beside the main flow: circuit-time sweeps, trainer calibration and the training-step benchmark."""
+"""Timing studies beside the main flow: circuit-time sweeps, trainer calibration and the training-step
+benchmark.
+"""

@@ -59,13 +59,19 @@ def time_step(backend: str, loop: bool, n_qubits=8, n_layers=2, batch=64, repeat
     return statistics.median(times)
 
 
-def run_benchmark(backends: list[str], n_qubits=8, n_layers=2, batch=64, repeats=3, loop=True) -> list[StepTiming]:
+def run_benchmark(
+    backends: list[str], n_qubits=8, n_layers=2, batch=64, repeats=3, loop=True
+) -> list[StepTiming]:
     """Time batched (and, if ``loop``, per-sample) steps on every available backend given."""
     out = []
     for backend in backends:
         if SIMULATORS.get(backend).probe():
             continue
-        out.append(StepTiming(backend, "batched", time_step(backend, False, n_qubits, n_layers, batch, repeats)))
+        out.append(
+            StepTiming(backend, "batched", time_step(backend, False, n_qubits, n_layers, batch, repeats))
+        )
         if loop:
-            out.append(StepTiming(backend, "loop", time_step(backend, True, n_qubits, n_layers, batch, repeats)))
+            out.append(
+                StepTiming(backend, "loop", time_step(backend, True, n_qubits, n_layers, batch, repeats))
+            )
     return out

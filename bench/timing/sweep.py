@@ -38,7 +38,8 @@ class SweepSpec(BaseModel):
     description: str = Field("", description="Free text shown in the report.")
     backends: list[str] = Field(min_length=1, description="Built-in simulators or profile names to time.")
     qubits: list[typing.Annotated[int, Field(ge=1, le=30)]] = Field(
-        default_factory=lambda: list(range(2, 21, 2)), min_length=1,
+        default_factory=lambda: list(range(2, 21, 2)),
+        min_length=1,
         description="Widths, measured in increasing order up to each backend's practical maximum.",
     )
     layers: list[typing.Annotated[int, Field(ge=1)]] = Field(
@@ -108,8 +109,10 @@ def load_sweep(path: str | Path) -> SweepSpec:
             known = {*SIMULATORS.names(), *files}
             raise loc.error(("backends", i), unknown_name_message("backend", name, known))
         if name in profiles and profiles[name].kind == "ibm":
-            raise loc.error(("backends", i), f"'{name}' is an IBM profile; sweeps never run on (rehearsed) "
-                            "billed hardware")
+            raise loc.error(
+                ("backends", i),
+                f"'{name}' is an IBM profile; sweeps never run on (rehearsed) billed hardware",
+            )
     return spec.model_copy(update={"profiles": profiles, "qubits": sorted(set(spec.qubits))})
 
 
@@ -181,8 +184,14 @@ def measure_point(spec: SweepSpec, name: str, n_qubits: int, n_layers: int) -> S
     from bench.quantum.resolve import profile_of
     from bench.quantum.timing import time_circuit
 
-    point = SweepPoint(name, n_qubits, n_layers, spec.batch_size, "ok",
-                       measured=datetime.now(UTC).isoformat(timespec="seconds"))
+    point = SweepPoint(
+        name,
+        n_qubits,
+        n_layers,
+        spec.batch_size,
+        "ok",
+        measured=datetime.now(UTC).isoformat(timespec="seconds"),
+    )
     try:
         backend = _backend(spec, name)
         layer = QuantumLayer(n_qubits, n_layers, backend, torch.Generator().manual_seed(0))

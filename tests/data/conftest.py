@@ -31,4 +31,3 @@ def no_data_env(monkeypatch):
     monkeypatch.delenv(ROOT_ENV, raising=False)
     for name in DATASETS.names():
         monkeypatch.delenv(env_var(name), raising=False)
-

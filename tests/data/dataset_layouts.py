@@ -41,8 +41,9 @@ def tone_hz(i: int) -> float:
     return 250.0 + 125.0 * i
 
 
-def write_tone(path: Path, hz: float, sample_rate: int = 8000, channels: int = 1,
-               seconds: float = CLIP_SECONDS, **kwargs) -> None:
+def write_tone(
+    path: Path, hz: float, sample_rate: int = 8000, channels: int = 1, seconds: float = CLIP_SECONDS, **kwargs
+) -> None:
     t = np.arange(round(seconds * sample_rate)) / sample_rate
     mono = (0.5 * np.sin(2 * np.pi * hz * t)).astype(np.float32)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -69,8 +70,11 @@ def urbansound8k(root: Path) -> Layout:
             rate, channels = (16000, 2) if stereo else (8000, 1)
             write_tone(root / "audio" / f"fold{fold}" / file, tone_hz(cid), rate, channels)
             rows.append([file, 1000 + cid, 0.0, CLIP_SECONDS, 1, fold, cid, name])
-    _csv(root / "metadata" / "UrbanSound8K.csv",
-         ["slice_file_name", "fsID", "start", "end", "salience", "fold", "classID", "class"], rows)
+    _csv(
+        root / "metadata" / "UrbanSound8K.csv",
+        ["slice_file_name", "fsID", "start", "end", "salience", "fold", "classID", "class"],
+        rows,
+    )
     return Layout(root, {n: tone_hz(i) for i, n in enumerate(US8K_CLASSES)})
 
 
@@ -113,8 +117,12 @@ def crema_d(root: Path) -> Layout:
 
 
 FOLDER_CLASSES = ("bird", "no_bird", "yes")
-FOLDER_FORMATS = ((".wav", {}), (".flac", {}), (".ogg", {"format": "OGG", "subtype": "VORBIS"}),
-                  (".mp3", {"format": "MP3"}))
+FOLDER_FORMATS = (
+    (".wav", {}),
+    (".flac", {}),
+    (".ogg", {"format": "OGG", "subtype": "VORBIS"}),
+    (".mp3", {"format": "MP3"}),
+)
 
 
 def audio_folder(root: Path, per_class: int = 8) -> Layout:
@@ -149,8 +157,15 @@ def _class_images(labels: np.ndarray, shape: tuple[int, ...], top_half_only: boo
     return x
 
 
-def _mnist_files(root: Path, folder: str, names: list[str], n_classes: int, per_class: tuple[int, int],
-                 label_offset: int = 0, transpose: bool = False) -> float:
+def _mnist_files(
+    root: Path,
+    folder: str,
+    names: list[str],
+    n_classes: int,
+    per_class: tuple[int, int],
+    label_offset: int = 0,
+    transpose: bool = False,
+) -> float:
     for (images, labels), n in zip([(names[0], names[1]), (names[2], names[3])], per_class, strict=True):
         y = np.repeat(np.arange(n_classes), n)
         x = _class_images(y, (28, 28), top_half_only=transpose)
@@ -169,8 +184,9 @@ def mnist_like(folder: str, class_names: tuple[str, ...]) -> Callable[[Path], La
 
 def emnist_letters(root: Path) -> Layout:
     """Letters a-z with labels 1..26; each image's top half is lit when upright, stored transposed."""
-    names = [f"emnist-letters-{s}-{k}-ubyte" for s in ("train", "test")
-             for k in ("images-idx3", "labels-idx1")]
+    names = [
+        f"emnist-letters-{s}-{k}-ubyte" for s in ("train", "test") for k in ("images-idx3", "labels-idx1")
+    ]
     share = _mnist_files(root, "EMNIST", names, 26, (4, 1), label_offset=1, transpose=True)
     return Layout(root, {n: share * pixel_value(i) / 255 for i, n in enumerate(string.ascii_lowercase)})
 
@@ -192,11 +208,20 @@ def cifar10(root: Path) -> Layout:
     base = root / "cifar-10-batches-py"
     for b in range(1, 6):
         y = np.arange(10)
-        _pickle(base / f"data_batch_{b}", {"batch_label": f"training batch {b} of 5", "labels": y.tolist(),
-                                           "data": _cifar_rows(y), "filenames": [f"{b}_{i}.png" for i in y]})
+        _pickle(
+            base / f"data_batch_{b}",
+            {
+                "batch_label": f"training batch {b} of 5",
+                "labels": y.tolist(),
+                "data": _cifar_rows(y),
+                "filenames": [f"{b}_{i}.png" for i in y],
+            },
+        )
     y = np.repeat(np.arange(10), 2)
-    _pickle(base / "test_batch", {"batch_label": "testing batch 1 of 1", "labels": y.tolist(),
-                                  "data": _cifar_rows(y)})
+    _pickle(
+        base / "test_batch",
+        {"batch_label": "testing batch 1 of 1", "labels": y.tolist(), "data": _cifar_rows(y)},
+    )
     _pickle(base / "batches.meta", {"label_names": list(CIFAR10_NAMES), "num_cases_per_batch": 10})
     return Layout(root, {n: pixel_value(i) / 255 for i, n in enumerate(CIFAR10_NAMES)})
 
@@ -209,10 +234,14 @@ def cifar100(root: Path) -> Layout:
     base = root / "cifar-100-python"
     for name, per_class in (("train", 4), ("test", 1)):
         y = np.repeat(np.arange(100), per_class)
-        _pickle(base / name, {"fine_labels": y.tolist(), "coarse_labels": (y // 5).tolist(),
-                              "data": _cifar_rows(y)})
-    _pickle(base / "meta", {"fine_label_names": list(CIFAR100_NAMES),
-                            "coarse_label_names": [f"coarse_{i}" for i in range(20)]})
+        _pickle(
+            base / name,
+            {"fine_labels": y.tolist(), "coarse_labels": (y // 5).tolist(), "data": _cifar_rows(y)},
+        )
+    _pickle(
+        base / "meta",
+        {"fine_label_names": list(CIFAR100_NAMES), "coarse_label_names": [f"coarse_{i}" for i in range(20)]},
+    )
     return Layout(root, {n: pixel_value(i) / 255 for i, n in enumerate(CIFAR100_NAMES)})
 
 

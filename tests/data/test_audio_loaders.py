@@ -76,8 +76,10 @@ def test_short_clips_are_zero_padded(tmp_path):
     [
         (write_corrupt, "Format not recognised"),
         (lambda p: sf.write(str(p), np.zeros((0, 1), np.float32), 8000), "no audio frames"),
-        (lambda p: sf.write(str(p), np.full((80, 1), np.nan, np.float32), 8000, subtype="FLOAT"),
-         "non-finite"),
+        (
+            lambda p: sf.write(str(p), np.full((80, 1), np.nan, np.float32), 8000, subtype="FLOAT"),
+            "non-finite",
+        ),
         (lambda p: None, "file not found"),
     ],
 )
@@ -98,8 +100,10 @@ def _fold_of(item_id: str) -> int:
 def test_urbansound8k_default_protocol_is_folds_1_to_8_9_10(layout):
     data = load_dataset("urbansound8k", layout("urbansound8k").root, classes=None)
     assert data.class_names == UrbanSound8K.Params.known_classes
-    folds = {s: {_fold_of(i) for i, sp in zip(data.item_ids, data.split, strict=True) if sp == s}
-             for s in ("train", "val", "test")}
+    folds = {
+        s: {_fold_of(i) for i, sp in zip(data.item_ids, data.split, strict=True) if sp == s}
+        for s in ("train", "val", "test")
+    }
     assert folds == {"train": set(range(1, 9)), "val": {9}, "test": {10}}
     assert len(data.x) == 100 and data.skipped == ()
 
@@ -118,9 +122,17 @@ def test_urbansound8k_cross_validation_uses_every_fold_once_as_test(layout):
     assert {_fold_of(i) for i, s in zip(data.item_ids, data.split, strict=True) if s == "val"} == {7}
 
 
-@pytest.mark.parametrize("bad", [{"test_fold": 11}, {"val_fold": 0}, {"test_fold": 4, "val_fold": 4},
-                                 {"classes": ["dog_bark", "dogbark"]}, {"classes": ["siren", "siren"]},
-                                 {"max_per_class": 2}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"test_fold": 11},
+        {"val_fold": 0},
+        {"test_fold": 4, "val_fold": 4},
+        {"classes": ["dog_bark", "dogbark"]},
+        {"classes": ["siren", "siren"]},
+        {"max_per_class": 2},
+    ],
+)
 def test_urbansound8k_rejects_bad_options(bad):
     with pytest.raises(ValueError):
         UrbanSound8K.Params(**bad)
@@ -251,11 +263,16 @@ def test_crema_d_names_are_parsed():
 def test_crema_d_splits_are_speaker_disjoint(layout):
     data = load_dataset("crema-d", layout("crema-d").root, classes=None)
     assert data.class_names == ("anger", "disgust", "fear", "happy", "neutral", "sad")
-    speakers = {s: {i.split("/")[1].split("_")[0] for i, sp in zip(data.item_ids, data.split, strict=True)
-                    if sp == s} for s in ("train", "val", "test")}
+    speakers = {
+        s: {i.split("/")[1].split("_")[0] for i, sp in zip(data.item_ids, data.split, strict=True) if sp == s}
+        for s in ("train", "val", "test")
+    }
     assert speakers["train"] and speakers["val"] and speakers["test"]
-    assert not (speakers["train"] & speakers["val"] or speakers["train"] & speakers["test"]
-                or speakers["val"] & speakers["test"])
+    assert not (
+        speakers["train"] & speakers["val"]
+        or speakers["train"] & speakers["test"]
+        or speakers["val"] & speakers["test"]
+    )
     assert len(data.skipped) == 1
     assert data.skipped[0].startswith("AudioWAV/notes_from_the_session.wav: name is")
     other = load_dataset("crema-d", layout("crema-d").root, classes=None, seed=4)
@@ -288,10 +305,16 @@ def test_audio_folder_uses_speech_commands_lists_when_present(tmp_path):
     (lay.root / "testing_list.txt").write_text("bird/clip03.mp3\nno_bird/clip04.wav\nyes/clip05.flac\n")
     data = load_dataset("audio-folder", lay.root)
     split_of = dict(zip(data.item_ids, data.split, strict=True))
-    assert sorted(i for i, s in split_of.items() if s == "val") == ["bird/clip00.wav", "no_bird/clip01.flac",
-                                                                     "yes/clip02.ogg"]
-    assert sorted(i for i, s in split_of.items() if s == "test") == ["bird/clip03.mp3", "no_bird/clip04.wav",
-                                                                      "yes/clip05.flac"]
+    assert sorted(i for i, s in split_of.items() if s == "val") == [
+        "bird/clip00.wav",
+        "no_bird/clip01.flac",
+        "yes/clip02.ogg",
+    ]
+    assert sorted(i for i, s in split_of.items() if s == "test") == [
+        "bird/clip03.mp3",
+        "no_bird/clip04.wav",
+        "yes/clip05.flac",
+    ]
     drawn = load_dataset("audio-folder", lay.root, official_lists=False)
     assert not np.array_equal(drawn.split, data.split)
 

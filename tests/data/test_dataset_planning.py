@@ -23,22 +23,29 @@ from tests.data.dataset_layouts import image_folder, write_corrupt
 ROOT = Path(__file__).resolve().parents[2]
 IMAGE_SETTINGS = {
     "features": {"name": "image", "params": {"size": 8}},
-    "backbone": {"name": "small-cnn", "params": {"channels": [4], "embedding_dim": 8},
-                 "training": {"epochs": 2, "batch_size": 8}},
+    "backbone": {
+        "name": "small-cnn",
+        "params": {"channels": [4], "embedding_dim": 8},
+        "training": {"epochs": 2, "batch_size": 8},
+    },
 }
 
 
 def _us8k_suite(tmp_path: Path, **params) -> Path:
-    return write_suite(tmp_path, {"name": "us8k", "datasets": [{"name": "urbansound8k", "params": params}],
-                                  "heads": ["classical"]})
+    return write_suite(
+        tmp_path,
+        {"name": "us8k", "datasets": [{"name": "urbansound8k", "params": params}], "heads": ["classical"]},
+    )
 
 
 def test_plan_without_the_data_says_which_root_is_missing(tmp_path, capsys):
     suite = load_suite(_us8k_suite(tmp_path))
     planned = plan(suite, None)
     assert {p.state for p in planned} == {"skip"}
-    assert planned[0].reason.startswith("dataset urbansound8k unavailable: no data root: set params.root, "
-                                        "QHEAD_DATA_URBANSOUND8K or QHEAD_DATA_ROOT")
+    assert planned[0].reason.startswith(
+        "dataset urbansound8k unavailable: no data root: set params.root, "
+        "QHEAD_DATA_URBANSOUND8K or QHEAD_DATA_ROOT"
+    )
     assert "expected layout: <root>/metadata/UrbanSound8K.csv" in planned[0].reason
     assert main(["plan", str(_us8k_suite(tmp_path)), "--reports-dir", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
@@ -60,8 +67,17 @@ def test_plan_finds_the_root_through_the_environment(tmp_path, layout, monkeypat
 
 def test_run_records_cells_of_a_missing_dataset_as_skipped(tmp_path):
     suite = _us8k_suite(tmp_path)
-    code = main(["run", str(suite), "--reports-dir", str(tmp_path / "r"), "--cache-dir", str(tmp_path / "c"),
-                 "--no-report"])
+    code = main(
+        [
+            "run",
+            str(suite),
+            "--reports-dir",
+            str(tmp_path / "r"),
+            "--cache-dir",
+            str(tmp_path / "c"),
+            "--no-report",
+        ]
+    )
     assert code == 0
     records = ResultsStore(tmp_path / "r" / "us8k" / "results.sqlite").get()
     assert records and all(r.status == "skipped" and "QHEAD_DATA_URBANSOUND8K" in r.error for r in records)
@@ -69,8 +85,11 @@ def test_run_records_cells_of_a_missing_dataset_as_skipped(tmp_path):
 
 def test_dataset_and_feature_modalities_must_match(tmp_path):
     suite = write_suite(tmp_path, {"datasets": ["digits"]})
-    with pytest.raises(UserError, match=r"datasets\[0\]\.name: 'digits' is image data but feature 'logmel' "
-                                        r"reads audio \(features for image: image, image-qchannels\)"):
+    with pytest.raises(
+        UserError,
+        match=r"datasets\[0\]\.name: 'digits' is image data but feature 'logmel' "
+        r"reads audio \(features for image: image, image-qchannels\)",
+    ):
         load_suite(suite)
     gtzan = {"name": "gtzan", "params": {"classes": ["pop", "jaz"]}}
     bad_option = write_suite(tmp_path, {"datasets": [gtzan]})
@@ -93,9 +112,16 @@ def test_features_key_follows_the_files_on_disk(tmp_path):
 def test_unreadable_files_are_counted_in_the_record(tmp_path):
     lay = image_folder(tmp_path / "imgs", per_class=8)
     write_corrupt(lay.root / "fox" / "img05.png")
-    suite = load_suite(write_suite(tmp_path, {
-        "datasets": [{"name": "image-folder", "params": {"root": str(lay.root), "image_size": 8}}],
-        **IMAGE_SETTINGS, "heads": ["classical"]}))
+    suite = load_suite(
+        write_suite(
+            tmp_path,
+            {
+                "datasets": [{"name": "image-folder", "params": {"root": str(lay.root), "image_size": 8}}],
+                **IMAGE_SETTINGS,
+                "heads": ["classical"],
+            },
+        )
+    )
     record = run_cell(expand(suite)[0], Cache(tmp_path / "cache"))
     assert record.status == "ok", record.error
     assert record.metrics["skipped_items"] == 1
@@ -107,10 +133,18 @@ def test_shipped_image_suite_runs_on_embedded_data(tmp_path):
     assert [d.name for d in suite.datasets] == ["digits"] and suite.features.name == "image"
     assert {p.state for p in plan(suite, None)} == {"pending"}
     digits = suite.datasets[0]  # its dataset (capped) and feature through a short classical + quantum run
-    quick = load_suite(write_suite(tmp_path, {
-        "datasets": [{"name": "digits", "params": {**digits.params, "max_per_class": 10}}],
-        "features": suite.features.model_dump(exclude={"label"}), "backbone": IMAGE_SETTINGS["backbone"],
-        "heads": ["classical", "quantum"], "backends": ["default.qubit"]}))
+    quick = load_suite(
+        write_suite(
+            tmp_path,
+            {
+                "datasets": [{"name": "digits", "params": {**digits.params, "max_per_class": 10}}],
+                "features": suite.features.model_dump(exclude={"label"}),
+                "backbone": IMAGE_SETTINGS["backbone"],
+                "heads": ["classical", "quantum"],
+                "backends": ["default.qubit"],
+            },
+        )
+    )
     records = [run_cell(c, Cache(tmp_path / "cache")) for c in expand(quick)]
     assert all(r.status == "ok" for r in records), [r.error for r in records]
     assert all(r.metrics["skipped_items"] == 0 and len(r.class_names) == 10 for r in records)

@@ -45,8 +45,9 @@ def test_resize_rgb_and_imagenet_statistics():
     data = _images(channels=1, size=8)
     out = _feature(size=16, rgb=True, normalize="imagenet").transform(data)
     assert out.shape == (12, 3, 16, 16)
-    np.testing.assert_allclose(out[:, 0] * 0.229 + IMAGENET_MEAN[0], out[:, 1] * 0.224 + IMAGENET_MEAN[1],
-                               atol=1e-5)  # the three channels hold the same gray image
+    np.testing.assert_allclose(
+        out[:, 0] * 0.229 + IMAGENET_MEAN[0], out[:, 1] * 0.224 + IMAGENET_MEAN[1], atol=1e-5
+    )  # the three channels hold the same gray image
     small = _feature(size=4, normalize="none").transform(data)
     assert small.shape == (12, 1, 4, 4) and small.min() >= 0 and small.max() <= 1
 
@@ -68,8 +69,14 @@ def test_imagenet_needs_three_channels():
 
 
 def test_audio_is_rejected():
-    audio = RawData(x=np.zeros((2, 100), np.float32), labels=np.zeros(2, np.int64),
-                    split=np.array(["train"] * 2), class_names=("a",), modality="audio", sample_rate=8000)
+    audio = RawData(
+        x=np.zeros((2, 100), np.float32),
+        labels=np.zeros(2, np.int64),
+        split=np.array(["train"] * 2),
+        class_names=("a",),
+        modality="audio",
+        sample_rate=8000,
+    )
     with pytest.raises(ValueError, match="image needs image data"):
         _feature().transform(audio)
 

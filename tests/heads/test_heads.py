@@ -15,14 +15,15 @@ N_QUBITS, N_CLASSES, N_LAYERS = 3, 4, 1
 def _build(name: str, seed: int = 0):
     head = HEADS.get(name).from_dict(HEADS.get(name).test_params)
     sim = SIMULATORS.get("default.qubit") if head.uses_circuit else None
-    return head.build(N_QUBITS, N_CLASSES, N_LAYERS if head.uses_circuit else None, sim,
-                      torch.Generator().manual_seed(seed))
+    return head.build(
+        N_QUBITS, N_CLASSES, N_LAYERS if head.uses_circuit else None, sim, torch.Generator().manual_seed(seed)
+    )
 
 
 def _data(n: int = 32):
     gen = torch.Generator().manual_seed(3)
     y = torch.arange(n) % N_CLASSES
-    x = (y[:, None].double() * 0.7 + 0.3 * torch.rand(n, N_QUBITS, generator=gen, dtype=torch.float64))
+    x = y[:, None].double() * 0.7 + 0.3 * torch.rand(n, N_QUBITS, generator=gen, dtype=torch.float64)
     return x, y
 
 
@@ -66,7 +67,9 @@ def test_training_improves_validation_and_restores_best(name):
     outcome = train_head(model, x, y, x, y, settings, seed=0)
     accs = [h["val_accuracy"] for h in outcome.history]
     assert max(accs) > 1 / N_CLASSES
-    assert outcome.best_epoch == 1 + max(range(len(accs)), key=lambda i: (accs[i], -outcome.history[i]["val_loss"]))
+    assert outcome.best_epoch == 1 + max(
+        range(len(accs)), key=lambda i: (accs[i], -outcome.history[i]["val_loss"])
+    )
 
 
 def test_gated_hybrid_warmup_freezes_quantum_and_gate():
@@ -79,4 +82,7 @@ def test_gated_hybrid_warmup_freezes_quantum_and_gate():
     assert all(h["phase"] == "warmup" for h in outcome.history)
     assert model.gate.item() == gate0
     assert torch.equal(model.quantum.weights.detach(), weights0)
-    assert all(abs(h["gate"] - torch.sigmoid(torch.tensor(gate0, dtype=torch.float64)).item()) < 1e-12 for h in outcome.history)
+    assert all(
+        abs(h["gate"] - torch.sigmoid(torch.tensor(gate0, dtype=torch.float64)).item()) < 1e-12
+        for h in outcome.history
+    )

@@ -20,8 +20,13 @@ def _table(tmp_path, seconds: dict) -> str:
 
 
 def test_fastest_at_the_width_interpolated_between_measurements(tmp_path):
-    path = _table(tmp_path, {"default.qubit": {"4": 0.1, "12": 3.0, "20": 90.0},
-                             "lightning.qubit": {"4": 0.5, "12": 1.0, "20": 8.0}})
+    path = _table(
+        tmp_path,
+        {
+            "default.qubit": {"4": 0.1, "12": 3.0, "20": 90.0},
+            "lightning.qubit": {"4": 0.5, "12": 1.0, "20": 8.0},
+        },
+    )
     assert autoselect.fastest_trainer(2, path) == "default.qubit"
     assert autoselect.fastest_trainer(11, path) == "lightning.qubit"
     assert autoselect.fastest_trainer(26, path) == "lightning.qubit"  # extrapolated growth rates
@@ -50,7 +55,12 @@ def test_grid_uses_the_table_unless_a_threshold_pins_the_rule(tmp_path, monkeypa
     monkeypatch.setattr(autoselect.fastest_trainer, "__defaults__", (table,))
     measured = load_suite(write_suite(tmp_path, {"heads": ["quantum"], "backends": ["default.qubit"]}))
     assert [c.trained_on for c in expand(measured)] == ["lightning.qubit"]
-    pinned = load_suite(write_suite(tmp_path, {"heads": ["quantum"], "backends": ["default.qubit"],
-                                               "training": {"lightning_from_qubits": 14}}, name="pin.yaml"))
+    pinned = load_suite(
+        write_suite(
+            tmp_path,
+            {"heads": ["quantum"], "backends": ["default.qubit"], "training": {"lightning_from_qubits": 14}},
+            name="pin.yaml",
+        )
+    )
     assert [c.trained_on for c in expand(pinned)] == ["default.qubit"]
     autoselect._table.cache_clear()

@@ -47,7 +47,8 @@ def test_failing_device_constructor_is_a_reason(monkeypatch):
 
 def test_unknown_fake_device_and_missing_token_are_reasons(monkeypatch):
     assert "no fake device 'FakeNowhereV2'" in probe_profile(
-        BackendProfile(noise={"fake_device": "FakeNowhereV2"}, shots=10))
+        BackendProfile(noise={"fake_device": "FakeNowhereV2"}, shots=10)
+    )
     monkeypatch.delenv(ibm.TOKEN_ENV, raising=False)
     monkeypatch.setattr(ibm, "_has_saved_account", lambda: False)
     hardware = BackendProfile(shots=10, ibm={"backend": "ibm_brisbane"})
@@ -68,8 +69,9 @@ def test_backends_command_lists_builtins_and_profiles_with_status(capsys):
 def test_suite_with_an_unavailable_profile_runs_the_rest(tmp_path, monkeypatch):
     monkeypatch.delenv(ibm.TOKEN_ENV, raising=False)
     monkeypatch.setattr(ibm, "_has_saved_account", lambda: False)
-    suite = write_suite(tmp_path, {"backends": ["default.qubit", "ibm-hardware"],
-                                   "budget": {"max_qpu_seconds": 10}})
+    suite = write_suite(
+        tmp_path, {"backends": ["default.qubit", "ibm-hardware"], "budget": {"max_qpu_seconds": 10}}
+    )
     args = ["--reports-dir", str(tmp_path / "r"), "--cache-dir", str(tmp_path / "c")]
     assert main(["run", str(suite), *args]) == 0
     by_backend = {r.backend: r for r in ResultsStore(tmp_path / "r" / "tiny" / "results.sqlite").get()}

@@ -74,6 +74,8 @@ def test_timing_reports_positive_medians_and_leaves_counter():
 
 
 def test_probe_reports_reason_instead_of_raising():
-    assert Simulator("nope", "no.such.device", "adjoint").probe().startswith(("plugin not installed", "device"))
+    assert (
+        Simulator("nope", "no.such.device", "adjoint").probe().startswith(("plugin not installed", "device"))
+    )
     if not torch.cuda.is_available():
         assert LIGHTNING_GPU.probe()  # a reason string, not a crash

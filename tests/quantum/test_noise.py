@@ -58,8 +58,12 @@ def test_sampling_is_seeded_and_close_to_the_analytic_value(raw):
     other_seed = _expvals(PennyLaneBackend("b", profile, seed=8), x)
     assert torch.equal(batched, again)
     assert not torch.equal(batched, other_seed)
-    exact = _expvals(PennyLaneBackend("e", _profile(noise=raw.get("noise"))) if "noise" in raw
-                     else SIMULATORS.get("default.qubit"), x)
+    exact = _expvals(
+        PennyLaneBackend("e", _profile(noise=raw.get("noise")))
+        if "noise" in raw
+        else SIMULATORS.get("default.qubit"),
+        x,
+    )
     assert (batched - exact).abs().max() < 0.25  # 200-300 shots: a few standard errors of 1/sqrt(shots)
 
 
@@ -85,7 +89,11 @@ def test_zne_moves_noisy_expectations_toward_exact():
 def test_analytic_noise_is_differentiable_and_shots_are_not():
     assert PennyLaneBackend("a", _profile(noise={"depolarizing": 0.01})).differentiable
     assert not PennyLaneBackend("s", _profile(shots=10)).differentiable
-    layer = QuantumLayer(N_QUBITS, 1, PennyLaneBackend("a", _profile(noise={"depolarizing": 0.01})),
-                         torch.Generator().manual_seed(0))
+    layer = QuantumLayer(
+        N_QUBITS,
+        1,
+        PennyLaneBackend("a", _profile(noise={"depolarizing": 0.01})),
+        torch.Generator().manual_seed(0),
+    )
     layer(_inputs()).sum().backward()
     assert layer.weights.grad is not None and layer.weights.grad.abs().sum() > 0

@@ -32,30 +32,48 @@ def test_kind_decides_train_or_evaluate(name):
 
 
 BAD = [
-    ("devise: default.qubit\n",
-     "p.yaml:1: devise: unknown key (allowed: description, device, diff_method, eval_samples, ibm, "
-     "max_qubits, mitigation, noise, shots)"),
+    (
+        "devise: default.qubit\n",
+        "p.yaml:1: devise: unknown key (allowed: description, device, diff_method, eval_samples, ibm, "
+        "max_qubits, mitigation, noise, shots)",
+    ),
     ("shots: 0\n", "p.yaml:1: shots: Input should be greater than or equal to 1 (got 0)"),
-    ("device: default.mixed\nnoise: {depolarizing: 0.01, amplitude_damping: 0.1}\n",
-     "p.yaml:2: noise: give exactly one of depolarizing, amplitude_damping, fake_device "
-     "(got ['depolarizing', 'amplitude_damping'])"),
-    ("noise:\n  depolarizing: 1.5\n",
-     "p.yaml:2: noise.depolarizing: Input should be less than or equal to 0.75 (got 1.5)"),
-    ("device: default.qubit\nnoise: {depolarizing: 0.01}\n",
-     "p.yaml:1: device: noise.depolarizing needs a mixed-state device (allowed: default.mixed; got "
-     "'default.qubit')"),
+    (
+        "device: default.mixed\nnoise: {depolarizing: 0.01, amplitude_damping: 0.1}\n",
+        "p.yaml:2: noise: give exactly one of depolarizing, amplitude_damping, fake_device "
+        "(got ['depolarizing', 'amplitude_damping'])",
+    ),
+    (
+        "noise:\n  depolarizing: 1.5\n",
+        "p.yaml:2: noise.depolarizing: Input should be less than or equal to 0.75 (got 1.5)",
+    ),
+    (
+        "device: default.qubit\nnoise: {depolarizing: 0.01}\n",
+        "p.yaml:1: device: noise.depolarizing needs a mixed-state device (allowed: default.mixed; got "
+        "'default.qubit')",
+    ),
     ("noise: {fake_device: FakeManilaV2}\n", "p.yaml:1: shots: required for fake_device and ibm profiles"),
-    ("noise: {fake_device: manila}\nshots: 10\n",
-     "p.yaml:1: noise.fake_device: String should match pattern '^Fake[A-Za-z0-9]+$' (got 'manila')"),
-    ("shots: 10\nibm:\n  backend: ibm_x\n  mode: sesion\n",
-     "p.yaml:4: ibm.mode: Input should be 'job', 'batch' or 'session' (got 'sesion')"),
+    (
+        "noise: {fake_device: manila}\nshots: 10\n",
+        "p.yaml:1: noise.fake_device: String should match pattern '^Fake[A-Za-z0-9]+$' (got 'manila')",
+    ),
+    (
+        "shots: 10\nibm:\n  backend: ibm_x\n  mode: sesion\n",
+        "p.yaml:4: ibm.mode: Input should be 'job', 'batch' or 'session' (got 'sesion')",
+    ),
     ("shots: 10\nibm: {mode: batch}\n", "p.yaml:2: ibm.backend: required key is missing"),
-    ("shots: 10\nibm: {backend: X}\nnoise: {depolarizing: 0.1}\n",
-     "p.yaml:2: ibm: give either noise or ibm, not both (hardware brings its own noise)"),
-    ("shots: 10\nmitigation: {}\n",
-     "p.yaml:2: mitigation: needs noise or ibm (there is no noise to mitigate)"),
-    ("noise: {depolarizing: 0.1}\nmitigation: {scale_factors: [1, 2]}\n",
-     "p.yaml:2: mitigation: scale_factors must be odd integers (got [1.0, 2.0])"),
+    (
+        "shots: 10\nibm: {backend: X}\nnoise: {depolarizing: 0.1}\n",
+        "p.yaml:2: ibm: give either noise or ibm, not both (hardware brings its own noise)",
+    ),
+    (
+        "shots: 10\nmitigation: {}\n",
+        "p.yaml:2: mitigation: needs noise or ibm (there is no noise to mitigate)",
+    ),
+    (
+        "noise: {depolarizing: 0.1}\nmitigation: {scale_factors: [1, 2]}\n",
+        "p.yaml:2: mitigation: scale_factors must be odd integers (got [1.0, 2.0])",
+    ),
     ("- a\n", "p.yaml:1: <top level>: a backend profile must be a mapping of keys (got list)"),
 ]
 
@@ -75,8 +93,15 @@ def test_suite_resolves_files_inline_profiles_and_rejects_unknown_names(tmp_path
     suites = tmp_path / "suites"
     suites.mkdir()
     inline = {"inline-shots": {"shots": 50, "eval_samples": 4}}
-    suite = load_suite(write_suite(suites, {"backends": ["default.qubit", "my-noise", "inline-shots",
-                                                         "depolarizing-0.01"], "profiles": inline}))
+    suite = load_suite(
+        write_suite(
+            suites,
+            {
+                "backends": ["default.qubit", "my-noise", "inline-shots", "depolarizing-0.01"],
+                "profiles": inline,
+            },
+        )
+    )
     assert set(suite.profiles) == {"my-noise", "inline-shots", "depolarizing-0.01"}  # files next to the suite
     assert suite.profiles["my-noise"].pennylane_device == "default.mixed"
     assert is_evaluate_only(suite, "inline-shots") and not is_evaluate_only(suite, "default.qubit")

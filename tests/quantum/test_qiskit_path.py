@@ -45,8 +45,9 @@ def test_template_reproduces_pennylane_exactly_and_folding_keeps_the_unitary():
     assert template.values.shape == (4, N)  # only the angle-encoded inputs vary across the batch
     assert template.circuit.num_parameters == N
     exact = _exact(x, w)
-    np.testing.assert_allclose(_statevector(template.circuit, template.values, template.observables), exact,
-                               atol=1e-9)
+    np.testing.assert_allclose(
+        _statevector(template.circuit, template.values, template.observables), exact, atol=1e-9
+    )
     folded_evs = _statevector(folded(template.circuit, 3), template.values, template.observables)
     np.testing.assert_allclose(folded_evs, exact, atol=1e-9)
     with pytest.raises(ValueError, match="odd integer"):
@@ -75,8 +76,9 @@ def test_fake_device_runs_a_batch_in_one_job_close_to_exact_and_seeded():
 
 def test_ibm_evaluations_are_split_into_jobs_recorded_in_the_ledger(tmp_path):
     x, w = _data(5)
-    profile = BackendProfile(shots=100, ibm={"backend": "FakeManilaV2", "rehearse": True,
-                                             "max_circuits_per_job": 2})
+    profile = BackendProfile(
+        shots=100, ibm={"backend": "FakeManilaV2", "rehearse": True, "max_circuits_per_job": 2}
+    )
     context = ExecutionContext("cell#1", str(tmp_path / "jobs.sqlite"), str(tmp_path / "jobs"), None)
     executor = QiskitExecutor(profile, seed=1, context=context)
     out = executor.run(_circuit, N, x, w)["raw"]

@@ -11,18 +11,34 @@ from bench.report.tables import accuracy_stats
 SEEDS = (0, 1)
 
 
-def _noisy(make, backend: str, seed: int, accuracy: float, kind: str, summary: str, strength=None, zne=None,
-           qpu_estimate=None):
+def _noisy(
+    make,
+    backend: str,
+    seed: int,
+    accuracy: float,
+    kind: str,
+    summary: str,
+    strength=None,
+    zne=None,
+    qpu_estimate=None,
+):
     r = make("quantum", 4, seed, 1, backend, accuracy=accuracy)
     r.metrics.pop("agreement_max_abs_diff")
-    r.metrics.update(evaluate_only=1.0, eval_samples=20.0, exact_subset_accuracy=0.80,
-                     test_accuracy_ci_low=accuracy - 0.2, test_accuracy_ci_high=min(1.0, accuracy + 0.15),
-                     shots_per_circuit=1024.0 if kind != "noisy" else 0.0, circuit_executions_eval=20.0)
+    r.metrics.update(
+        evaluate_only=1.0,
+        eval_samples=20.0,
+        exact_subset_accuracy=0.80,
+        test_accuracy_ci_low=accuracy - 0.2,
+        test_accuracy_ci_high=min(1.0, accuracy + 0.15),
+        shots_per_circuit=1024.0 if kind != "noisy" else 0.0,
+        circuit_executions_eval=20.0,
+    )
     if strength is not None:
         r.metrics["noise_strength"] = strength
     if zne is not None:
-        r.metrics.update(zne_test_accuracy=zne, zne_test_accuracy_ci_low=zne - 0.2,
-                         zne_test_accuracy_ci_high=zne)
+        r.metrics.update(
+            zne_test_accuracy=zne, zne_test_accuracy_ci_low=zne - 0.2, zne_test_accuracy_ci_high=zne
+        )
     if qpu_estimate is not None:
         r.metrics["qpu_seconds_estimated"] = qpu_estimate
     r.backend_info = {"kind": kind, "profile": summary}
@@ -33,11 +49,13 @@ def _records(make):
     records = [make("quantum", 4, s, 1, "default.qubit", accuracy=0.8) for s in SEEDS]
     for s in SEEDS:
         records.append(_noisy(make, "dep-0.01", s, 0.75, "noisy", "default.mixed, depolarizing 0.01", 0.01))
-        records.append(_noisy(make, "dep-0.1", s, 0.40, "noisy", "default.mixed, depolarizing 0.1", 0.1,
-                              zne=0.6))
+        records.append(
+            _noisy(make, "dep-0.1", s, 0.40, "noisy", "default.mixed, depolarizing 0.1", 0.1, zne=0.6)
+        )
         records.append(_noisy(make, "fake-manila", s, 0.65, "fake-device", "FakeManilaV2, shots 1024"))
-    records.append(_noisy(make, "ibm-rehearsal", 0, 0.60, "ibm", "rehearsal on FakeManilaV2",
-                          qpu_estimate=2.4))
+    records.append(
+        _noisy(make, "ibm-rehearsal", 0, 0.60, "ibm", "rehearsal on FakeManilaV2", qpu_estimate=2.4)
+    )
     return records
 
 
