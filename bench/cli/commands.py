@@ -256,17 +256,12 @@ def benchmark(args: argparse.Namespace) -> int:
 
 
 def options(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from bench.cli.options_doc import BEGIN, END, options_markdown
+    from bench.cli.options_doc import OPTIONS_PAGE, options_markdown
 
     text = options_markdown()
-    if not args.update_readme:
-        print(text)
+    if not args.write:
+        print(text, end="")
         return 0
-    readme = Path(__file__).resolve().parents[2] / "README.md"
-    current = readme.read_text()
-    start, stop = current.index(BEGIN), current.index(END) + len(END)
-    readme.write_text(current[:start] + text + current[stop:])
-    print(f"updated {readme}")
+    OPTIONS_PAGE.write_text(text, encoding="utf-8")
+    print(f"wrote {OPTIONS_PAGE}")
     return 0

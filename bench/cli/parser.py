@@ -101,7 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--force", action="store_true", help="re-measure points already in the store")
 
     options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
-    options.add_argument("--update-readme", action="store_true", help="rewrite the README's option reference")
+    options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
 
     bench = sub.add_parser(
         "benchmark", help="time one quantum-head training step: batched vs per-sample loop"

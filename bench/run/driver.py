@@ -85,16 +85,19 @@ def _describe(record: Record) -> str:
 def write_run_report(
     suite: Suite, suite_path: Path, store: ResultsStore, run_id: str, summary: dict, options: RunOptions
 ) -> dict[str, Path]:
-    """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store."""
+    """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store; the image
+    diagnostics arrays (``bench.cell.diagnostics``) are computed first, into ``<run_id>/diagnostics/``."""
+    from bench.cell.diagnostics import image_diagnostics
     from bench.plan.grid import expand
     from bench.report import write_report
     from bench.report.images import image_sections
 
     records = store.get([c.key for c in expand(suite)])
     out_dir = suite_dir(suite, options) / run_id
-    sections = image_sections(
-        suite, records, options.cache_dir, checkpoints_dir(suite, options), out_dir / "figures"
+    diagnostics = image_diagnostics(
+        suite, records, options.cache_dir, checkpoints_dir(suite, options), out_dir / "diagnostics"
     )
+    sections = image_sections(records, diagnostics, out_dir / "figures")
     paths = write_report(records, out_dir, summary, sections)
     latest = suite_dir(suite, options) / "latest"
     latest.unlink(missing_ok=True)
