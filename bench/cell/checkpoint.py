@@ -32,6 +32,7 @@ import torch
 from bench.cell.embeddings import backbone_key
 from bench.cell.finetune import finetune_key
 from bench.cell.model import CellModel, FixedCompression, LearnedCompression
+from bench.cell.selection import candidate_key, candidates, pick
 from bench.core.errors import UserError
 from bench.core.files import atomic_write
 from bench.core.hashing import canonical_json
@@ -140,9 +141,21 @@ def _tensor_state(state: dict) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in state.items()}
 
 
+def chosen_head(cell: Cell, cache: Cache) -> tuple[dict[str, Any], dict | None]:
+    """``(option, trained head entry)`` of the candidate the cell kept: with a ``select`` sweep, the
+    best on validation by the cell's own rule (``bench.cell.selection.pick``); else ``({}, entry)``.
+    The entry is ``None`` when a candidate is missing from the cache."""
+    options = candidates(getattr(cell.head, "select", {}))
+    entries = [cache.load("heads", cache_key(candidate_key(cell.train_key, o))) for o in options]
+    if any(e is None for e in entries):
+        return {}, None
+    best = pick([(e["val_accuracy"], e.get("val_loss", float("nan"))) for e in entries])
+    return options[best], entries[best]
+
+
 def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
     s = cell.suite
-    head = cache.load("heads", cache_key(cell.train_key))
+    option, head = chosen_head(cell, cache)
     bkey = backbone_key(cell.dataset, s.features, s.backbone, cell.seed)
     backbone_file = Path("backbones") / f"{bkey}.pt"
     if head is None:
@@ -175,6 +188,7 @@ def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
         "backbone": {"file": backbone_file.as_posix()},
         "compression": compression,
         "head_state": head["state"],
+        "head_option": option,
         "input": shared["input"],
         "class_names": shared["class_names"],
     }
@@ -233,7 +247,7 @@ def export_checkpoint(cell: Cell, cache: Cache, root: Path) -> Path:
         "head": {
             "name": cell.head.name,
             "label": cell.head.label,
-            "params": _plain(cell.head.params),
+            "params": _plain({**cell.head.params, **parts.get("head_option", {})}),
             "n_qubits": cell.n_qubits,
             "n_layers": cell.n_layers,
             "backend": cell.backend,
