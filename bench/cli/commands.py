@@ -22,21 +22,57 @@ def run(args: argparse.Namespace) -> int:
     from bench.core.registry import EXECUTORS
 
     suite = load_suite(args.suite)
-    import os
-
-    cores = os.cpu_count() or 1
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
-    executor, workers = args.executor, args.workers if args.workers is not None else min(2, cores)
-    if executor == "auto":
-        executor = "process" if workers > 1 else "sequential"
+    executor, workers = _choose_executor(args)
     if executor not in EXECUTORS:
         allowed = ", ".join(["auto", *EXECUTORS.names()])
         raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {allowed})")
     if workers < 1:
         raise UserError(f"--workers: must be >= 1 (got {workers})")
-    options = _options(args, executor=executor, workers=workers, force=args.force, report=not args.no_report)
+    reason = EXECUTORS.get(executor).probe()
+    if reason:
+        raise UserError(f"--executor {executor}: {reason}")
+    options = _options(
+        args,
+        executor=executor,
+        workers=workers,
+        executor_options=_dask_options(args) if executor == "dask" else {},
+        force=args.force,
+        report=not args.no_report,
+    )
     return run_suite(suite, args.suite, options)
+
+
+def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
+    """``(executor, workers)``: ``auto`` is dask when a Dask cluster is named, else the process pool
+    with 2+ cores, else sequential. Dask options with another executor are a user error."""
+    import os
+
+    workers = args.workers or min(2, os.cpu_count() or 1)
+    named = args.scheduler or args.cluster or args.cluster_config
+    if args.executor == "auto":
+        if named or os.environ.get("DASK_SCHEDULER_ADDRESS"):
+            return "dask", workers
+        return ("process" if workers > 1 else "sequential"), workers
+    if named and args.executor != "dask":
+        flag = "--scheduler" if args.scheduler else "--cluster"
+        raise UserError(f"{flag}: needs --executor dask (got --executor {args.executor})")
+    return args.executor, workers
+
+
+def _dask_options(args: argparse.Namespace) -> dict:
+    if args.scheduler and args.cluster:
+        raise UserError("--scheduler and --cluster: give one (an existing scheduler, or a cluster to start)")
+    if args.cluster_config and not args.cluster:
+        raise UserError("--cluster-config: needs --cluster slurm|pbs|sge")
+    if args.cluster_config and not args.cluster_config.is_file():
+        raise UserError(f"--cluster-config: no such file {args.cluster_config}")
+    dashboard = None if str(args.dashboard).lower() in ("none", "off", "") else args.dashboard
+    return {
+        "scheduler": args.scheduler,
+        "cluster": args.cluster,
+        "cluster_config": args.cluster_config,
+        "dashboard": dashboard,
+    }
 
 
 def plan(args: argparse.Namespace) -> int:

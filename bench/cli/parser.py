@@ -42,15 +42,40 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--executor",
         default=os.environ.get("QHEAD_EXECUTOR", "auto"),
-        help="auto (default, or $QHEAD_EXECUTOR: process pool when this machine has 2+ cores, else "
-        "sequential), "
-        "sequential (shows per-epoch progress) or process; records are identical either way",
+        help="auto (default, or $QHEAD_EXECUTOR: dask when --scheduler, --cluster or "
+        "$DASK_SCHEDULER_ADDRESS is given, else the process pool when this machine has 2+ cores, else "
+        "sequential), sequential (shows per-epoch progress), process or dask; records are identical "
+        "whichever runs them (docs/cluster.md)",
     )
     run.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="worker processes for the process pool (default: min(2, cores))",
+        help="worker processes for the process pool or a Dask LocalCluster; the most workers an "
+        "adaptive --cluster scales to (default: min(2, cores))",
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        help="run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default with --executor dask: $DASK_SCHEDULER_ADDRESS, else a LocalCluster)",
+    )
+    run.add_argument(
+        "--cluster",
+        default=None,
+        help="start Dask workers as batch jobs through dask-jobqueue: slurm, pbs or sge",
+    )
+    run.add_argument(
+        "--cluster-config",
+        type=Path,
+        default=None,
+        help="YAML file of the dask-jobqueue cluster's options for --cluster (default: dask's own "
+        "jobqueue config, e.g. ~/.config/dask/jobqueue.yaml)",
+    )
+    run.add_argument(
+        "--dashboard",
+        default=":8787",
+        help="address of the Dask dashboard of a cluster the run starts (default :8787; 'none': off)",
     )
     run.add_argument("--force", action="store_true", help="re-run cells already in the store")
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")

@@ -13,6 +13,7 @@ The contract (``Executor``):
 * ``start(shared_dirs)`` prepares workers before any task runs and raises ``UserError`` when a
   worker cannot see a directory of ``shared_dirs`` (the cache); ``close()`` releases what
   ``start`` acquired (a cluster it started). Both are no-ops for in-machine executors.
+* ``describe()``: one line for the console (where tasks run, e.g. a dashboard link).
 * ``supports_progress``: whether ``fn`` may report epoch progress to the driver's console
   (in-process only).
 * ``probe()`` (class method): ``None`` when the executor can run here, else a one-line reason.
@@ -63,6 +64,8 @@ class Executor(Protocol):
 
     def close(self) -> None: ...
 
+    def describe(self) -> str: ...
+
     def run_graph(self, nodes: Sequence[Node]) -> Iterator[tuple[Node, Any]]: ...
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]: ...
@@ -76,6 +79,9 @@ def independent(fn: Callable[[Any], Any], tasks: Iterable[Any]) -> list[Node]:
 class _InMachine:
     """Shared no-op lifecycle of executors that run on this machine."""
 
+    name = ""
+    workers = 1
+
     @classmethod
     def probe(cls) -> str | None:
         return None
@@ -85,6 +91,9 @@ class _InMachine:
 
     def close(self) -> None:
         return None
+
+    def describe(self) -> str:
+        return f"executor: {self.name}, {self.workers} worker(s)"
 
     def run(self, fn, tasks):
         for node, result in self.run_graph(independent(fn, tasks)):
