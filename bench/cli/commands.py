@@ -275,8 +275,10 @@ def sweep(args: argparse.Namespace) -> int:
 def benchmark(args: argparse.Namespace) -> int:
     from bench.timing.step_benchmark import run_benchmark
 
+    if args.executors is not None:
+        return _executor_benchmark(args)
     timings = run_benchmark(
-        args.backends, args.qubits, args.layers, args.batch, args.repeats, not args.no_loop
+        args.backends, args.qubits, args.layers, args.batch, args.repeats or 3, not args.no_loop
     )
     table = Table(
         title=f"quantum head training step: {args.qubits} qubits, {args.layers} layers, batch {args.batch}"
@@ -289,6 +291,36 @@ def benchmark(args: argparse.Namespace) -> int:
         table.add_row(t.backend, t.mode, f"{t.seconds:.4f}", ratio)
     Console(width=200).print(table)
     return 0
+
+
+def _executor_benchmark(args: argparse.Namespace) -> int:
+    import os
+
+    from bench.timing.executor_benchmark import EXECUTORS, run_executor_benchmark
+
+    executors = args.executors or list(EXECUTORS)
+    if "sequential" not in executors:
+        executors.insert(0, "sequential")  # the reference every speed-up is relative to
+    timings, identical = run_executor_benchmark(executors, args.workers, args.repeats or 1, args.suite)
+    by_name = {t.executor: t for t in timings}
+    seq = by_name["sequential"].seconds
+    table = Table(title=f"{timings[0].cells} cells, cold cache, {os.cpu_count()} cores")
+    for column in ("executor", "workers", "wall s", "speed-up", "CPU s", "max load (1 min)"):
+        table.add_column(column)
+    for t in timings:
+        speedup = f"{seq / t.seconds:.2f}x"
+        table.add_row(
+            t.executor, str(t.workers), f"{t.seconds:.1f}", speedup, f"{t.cpu_seconds:.1f}", f"{t.load:.2f}"
+        )
+    console = Console(width=200)
+    console.print(table)
+    if "dask" in by_name and "process" in by_name:
+        ratio = by_name["dask"].seconds / by_name["process"].seconds
+        console.print(f"dask / process wall time: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %)")
+    console.print(
+        "records identical across executors" if identical else "[red]records DIFFER across executors[/]"
+    )
+    return 0 if identical else 1
 
 
 def options(args: argparse.Namespace) -> int:

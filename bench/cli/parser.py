@@ -129,12 +129,25 @@ def _parser() -> argparse.ArgumentParser:
     options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
 
     bench = sub.add_parser(
-        "benchmark", help="time one quantum-head training step: batched vs per-sample loop"
+        "benchmark",
+        help="time one quantum-head training step: batched vs per-sample loop; "
+        "with --executors, a suite run sequentially vs on N workers",
     )
     bench.add_argument("--qubits", type=int, default=8)
     bench.add_argument("--layers", type=int, default=2)
     bench.add_argument("--batch", type=int, default=64)
-    bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument(
+        "--repeats", type=int, default=None, help="repeats per measurement (default 3; 1 with --executors)"
+    )
+    bench.add_argument(
+        "--executors",
+        nargs="*",
+        default=None,
+        choices=["sequential", "process", "dask"],
+        help="run an 8-cell suite cold on each executor (default: all three) and print the speed-ups",
+    )
+    bench.add_argument("--workers", type=int, default=2, help="workers of the parallel executors (default 2)")
+    bench.add_argument("--suite", type=Path, default=None, help="suite for --executors (default: built in)")
     bench.add_argument("--backends", nargs="*", default=["default.qubit", "lightning.qubit"])
     bench.add_argument("--no-loop", action="store_true", help="skip the per-sample reference loop")
     return parser
