@@ -41,8 +41,10 @@ def run(args: argparse.Namespace) -> int:
 
 def plan(args: argparse.Namespace) -> int:
     from bench.plan.planner import plan as plan_cells
+    from bench.run.preflight import preflight
 
     suite = load_suite(args.suite)
+    preflight(suite, args.suite, _options(args), write=False)
     db = _options(args).reports_root / suite.name / "results.sqlite"
     store = open_store(suite, _options(args)) if db.exists() else None
     planned = plan_cells(suite, store)
@@ -99,8 +101,11 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 
 
 def report(args: argparse.Namespace) -> int:
+    from bench.run.preflight import check_locations, run_locations
+
     suite = load_suite(args.suite)
     options = _options(args)
+    check_locations(run_locations(suite, options)[:2])
     if not (options.reports_root / suite.name / "results.sqlite").exists():
         raise UserError(f"{args.suite}: no results yet for suite '{suite.name}' (run it first)")
     store = open_store(suite, options)

@@ -1,6 +1,7 @@
 """Command line: ``python -m bench {run,plan,report,predict,backends,calibrate,sweep,benchmark,options} ...``.
 
-User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback.
+User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback; Ctrl-C
+at any phase prints one line and exits 130 (what finished is already committed).
 """
 
 from __future__ import annotations
@@ -124,3 +125,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(
+            f"interrupted (Ctrl-C) during `{args.command}`: nothing finished is lost; "
+            "re-run the same command to go on",
+            file=sys.stderr,
+        )
+        return 130

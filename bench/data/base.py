@@ -65,6 +65,9 @@ class BaseDataset(Plugin):
       running them.
     * ``fingerprint()`` - a short string that changes when the files behind the data change
       (part of the feature cache key); ``""`` for data that is a pure function of ``params``.
+    * ``estimated_bytes()`` - memory the decoded examples take, when the params decide it (a
+      generated dataset); ``None`` when unknown. A run and ``plan`` refuse a dataset larger than
+      the machine's memory (``bench.run.preflight``).
     """
 
     modality: ClassVar[str] = "audio"
@@ -75,6 +78,10 @@ class BaseDataset(Plugin):
 
     def unavailable(self) -> str | None:
         """One line saying why ``load`` cannot work here, or ``None`` when it can."""
+        return None
+
+    def estimated_bytes(self) -> int | None:
+        """Bytes of ``load()``'s examples, estimated from the params; ``None`` when unknown."""
         return None
 
     def fingerprint(self) -> str:

@@ -23,6 +23,7 @@ from bench.plan.grid import Cell
 from bench.plan.planner import PlannedCell, plan
 from bench.results.record import Record
 from bench.results.store import ResultsStore
+from bench.run.preflight import preflight
 from bench.run.tasks import backbone_tasks, group_cells, run_backbone_task, run_group
 from bench.spec.suite import Suite
 
@@ -108,6 +109,7 @@ def write_run_report(
 def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Console | None = None) -> int:
     """Run every pending cell of ``suite``; return the process exit code."""
     console = console or Console(stderr=True)
+    preflight(suite, suite_path, options)
     started, t0 = datetime.now(UTC), time.perf_counter()
     run_id = started.strftime("%Y%m%d-%H%M%S")
     store = open_store(suite, options)
@@ -170,13 +172,27 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
     summary = _summary(suite, suite_path, run_id, started, time.perf_counter() - t0, store, planned)
     store.put_run(run_id, started.isoformat(timespec="seconds"), summary)
     if options.report:
-        paths = write_run_report(suite, suite_path, store, run_id, summary, options)
-        console.print(f"report: {paths['md']}  {paths['html']}")
+        interrupted |= _report_or_interrupted(suite, suite_path, store, run_id, summary, options, console)
     store.close()
     if interrupted:
         console.print("[yellow]interrupted[/]: finished cells are saved; re-run the same command to resume")
         return 130
     return 1 if failed else 0
+
+
+def _report_or_interrupted(suite, suite_path, store, run_id, summary, options, console) -> bool:
+    """Write the run's report; Ctrl-C while writing it is reported in one line (the results are
+    already committed) and returns ``True``."""
+    try:
+        paths = write_run_report(suite, suite_path, store, run_id, summary, options)
+    except KeyboardInterrupt:
+        console.print(
+            f"[yellow]interrupted while writing the report[/]: results are saved; "
+            f"`python -m bench report {suite_path}` writes it again"
+        )
+        return True
+    console.print(f"report: {paths['md']}  {paths['html']}")
+    return False
 
 
 def _summary(suite, suite_path, run_id, started, wall_s, store, planned) -> dict:
