@@ -28,9 +28,6 @@ def _statuses(tmp_path) -> dict[str, str]:
 @pytest.mark.parametrize("target", ["bench.cli.commands.load_suite", "bench.run.driver.plan"])
 def test_ctrl_c_while_loading_or_planning(tiny_suite_path, tmp_path, capsys, monkeypatch, target):
     monkeypatch.setattr(target, _interrupt)
-    monkeypatch.setattr(
-        "bench.cli.commands.load_suite", __import__("bench.spec.loader").spec.loader.load_suite
-    )
     assert main(_argv("run", tiny_suite_path, tmp_path)) == 130
     err = capsys.readouterr().err
     assert err.startswith("interrupted (Ctrl-C) during `run`") and err.count("\n") == 1

@@ -160,11 +160,15 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
     if report_cut:
         console.print(
             "[yellow]interrupted while writing the report[/]: every result is saved; "
-            f"`python -m bench report {suite_path}` writes the report again"
+            f"`python -m bench report {suite_path}` writes the report again",
+            soft_wrap=True,
         )
         return 130
     if interrupted:
-        console.print("[yellow]interrupted[/]: finished cells are saved; re-run the same command to resume")
+        console.print(
+            "[yellow]interrupted[/]: finished cells are saved; re-run the same command to resume",
+            soft_wrap=True,
+        )
         return 130
     return 1 if failed else 0
 
