@@ -28,7 +28,7 @@ from bench.features.base import BaseFeature
 from bench.heads.base import BaseHead
 from bench.quantum.base import Backend
 from bench.quantum.layer import QuantumLayer
-from bench.run.executors import Executor
+from bench.run.executors import Executor, Node
 from tests.data.dataset_layouts import assert_rawdata_contract
 
 KINDS: dict[str, tuple[Registry, type]] = {
@@ -198,9 +198,14 @@ def _run_simulator(backend: Backend, raw) -> None:
 
 def _run_executor(cls, raw) -> None:
     executor = cls(**cls.test_params)
-    tasks = [-3, -1, 2, 5]
-    results = list(executor.run(operator.neg, tasks))  # a picklable function
-    assert sorted(results) == sorted((t, -t) for t in tasks)
+    executor.start(())
+    try:
+        tasks = [-3, -1, 2, 5]
+        assert sorted(executor.run(operator.neg, tasks)) == sorted((t, -t) for t in tasks)  # picklable fns
+        graph = [Node("a", operator.neg, 2), Node("b", operator.add, 3, after=("a",))]
+        assert {node.key: result for node, result in executor.run_graph(graph)} == {"a": -2, "b": 1}
+    finally:
+        executor.close()
 
 
 RUNS = {

@@ -25,7 +25,9 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     cores = os.cpu_count() or 1
-    executor, workers = args.executor, args.workers or min(2, cores)
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
+    executor, workers = args.executor, args.workers if args.workers is not None else min(2, cores)
     if executor == "auto":
         executor = "process" if workers > 1 else "sequential"
     if executor not in EXECUTORS:
@@ -112,39 +114,35 @@ def report(args: argparse.Namespace) -> int:
 
 
 def predict(args: argparse.Namespace) -> int:
-    from bench.cell.checkpoint import (
-        cell_checkpoint_path,
-        export_checkpoint,
-        load_checkpoint,
-        read_checkpoint,
-    )
+    from bench.cell.checkpoint import cell_checkpoint_path, load_checkpoint, regenerate_command
     from bench.cell.predict import choose_simulator, find_cell, predict_file
     from bench.results.cache import Cache
     from bench.run.driver import checkpoints_dir
 
+    if args.top < 1:
+        raise UserError(f"--top: must be >= 1 (got {args.top})")
     suite, options = load_suite(args.suite), _options(args)
     cell = find_cell(suite, args.cell)
     root = checkpoints_dir(suite, options)
     path = cell_checkpoint_path(root, cell.key)
-    if not path.exists():
-        try:
-            export_checkpoint(cell, Cache(options.cache_dir), root)
-        except FileNotFoundError:
-            raise UserError(
-                f"{args.suite}: cell {cell.key} has no checkpoint in {root} and its trained "
-                f"model is not in the cache {options.cache_dir} (run the suite first)"
-            ) from None
-    simulator, note = choose_simulator(read_checkpoint(path), args.backend)
-    loaded = load_checkpoint(path, simulator)
+    verified = _verified_checkpoint(cell, Cache(options.cache_dir), root, args.suite)
+    simulator, note = choose_simulator(verified.meta, args.backend)
+    loaded = load_checkpoint(path, simulator) if simulator != verified.simulator else verified
     probs = predict_file(loaded, args.file)
+    if not np.all(np.isfinite(probs)):
+        raise UserError(
+            f"{path}: the model gives non-finite probabilities for {args.file} "
+            f"(no prediction printed; regenerate the checkpoint with `{regenerate_command(args.suite)}`)"
+        )
     table = Table(box=None)
     table.add_column("class")
     table.add_column("probability", justify="right")
-    for i in np.argsort(-probs, kind="stable")[: max(args.top, 1)]:
+    for i in np.argsort(-probs, kind="stable")[: args.top]:
         table.add_row(loaded.class_names[i], f"{probs[i]:.4f}")
     console = Console(width=200)
-    if note:
-        console.print(f"note: {note}")
+    for line in [*verified.notes, note]:
+        if line:
+            console.print(f"note: {line}", soft_wrap=True)
     console.print(
         f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
         f"file: {args.file}",
@@ -152,6 +150,30 @@ def predict(args: argparse.Namespace) -> int:
     )
     console.print(table)
     return 0
+
+
+def _verified_checkpoint(cell, cache, root, suite_path):
+    """``ensure_checkpoint``, with a checkpoint that is missing and not in the cache said plainly."""
+    from bench.cell.checkpoint import (
+        DamagedCheckpoint,
+        cell_checkpoint_path,
+        ensure_checkpoint,
+        regenerate_command,
+    )
+
+    path = cell_checkpoint_path(root, cell.key)
+    existed = path.exists()
+    try:
+        return ensure_checkpoint(cell, cache, root, suite_path)
+    except UserError:
+        if not existed:
+            raise UserError(
+                f"{suite_path}: cell {cell.key} has no checkpoint in {root} and its trained "
+                f"model is not in the cache {cache.root} (run the suite first)"
+            ) from None
+        raise
+    except DamagedCheckpoint as exc:
+        raise UserError(f"{exc}; regenerate it with `{regenerate_command(suite_path)}`") from None
 
 
 def backends(args: argparse.Namespace) -> int:

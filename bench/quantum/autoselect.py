@@ -4,8 +4,9 @@
 ``QuantumLayer`` on a batch) on every available exact simulator for a range of qubit counts and
 writes the medians to the trainer-timings table (``trainer-timings.json``, found by
 ``bench.spec.profile_files.trainer_timings_file``; the shipped one is package data), with the
-machine and versions that produced them. ``fastest_trainer(n)`` reads that table: among the simulators available here,
-the one with the lowest time at width ``n``, interpolated log-linearly between measured widths and
+machine and versions that produced them. ``fastest_trainer(n)`` reads that table: among the
+simulators available here, the one with the lowest time at width ``n``, interpolated log-linearly
+between measured widths and
 extrapolated beyond them from each simulator's last measured growth rate (no data falls back to
 ``default.qubit``). Reading a committed table, not timing on the fly, keeps the choice
 - and therefore every cell key - identical across runs on the same installation; re-run the

@@ -8,14 +8,17 @@ resume). The exit code is 0 when no cell failed, 1 when any did, 130 when interr
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from contextlib import closing
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.cell.run import failed_record
 from bench.core.provenance import provenance
 from bench.core.registry import EXECUTORS
 from bench.plan.budget import check_budget
@@ -23,7 +26,8 @@ from bench.plan.grid import Cell
 from bench.plan.planner import PlannedCell, plan
 from bench.results.record import Record
 from bench.results.store import ResultsStore
-from bench.run.tasks import backbone_tasks, group_cells, run_backbone_task, run_group
+from bench.run.executors import Executor, TaskError
+from bench.run.tasks import BackboneTask, CellTask, task_graph
 from bench.spec.suite import Suite
 
 
@@ -33,6 +37,7 @@ class RunOptions:
     cache_dir: Path = Path(".cache")
     executor: str = "sequential"
     workers: int = 1
+    executor_options: dict[str, Any] = field(default_factory=dict)  # e.g. the Dask scheduler address
     force: bool = False
     report: bool = True
 
@@ -126,11 +131,8 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         f"[bold]{suite.name}[/]: {len(planned)} cells - {counts['done']} done, "
         f"{counts['pending'] + counts['retry']} to run, {counts['skip']} skipped"
     )
-    executor = EXECUTORS.get(options.executor)(options.workers)
-    groups = group_cells(
-        todo, str(options.cache_dir), str(checkpoints_dir(suite, options)), str(jobs_path(suite, options))
-    )
-    failed = interrupted = 0
+    executor = make_executor(options)
+    failed = 0
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -139,34 +141,14 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         console=console,
         transient=False,
     ) as progress:
-        prep = backbone_tasks(todo, str(options.cache_dir))
-        prep_bar = progress.add_task("backbones", total=len(prep), visible=bool(prep))
-        cells_bar = progress.add_task("cells", total=len(todo), visible=bool(todo))
-        epochs_bar = progress.add_task("epochs", total=1, visible=executor.supports_progress and bool(todo))
-
-        def on_epoch(done: int, total: int) -> None:
-            progress.update(epochs_bar, completed=done, total=total)
 
         def commit(record: Record) -> None:
             nonlocal failed
             store.put(record, run_id)
             failed += record.status == "failed"
-            progress.advance(cells_bar)
             progress.console.print(_describe(record))
 
-        if executor.supports_progress:
-            fn = partial(run_group, on_epoch=on_epoch, on_record=commit)
-        else:
-            fn = run_group
-        try:
-            for _ in executor.run(run_backbone_task, prep):
-                progress.advance(prep_bar)
-            for _, records in executor.run(fn, groups):
-                if not executor.supports_progress:
-                    for record in records:
-                        commit(record)
-        except KeyboardInterrupt:
-            interrupted = 1
+        interrupted = execute(executor, todo, suite, options, progress, commit)
     summary = _summary(suite, suite_path, run_id, started, time.perf_counter() - t0, store, planned)
     store.put_run(run_id, started.isoformat(timespec="seconds"), summary)
     if options.report:
@@ -177,6 +159,67 @@ def run_suite(suite: Suite, suite_path: Path, options: RunOptions, console: Cons
         console.print("[yellow]interrupted[/]: finished cells are saved; re-run the same command to resume")
         return 130
     return 1 if failed else 0
+
+
+def make_executor(options: RunOptions) -> Executor:
+    """The executor ``options`` name, built with its options (``RunOptions.executor_options``)."""
+    return EXECUTORS.get(options.executor)(options.workers, **options.executor_options)
+
+
+def shared_dirs(suite: Suite, options: RunOptions) -> list[Path]:
+    """Directories every worker writes to and must see as the driver does: cache and suite folder."""
+    return [options.cache_dir.resolve(), suite_dir(suite, options).resolve()]
+
+
+def execute(
+    executor: Executor,
+    cells: list[Cell],
+    suite: Suite,
+    options: RunOptions,
+    progress: Progress,
+    commit: Callable[[Record], None],
+) -> bool:
+    """Run ``cells`` (and their backbones) through ``executor``; ``commit`` each record the moment
+    it arrives. Returns True when interrupted (Ctrl-C): what finished is committed, the executor
+    cancels the rest and closes what it started."""
+    on_epoch = None
+    if executor.supports_progress:
+
+        def on_epoch(done: int, total: int) -> None:
+            progress.update(epochs_bar, completed=done, total=total)
+
+    graph = task_graph(
+        cells,
+        str(options.cache_dir.resolve()),
+        str(checkpoints_dir(suite, options).resolve()),
+        str(jobs_path(suite, options).resolve()),
+        on_epoch,
+    )
+    n_prep = sum(isinstance(n.arg, BackboneTask) for n in graph)
+    prep_bar = progress.add_task("backbones", total=n_prep, visible=bool(n_prep))
+    cells_bar = progress.add_task("cells", total=len(cells), visible=bool(cells))
+    epochs_bar = progress.add_task("epochs", total=1, visible=on_epoch is not None and bool(cells))
+    try:
+        executor.start(shared_dirs(suite, options) if cells else [])
+        with closing(executor.run_graph(graph)) as results:
+            for node, result in results:
+                if isinstance(node.arg, BackboneTask):
+                    progress.advance(prep_bar)
+                    continue
+                commit(_cell_record(node.arg, result))
+                progress.advance(cells_bar)
+    except KeyboardInterrupt:
+        return True
+    finally:
+        executor.close()
+    return False
+
+
+def _cell_record(task: CellTask, result: Record | TaskError) -> Record:
+    if isinstance(result, TaskError):
+        result = failed_record(task.cell, result.reason)
+        result.provenance = {**provenance(), "suite_hash": task.cell.suite.hash}
+    return result
 
 
 def _summary(suite, suite_path, run_id, started, wall_s, store, planned) -> dict:
