@@ -32,14 +32,17 @@ class BackboneTask:
 
     cell: Cell
     cache_root: str
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
-def backbone_tasks(cells: list[Cell], cache_root: str) -> list[BackboneTask]:
+def backbone_tasks(
+    cells: list[Cell], cache_root: str, fresh_after: float | None = None
+) -> list[BackboneTask]:
     """One task per distinct dataset x seed among ``cells``, in grid order."""
     seen: dict[tuple[str, int], Cell] = {}
     for cell in cells:
         seen.setdefault((cell.dataset.label, cell.seed), cell)
-    return [BackboneTask(cell, cache_root) for cell in seen.values()]
+    return [BackboneTask(cell, cache_root, fresh_after) for cell in seen.values()]
 
 
 def run_backbone_task(task: BackboneTask) -> str | None:
@@ -47,7 +50,9 @@ def run_backbone_task(task: BackboneTask) -> str | None:
     torch.set_num_threads(CELL_THREADS)
     c = task.cell
     try:
-        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, Cache(task.cache_root))
+        embeddings_for(
+            c.dataset, c.suite.features, c.suite.backbone, c.seed, Cache(task.cache_root, task.fresh_after)
+        )
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -62,10 +67,15 @@ class CellGroup:
     cache_root: str
     checkpoint_root: str | None = None  # where each ok cell's checkpoint is exported (None: not exported)
     jobs_path: str | None = None  # IBM job ledger (None: <cache_root>/jobs.sqlite)
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
 def group_cells(
-    cells: list[Cell], cache_root: str, checkpoint_root: str | None = None, jobs_path: str | None = None
+    cells: list[Cell],
+    cache_root: str,
+    checkpoint_root: str | None = None,
+    jobs_path: str | None = None,
+    fresh_after: float | None = None,
 ) -> list[CellGroup]:
     """Group by training spec, keeping the grid order; the cell whose backend trains goes first."""
     groups: dict[str, list[Cell]] = {}
@@ -73,7 +83,11 @@ def group_cells(
         groups.setdefault(stable_hash(cell.train_key), []).append(cell)
     return [
         CellGroup(
-            tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root, jobs_path
+            tuple(sorted(g, key=lambda c: c.backend != c.trained_on)),
+            cache_root,
+            checkpoint_root,
+            jobs_path,
+            fresh_after,
         )
         for g in groups.values()
     ]
@@ -90,7 +104,7 @@ def run_group(
     the driver can commit it before the next cell starts.
     """
     torch.set_num_threads(CELL_THREADS)
-    cache = Cache(group.cache_root)
+    cache = Cache(group.cache_root, group.fresh_after)
     records = []
     for cell in group.cells:
         record = run_cell(cell, cache, on_epoch, group.jobs_path)
