@@ -27,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     cores = os.cpu_count() or 1
-    executor, workers = args.executor, args.workers or min(2, cores)
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
+    executor, workers = args.executor, args.workers if args.workers is not None else min(2, cores)
     if executor == "auto":
         executor = "process" if workers > 1 else "sequential"
     if executor not in EXECUTORS:
@@ -251,16 +253,16 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 
 def report(args: argparse.Namespace) -> int:
     suite = load_suite(args.suite)
-    from bench.history.runs import resolve_run
-
     options = _options(args)
     store = _read_store(suite, args.suite, options)
     runs = store.run_list()
-    if runs:
-        run = resolve_run(runs, args.run_id, runs[-1], "run-id", str(args.suite))
+    known = [r for r in runs if args.run_id is not None and r.run_id == args.run_id]
+    if runs and (args.run_id is None or known):  # a run: its records, into its folder
+        run = known[0] if known else runs[-1]
         summary, run_id = dict(run.summary) or {"suite": suite.name}, run.run_id
-    else:  # no run registered (a store written by hand): the store's current view
-        summary, run_id = {"suite": suite.name}, args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    else:  # a folder name that is no run: the store's current view (latest record per cell) there
+        summary = {"suite": suite.name}
+        run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     summary.update(run_id=run_id, suite_path=str(args.suite))
     try:
         paths = write_run_report(suite, args.suite, store, run_id, summary, options)
@@ -271,39 +273,35 @@ def report(args: argparse.Namespace) -> int:
 
 
 def predict(args: argparse.Namespace) -> int:
-    from bench.cell.checkpoint import (
-        cell_checkpoint_path,
-        export_checkpoint,
-        load_checkpoint,
-        read_checkpoint,
-    )
+    from bench.cell.checkpoint import cell_checkpoint_path, load_checkpoint, regenerate_command
     from bench.cell.predict import choose_simulator, find_cell, predict_file
     from bench.results.cache import Cache
     from bench.run.driver import checkpoints_dir
 
+    if args.top < 1:
+        raise UserError(f"--top: must be >= 1 (got {args.top})")
     suite, options = load_suite(args.suite), _options(args)
     cell = find_cell(suite, args.cell)
     root = checkpoints_dir(suite, options)
     path = cell_checkpoint_path(root, cell.key)
-    if not path.exists():
-        try:
-            export_checkpoint(cell, Cache(options.cache_dir), root)
-        except FileNotFoundError:
-            raise UserError(
-                f"{args.suite}: cell {cell.key} has no checkpoint in {root} and its trained "
-                f"model is not in the cache {options.cache_dir} (run the suite first)"
-            ) from None
-    simulator, note = choose_simulator(read_checkpoint(path), args.backend)
-    loaded = load_checkpoint(path, simulator)
+    verified = _verified_checkpoint(cell, Cache(options.cache_dir), root, args.suite)
+    simulator, note = choose_simulator(verified.meta, args.backend)
+    loaded = load_checkpoint(path, simulator) if simulator != verified.simulator else verified
     probs = predict_file(loaded, args.file)
+    if not np.all(np.isfinite(probs)):
+        raise UserError(
+            f"{path}: the model gives non-finite probabilities for {args.file} "
+            f"(no prediction printed; regenerate the checkpoint with `{regenerate_command(args.suite)}`)"
+        )
     table = Table(box=None)
     table.add_column("class")
     table.add_column("probability", justify="right")
-    for i in np.argsort(-probs, kind="stable")[: max(args.top, 1)]:
+    for i in np.argsort(-probs, kind="stable")[: args.top]:
         table.add_row(loaded.class_names[i], f"{probs[i]:.4f}")
     console = Console(width=200)
-    if note:
-        console.print(f"note: {note}")
+    for line in [*verified.notes, note]:
+        if line:
+            console.print(f"note: {line}", soft_wrap=True)
     console.print(
         f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
         f"file: {args.file}",
@@ -311,6 +309,30 @@ def predict(args: argparse.Namespace) -> int:
     )
     console.print(table)
     return 0
+
+
+def _verified_checkpoint(cell, cache, root, suite_path):
+    """``ensure_checkpoint``, with a checkpoint that is missing and not in the cache said plainly."""
+    from bench.cell.checkpoint import (
+        DamagedCheckpoint,
+        cell_checkpoint_path,
+        ensure_checkpoint,
+        regenerate_command,
+    )
+
+    path = cell_checkpoint_path(root, cell.key)
+    existed = path.exists()
+    try:
+        return ensure_checkpoint(cell, cache, root, suite_path)
+    except UserError:
+        if not existed:
+            raise UserError(
+                f"{suite_path}: cell {cell.key} has no checkpoint in {root} and its trained "
+                f"model is not in the cache {cache.root} (run the suite first)"
+            ) from None
+        raise
+    except DamagedCheckpoint as exc:
+        raise UserError(f"{exc}; regenerate it with `{regenerate_command(suite_path)}`") from None
 
 
 def backends(args: argparse.Namespace) -> int:
@@ -393,17 +415,12 @@ def benchmark(args: argparse.Namespace) -> int:
 
 
 def options(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from bench.cli.options_doc import BEGIN, END, options_markdown
+    from bench.cli.options_doc import OPTIONS_PAGE, options_markdown
 
     text = options_markdown()
-    if not args.update_readme:
-        print(text)
+    if not args.write:
+        print(text, end="")
         return 0
-    readme = Path(__file__).resolve().parents[2] / "README.md"
-    current = readme.read_text()
-    start, stop = current.index(BEGIN), current.index(END) + len(END)
-    readme.write_text(current[:start] + text + current[stop:])
-    print(f"updated {readme}")
+    OPTIONS_PAGE.write_text(text, encoding="utf-8")
+    print(f"wrote {OPTIONS_PAGE}")
     return 0

@@ -128,8 +128,9 @@ def _parser() -> argparse.ArgumentParser:
     report.add_argument(
         "--run-id",
         default=None,
-        help="the run to report (an id or unique prefix, as `bench runs` lists them; default: the latest "
-        "run); writes reports/<suite>/<run-id>/",
+        help="a run id as `bench runs` lists them: report that run into reports/<suite>/<run-id>/ "
+        "(default: the latest run); any other name: the store's latest record of every cell, "
+        "into that folder",
     )
 
     predict = sub.add_parser(
@@ -169,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--force", action="store_true", help="re-measure points already in the store")
 
     options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
-    options.add_argument("--update-readme", action="store_true", help="rewrite the README's option reference")
+    options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
 
     bench = sub.add_parser(
         "benchmark", help="time one quantum-head training step: batched vs per-sample loop"

@@ -2,9 +2,9 @@
 
 An entry lives at ``<root>/<kind>/<key>.pkl``; ``key`` is a hash of everything that
 determines the artefact plus ``CACHE_SCHEMA_VERSION``. Writes are atomic (temp file +
-``os.replace``), so a killed run never leaves half an entry under the final name. Each file
-starts with the sha256 of its payload; a payload that does not match (truncated, corrupted,
-unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
+``os.replace``, mode from the user's umask), so a killed run never leaves half an entry under the
+final name. Each file starts with the sha256 of its payload; a payload that does not match
+(truncated, corrupted, unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
 
 ``fresh_after`` (a POSIX time) makes entries written before it misses (they are recomputed
 and overwritten, not deleted first): a new run (``bench run --new-run``) recomputes what it
@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bench import CACHE_SCHEMA_VERSION
+from bench.core.files import atomic_write
 from bench.core.hashing import stable_hash
 
 log = logging.getLogger(__name__)
@@ -67,19 +66,13 @@ class Cache:
 
     def save(self, kind: str, key: str, obj: Any) -> Path:
         """Atomically store ``obj`` under ``key``."""
-        path = self.path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hashlib.sha256(payload).digest())
-                fh.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+
+        def write(fh) -> None:
+            fh.write(hashlib.sha256(payload).digest())
+            fh.write(payload)
+
+        return atomic_write(self.path(kind, key), write)
 
     def get_or_compute(self, kind: str, key: str, compute: Callable[[], T]) -> tuple[T, bool]:
         """``(object, hit)``: the cached object, or ``compute()`` stored then returned."""

@@ -11,14 +11,18 @@ interrupted.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from bench.cell.run import failed_record
 from bench.core.provenance import provenance
 from bench.core.registry import EXECUTORS
 from bench.history.runs import begin_run, copy_reused, plan_reuse
@@ -27,8 +31,9 @@ from bench.plan.grid import Cell
 from bench.plan.planner import PlannedCell, plan
 from bench.results.record import Record
 from bench.results.store import ResultsStore
+from bench.run.executors import Executor, TaskError
 from bench.run.lock import run_lock
-from bench.run.tasks import backbone_tasks, group_cells, run_backbone_task, run_group
+from bench.run.tasks import BackboneTask, CellTask, task_graph
 from bench.spec.suite import Suite
 
 
@@ -38,6 +43,7 @@ class RunOptions:
     cache_dir: Path = Path(".cache")
     executor: str = "sequential"
     workers: int = 1
+    executor_options: dict[str, Any] = field(default_factory=dict)  # e.g. the Dask scheduler address
     force: bool = False
     report: bool = True
     new_run: bool = False  # start a new run instead of resuming the latest one
@@ -113,16 +119,19 @@ def _describe(record: Record) -> str:
 def write_run_report(
     suite: Suite, suite_path: Path, store: ResultsStore, run_id: str, summary: dict, options: RunOptions
 ) -> dict[str, Path]:
-    """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store."""
+    """(Re)generate ``reports/<suite>/<run_id>/index.{md,html}`` from the store; the image
+    diagnostics arrays (``bench.cell.diagnostics``) are computed first, into ``<run_id>/diagnostics/``."""
+    from bench.cell.diagnostics import image_diagnostics
     from bench.plan.grid import expand
     from bench.report import write_report
     from bench.report.images import image_sections
 
     records = store.get([c.key for c in expand(suite)], run_id=store_run_id(store, run_id))
     out_dir = suite_dir(suite, options) / run_id
-    sections = image_sections(
-        suite, records, options.cache_dir, checkpoints_dir(suite, options), out_dir / "figures"
+    diagnostics = image_diagnostics(
+        suite, records, options.cache_dir, checkpoints_dir(suite, options), out_dir / "diagnostics"
     )
+    sections = image_sections(records, diagnostics, out_dir / "figures")
     paths = write_report(records, out_dir, summary, sections)
     latest = suite_dir(suite, options) / "latest"
     latest.unlink(missing_ok=True)
@@ -196,15 +205,8 @@ def _run_locked(suite: Suite, suite_path: Path, options: RunOptions, console: Co
         f"[bold]{suite.name}[/]: {len(planned)} cells - {counts['done']} done, "
         f"{counts['pending'] + counts['retry']} to run, {counts['skip']} skipped"
     )
-    executor = EXECUTORS.get(options.executor)(options.workers)
-    groups = group_cells(
-        todo,
-        str(options.cache_dir),
-        str(checkpoints_dir(suite, options)),
-        str(jobs_path(suite, options)),
-        run.fresh_after,
-    )
-    failed = interrupted = 0
+    executor = make_executor(options)
+    failed = 0
     with Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -213,34 +215,14 @@ def _run_locked(suite: Suite, suite_path: Path, options: RunOptions, console: Co
         console=console,
         transient=False,
     ) as progress:
-        prep = backbone_tasks(todo, str(options.cache_dir), run.fresh_after)
-        prep_bar = progress.add_task("backbones", total=len(prep), visible=bool(prep))
-        cells_bar = progress.add_task("cells", total=len(todo), visible=bool(todo))
-        epochs_bar = progress.add_task("epochs", total=1, visible=executor.supports_progress and bool(todo))
-
-        def on_epoch(done: int, total: int) -> None:
-            progress.update(epochs_bar, completed=done, total=total)
 
         def commit(record: Record) -> None:
             nonlocal failed
             store.put(record, run_id)
             failed += record.status == "failed"
-            progress.advance(cells_bar)
             progress.console.print(_describe(record))
 
-        if executor.supports_progress:
-            fn = partial(run_group, on_epoch=on_epoch, on_record=commit)
-        else:
-            fn = run_group
-        try:
-            for _ in executor.run(run_backbone_task, prep):
-                progress.advance(prep_bar)
-            for _, records in executor.run(fn, groups):
-                if not executor.supports_progress:
-                    for record in records:
-                        commit(record)
-        except KeyboardInterrupt:
-            interrupted = 1
+        interrupted = execute(executor, todo, suite, options, progress, commit, run.fresh_after)
     summary = _summary(suite, suite_path, run_id, started, time.perf_counter() - t0, store, planned)
     summary["policy"] = run.policy
     store.finish_run(run_id, "incomplete" if interrupted else _state(summary), summary)
@@ -262,6 +244,70 @@ def _state(summary: dict) -> str:
     """``complete`` when every planned cell has a record in the run."""
     recorded = summary["cells_ok"] + summary["cells_failed"] + summary["cells_skipped"]
     return "complete" if recorded == summary["cells_total"] else "incomplete"
+
+
+def make_executor(options: RunOptions) -> Executor:
+    """The executor ``options`` name, built with its options (``RunOptions.executor_options``)."""
+    return EXECUTORS.get(options.executor)(options.workers, **options.executor_options)
+
+
+def shared_dirs(suite: Suite, options: RunOptions) -> list[Path]:
+    """Directories every worker writes to and must see as the driver does: cache and suite folder."""
+    return [options.cache_dir.resolve(), suite_dir(suite, options).resolve()]
+
+
+def execute(
+    executor: Executor,
+    cells: list[Cell],
+    suite: Suite,
+    options: RunOptions,
+    progress: Progress,
+    commit: Callable[[Record], None],
+    fresh_after: float | None = None,
+) -> bool:
+    """Run ``cells`` (and their backbones) through ``executor``; ``commit`` each record the moment
+    it arrives (``fresh_after``: a new run's cache cut-off, ``bench.results.cache``). Returns True
+    when interrupted (Ctrl-C): what finished is committed, the executor cancels the rest and closes
+    what it started."""
+    on_epoch = None
+    if executor.supports_progress:
+
+        def on_epoch(done: int, total: int) -> None:
+            progress.update(epochs_bar, completed=done, total=total)
+
+    graph = task_graph(
+        cells,
+        str(options.cache_dir.resolve()),
+        str(checkpoints_dir(suite, options).resolve()),
+        str(jobs_path(suite, options).resolve()),
+        on_epoch,
+        fresh_after,
+    )
+    n_prep = sum(isinstance(n.arg, BackboneTask) for n in graph)
+    prep_bar = progress.add_task("backbones", total=n_prep, visible=bool(n_prep))
+    cells_bar = progress.add_task("cells", total=len(cells), visible=bool(cells))
+    epochs_bar = progress.add_task("epochs", total=1, visible=on_epoch is not None and bool(cells))
+    try:
+        executor.start(shared_dirs(suite, options) if cells else [])
+        with closing(executor.run_graph(graph)) as results:
+            for node, result in results:
+                if isinstance(node.arg, BackboneTask):
+                    progress.advance(prep_bar)
+                    continue
+                commit(_cell_record(node.arg, result))
+                progress.advance(cells_bar)
+    except KeyboardInterrupt:
+        return True
+    finally:
+        executor.close()
+    return False
+
+
+def _cell_record(task: CellTask, result: Record | TaskError) -> Record:
+    if isinstance(result, TaskError):
+        result = failed_record(task.cell, result.reason)
+        result.provenance = {**provenance(), "suite_hash": task.cell.suite.hash}
+    return result
 
 
 def _summary(suite, suite_path, run_id, started, wall_s, store, planned) -> dict:
