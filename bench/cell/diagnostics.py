@@ -123,12 +123,12 @@ class _Dataset:
 
 
 def _load_model(cell, cache, checkpoints_root: Path):
-    from bench.cell.checkpoint import cell_checkpoint_path, export_checkpoint, load_checkpoint
+    from bench.cell.checkpoint import cell_checkpoint_path, ensure_checkpoint, load_checkpoint
 
-    path = cell_checkpoint_path(checkpoints_root, cell.key)
-    if not path.exists():
-        export_checkpoint(cell, cache, checkpoints_root)
-    return load_checkpoint(path, "default.qubit").model
+    loaded = ensure_checkpoint(cell, cache, checkpoints_root)
+    if loaded.simulator == "default.qubit":
+        return loaded.model
+    return load_checkpoint(cell_checkpoint_path(checkpoints_root, cell.key), "default.qubit").model
 
 
 def _misclassified(data: _Dataset, picks: dict[str, Record]) -> dict[str, np.ndarray]:
@@ -195,7 +195,7 @@ def image_diagnostics(
     suite's dataset order, and return their paths. Stale files of earlier calls are replaced."""
     from bench.core.registry import DATASETS
 
-    image_refs = [ref for ref in suite.datasets if getattr(DATASETS.get(ref.name), "modality", "") == "image"]
+    image_refs = [ref for ref in suite.datasets if DATASETS.get(ref.name).modality == "image"]
     if not image_refs:
         return []
     from bench.plan.grid import expand

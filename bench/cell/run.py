@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bench.cell.finetune import run_finetune
 from bench.cell.frozen import run_frozen
-from bench.cell.training import EpochCallback
+from bench.cell.loop import EpochCallback
 from bench.plan.grid import Cell
 from bench.results.cache import Cache
 from bench.results.record import Record
@@ -52,6 +52,13 @@ def _blank_record(cell: Cell) -> Record:
         control=cell.control,
         treatment=cell.treatment,
     )
+
+
+def failed_record(cell: Cell, error: str) -> Record:
+    """The record of ``cell`` failed with ``error`` (for failures outside the cell, e.g. its worker died)."""
+    record = _blank_record(cell)
+    record.status, record.error = "failed", error
+    return record
 
 
 def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jobs_path=None) -> Record:
