@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from datetime import UTC, datetime
 
 import numpy as np
@@ -10,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.core.errors import UserError
-from bench.run.driver import RunOptions, open_store, run_suite, write_run_report
+from bench.run.driver import RunOptions, open_store, run_suite_outcome, store_path, write_run_report
 from bench.spec.loader import load_suite
 
 
@@ -38,8 +40,153 @@ def run(args: argparse.Namespace) -> int:
         executor_options=_dask_options(args) if executor == "dask" else {},
         force=args.force,
         report=not args.no_report,
+        new_run=args.new_run or args.changed_only,
+        changed_only=args.changed_only,
+        wait=not args.no_wait,
     )
-    return run_suite(suite, args.suite, options)
+    outcome = run_suite_outcome(suite, args.suite, options)
+    if args.json:
+        print(json.dumps(run_json(outcome), indent=2))
+    return outcome.exit_code
+
+
+def run_json(outcome) -> dict:
+    """The ``run --json`` document: exit code, run id, counts, wall time, report paths."""
+    s = outcome.summary
+    counts = ("cells_total", "cells_ok", "cells_failed", "cells_skipped", "cells_reused", "cells_run_now")
+    return {
+        "exit_code": outcome.exit_code,
+        "suite": s.get("suite"),
+        "run_id": s.get("run_id"),
+        "policy": s.get("policy"),
+        "started": s.get("started"),
+        "finished": s.get("finished"),
+        "wall_s": s.get("wall_s"),
+        **{k: s.get(k) for k in counts},
+        "reports": outcome.reports,
+    }
+
+
+def runs(args: argparse.Namespace) -> int:
+    from bench.history.runs import run_rows
+
+    suite, options = load_suite(args.suite), _options(args)
+    store = _read_store(suite, args.suite, options)
+    try:
+        rows = run_rows(store)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    table = Table(title=f"{suite.name}: {len(rows)} runs (oldest first)")
+    for column in (
+        "run",
+        "started",
+        "state",
+        "policy",
+        "git SHA",
+        "versions",
+        "machine",
+        "ok/failed/skipped/reused",
+    ):
+        table.add_column(column)
+    for r in rows:
+        versions = " ".join(f"{p}={v}" for p, v in r["versions"].items() if v != "not installed")
+        if r["changes"]:
+            versions += "\nchanged: " + "; ".join(r["changes"])
+        cells = f"{r['ok']}/{r['failed']}/{r['skipped']}/{r['reused']}"
+        table.add_row(
+            r["run_id"], r["started"], r["state"], r["policy"], r["git_sha"], versions, r["machine"], cells
+        )
+    Console(width=220).print(table)
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    from bench.history.compare import compare_runs, default_pair, previous_complete, write_compare_page
+    from bench.history.runs import resolve_run
+
+    if not args.threshold >= 0:
+        raise UserError(f"--threshold: must be >= 0 percentage points (got {args.threshold})")
+    if not args.factor > 1:
+        raise UserError(f"--factor: must be > 1 (got {args.factor})")
+    suite, options = load_suite(args.suite), _options(args)
+    where = str(args.suite)
+    store = _read_store(suite, args.suite, options)
+    try:
+        runs = store.run_list()
+        default_base, default_run = default_pair(runs)
+        run = resolve_run(runs, args.run, default_run, "run", where)
+        base_default = previous_complete(runs, run) if args.run else default_base
+        base = resolve_run(runs, args.baseline, base_default, "baseline", where)
+        if base.run_id == run.run_id:
+            raise UserError(f"{where}: --baseline and --run are the same run ({run.run_id})")
+        result = compare_runs(store, suite.name, base, run, args.threshold, args.factor)
+    finally:
+        store.close()
+    code = 3 if result.regressions else 0
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, default=str))
+    else:
+        _print_comparison(result)
+    if not args.no_report:
+        out = options.reports_root / suite.name / "compare" / f"{base.run_id}..{run.run_id}"
+        try:
+            paths = write_compare_page(result, out)
+            print(f"report: {paths['md']}  {paths['html']}", file=sys.stderr)
+        except OSError as exc:
+            print(
+                f"warning: could not write the comparison page under {out}: {exc.strerror}", file=sys.stderr
+            )
+    return code
+
+
+def _print_comparison(result) -> None:
+    from bench.history.compare import comparison_frame
+
+    frame = comparison_frame(result)
+    table = Table(title=f"{result.suite}: run {result.run} vs baseline {result.baseline}")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    console = Console(width=240)
+    console.print(table)
+    changes = "; ".join(result.provenance_changes) or "none"
+    machine = "same machine" if result.same_machine else "different machines"
+    console.print(f"changed versions: {changes}; {machine}", soft_wrap=True)
+    for line in result.regressions:
+        console.print(f"REGRESSION {line}", soft_wrap=True, markup=False)
+    n = len(result.regressions)
+    console.print(f"{n} regression(s) flagged" if n else "no regression flagged")
+
+
+def repair(args: argparse.Namespace) -> int:
+    from bench.results.repair import repair_store
+    from bench.run.driver import suite_dir
+    from bench.run.lock import run_lock
+
+    suite, options = load_suite(args.suite), _options(args)
+    path = store_path(suite, options)
+    if not path.exists():
+        raise UserError(f"{args.suite}: no results store at {path} (nothing to repair)")
+    with run_lock(suite_dir(suite, options) / "run.lock", True, lambda line: print(line, file=sys.stderr)):
+        result = repair_store(path)
+    problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    print(
+        f"repaired {path}: kept {result.kept_records} records of {result.kept_runs} runs, lost "
+        f"{result.lost_records}{problems}; damaged file moved to {result.moved_to}; "
+        f"`python -m bench run {args.suite}` re-runs what was lost"
+    )
+    return 0
+
+
+def _read_store(suite, suite_path, options):
+    """The suite's store opened read-only; a one-line error when there is none yet."""
+    if not store_path(suite, options).exists():
+        raise UserError(f"{suite_path}: no results yet for suite '{suite.name}' (run it first)")
+    return open_store(suite, options, read_only=True, suite_path=suite_path)
 
 
 def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
@@ -77,10 +224,12 @@ def _dask_options(args: argparse.Namespace) -> dict:
 
 def plan(args: argparse.Namespace) -> int:
     from bench.plan.planner import plan as plan_cells
+    from bench.run.preflight import preflight
 
     suite = load_suite(args.suite)
-    db = _options(args).reports_root / suite.name / "results.sqlite"
-    store = open_store(suite, _options(args)) if db.exists() else None
+    preflight(suite, args.suite, _options(args), write=False)
+    exists = store_path(suite, _options(args)).exists()
+    store = open_store(suite, _options(args), read_only=True, suite_path=args.suite) if exists else None
     planned = plan_cells(suite, store)
     table = Table(title=f"{suite.name}: {len(planned)} cells")
     for column in ("cell", "state", "reason"):
@@ -135,16 +284,25 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 
 
 def report(args: argparse.Namespace) -> int:
+    from bench.run.preflight import check_locations, run_locations
+
     suite = load_suite(args.suite)
     options = _options(args)
-    if not (options.reports_root / suite.name / "results.sqlite").exists():
-        raise UserError(f"{args.suite}: no results yet for suite '{suite.name}' (run it first)")
-    store = open_store(suite, options)
-    runs = store.runs()
-    summary = dict(runs[-1]) if runs else {"suite": suite.name}
-    run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    check_locations(run_locations(suite, options)[:2])
+    store = _read_store(suite, args.suite, options)
+    runs = store.run_list()
+    known = [r for r in runs if args.run_id is not None and r.run_id == args.run_id]
+    if runs and (args.run_id is None or known):  # a run: its records, into its folder
+        run = known[0] if known else runs[-1]
+        summary, run_id = dict(run.summary) or {"suite": suite.name}, run.run_id
+    else:  # a folder name that is no run: the store's current view (latest record per cell) there
+        summary = {"suite": suite.name}
+        run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     summary.update(run_id=run_id, suite_path=str(args.suite))
-    paths = write_run_report(suite, args.suite, store, run_id, summary, options)
+    try:
+        paths = write_run_report(suite, args.suite, store, run_id, summary, options)
+    finally:
+        store.close()
     print(f"report: {paths['md']}  {paths['html']}")
     return 0
 
@@ -242,7 +400,8 @@ def backends(args: argparse.Namespace) -> int:
 
 def calibrate(args: argparse.Namespace) -> int:
     from bench.core.registry import SIMULATORS
-    from bench.quantum.autoselect import TIMINGS_FILE, fastest_trainer, measure, write_table
+    from bench.quantum.autoselect import fastest_trainer, measure, write_table
+    from bench.spec.profile_files import trainer_timings_file
 
     names = args.simulators or SIMULATORS.names()
     seconds = measure(names, args.qubits, args.layers, args.batch, args.repeats)
@@ -256,7 +415,7 @@ def calibrate(args: argparse.Namespace) -> int:
     if args.write:
         path = write_table(
             seconds,
-            args.output or TIMINGS_FILE,
+            args.output or trainer_timings_file(),
             {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats},
         )
         print(

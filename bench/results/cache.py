@@ -5,6 +5,11 @@ determines the artefact plus ``CACHE_SCHEMA_VERSION``. Writes are atomic (temp f
 ``os.replace``, mode from the user's umask), so a killed run never leaves half an entry under the
 final name. Each file starts with the sha256 of its payload; a payload that does not match
 (truncated, corrupted, unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
+
+``fresh_after`` (a POSIX time) makes entries written before it misses (they are recomputed
+and overwritten, not deleted first): a new run (``bench run --new-run``) recomputes what it
+measures instead of loading artefacts an earlier run (maybe other package versions) produced,
+while cells of the same run still share what it computed.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ def cache_key(spec: Any) -> str:
 class Cache:
     """A directory of pickled artefacts addressed by key. Safe to share between processes."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, fresh_after: float | None = None):
         self.root = Path(root)
+        self.fresh_after = fresh_after
 
     def path(self, kind: str, key: str) -> Path:
         return self.root / kind / f"{key}.pkl"
@@ -43,6 +49,8 @@ class Cache:
         """The stored object, or ``None`` on a miss or a corrupt entry (which is removed)."""
         path = self.path(kind, key)
         try:
+            if self.fresh_after is not None and path.stat().st_mtime < self.fresh_after:
+                return None
             blob = path.read_bytes()
         except FileNotFoundError:
             return None

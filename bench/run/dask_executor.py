@@ -39,7 +39,7 @@ from typing import Any
 import yaml
 
 from bench.core.errors import UserError
-from bench.run.executors import MAX_ATTEMPTS, Node, TaskError, independent
+from bench.run.executors import MAX_ATTEMPTS, Executor, Node, TaskError, independent
 
 INSTALL_HINT = 'pip install -e ".[dask]"'
 JOBQUEUE_CLASSES = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster"}
@@ -183,11 +183,13 @@ def jobqueue_cluster(kind: str, config: dict[str, Any], dashboard: str | None = 
         raise UserError(f"--cluster {kind}: {' '.join(str(exc).split())}") from exc
 
 
-class DaskExecutor:
-    """Runs task graphs on a Dask cluster (see the module docstring)."""
+class DaskExecutor(Executor):
+    """Runs task graphs on a Dask cluster: a LocalCluster, an existing scheduler, or Slurm/PBS/SGE jobs
+    (see the module docstring)."""
 
     name = "dask"
     supports_progress = False
+    test_params = {"workers": 1, "dashboard": None}
 
     def __init__(
         self,
@@ -197,7 +199,7 @@ class DaskExecutor:
         cluster_config: str | Path | None = None,
         dashboard: str | None = ":8787",
     ):
-        self.workers = max(1, workers)
+        super().__init__(workers)
         self.scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
         self.cluster_kind = cluster
         self.cluster_config = Path(cluster_config) if cluster_config else None

@@ -18,8 +18,8 @@ from typing import Any
 
 from bench.cell.checkpoint import export_for_record
 from bench.cell.embeddings import embeddings_for
+from bench.cell.loop import EpochCallback
 from bench.cell.run import run_cell
-from bench.cell.training import EpochCallback
 from bench.core.hashing import stable_hash
 from bench.core.provenance import provenance
 from bench.plan.grid import Cell
@@ -35,14 +35,17 @@ class BackboneTask:
 
     cell: Cell
     cache_root: str
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
-def backbone_tasks(cells: list[Cell], cache_root: str) -> list[BackboneTask]:
+def backbone_tasks(
+    cells: list[Cell], cache_root: str, fresh_after: float | None = None
+) -> list[BackboneTask]:
     """One task per distinct dataset x seed among ``cells``, in grid order."""
     seen: dict[tuple[str, int], Cell] = {}
     for cell in cells:
         seen.setdefault((cell.dataset.label, cell.seed), cell)
-    return [BackboneTask(cell, cache_root) for cell in seen.values()]
+    return [BackboneTask(cell, cache_root, fresh_after) for cell in seen.values()]
 
 
 def run_backbone_task(task: BackboneTask) -> str | None:
@@ -50,7 +53,8 @@ def run_backbone_task(task: BackboneTask) -> str | None:
     pin_threads()
     c = task.cell
     try:
-        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, Cache(task.cache_root))
+        cache = Cache(task.cache_root, task.fresh_after)
+        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, cache)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -64,6 +68,7 @@ class CellTask:
     cache_root: str
     checkpoint_root: str | None = None  # where an ok cell's checkpoint is exported (None: not exported)
     jobs_path: str | None = None  # IBM job ledger (None: <cache_root>/jobs.sqlite)
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
 def run_cell_task(task: CellTask, *after: Any, on_epoch: EpochCallback | None = None) -> Record:
@@ -72,7 +77,7 @@ def run_cell_task(task: CellTask, *after: Any, on_epoch: EpochCallback | None = 
     ``after`` are the results of the tasks this one waited for; they are not used.
     """
     pin_threads()
-    cell, cache = task.cell, Cache(task.cache_root)
+    cell, cache = task.cell, Cache(task.cache_root, task.fresh_after)
     record = run_cell(cell, cache, on_epoch, task.jobs_path)
     if task.checkpoint_root:
         export_for_record(cell, cache, Path(task.checkpoint_root), record)
@@ -102,10 +107,12 @@ def task_graph(
     checkpoint_root: str | None = None,
     jobs_path: str | None = None,
     on_epoch: EpochCallback | None = None,
+    fresh_after: float | None = None,
 ) -> list[Node]:
     """Backbone nodes, then cell nodes, each after what it needs (see the module docstring).
 
-    ``on_epoch`` (in-process executors only) receives each cell's epoch progress.
+    ``on_epoch`` (in-process executors only) receives each cell's epoch progress; ``fresh_after``
+    (a new run's start) makes older cache entries misses (``bench.results.cache``).
     """
     cell_fn: Callable[..., Record] = run_cell_task
     if on_epoch is not None:
@@ -113,11 +120,14 @@ def task_graph(
         def cell_fn(task: CellTask, *after: Any) -> Record:
             return run_cell_task(task, *after, on_epoch=on_epoch)
 
-    nodes = [Node(backbone_key(t.cell), run_backbone_task, t) for t in backbone_tasks(cells, cache_root)]
+    nodes = [
+        Node(backbone_key(t.cell), run_backbone_task, t)
+        for t in backbone_tasks(cells, cache_root, fresh_after)
+    ]
     for group in _trainer_first(cells).values():
         trainer = group[0]
         for cell in group:
             after = (backbone_key(cell),) if cell is trainer else (cell_key(trainer),)
-            task = CellTask(cell, cache_root, checkpoint_root, jobs_path)
+            task = CellTask(cell, cache_root, checkpoint_root, jobs_path, fresh_after)
             nodes.append(Node(cell_key(cell), cell_fn, task, after))
     return nodes
