@@ -74,9 +74,6 @@ def jobs_path(suite: Suite, options: RunOptions) -> Path:
     return suite_dir(suite, options) / "jobs.sqlite"
 
 
-TRENDS = False  # the trends page lands with bench.history.trends
-
-
 def store_path(suite: Suite, options: RunOptions) -> Path:
     return suite_dir(suite, options) / "results.sqlite"
 
@@ -157,7 +154,7 @@ def run_suite_outcome(
     say = partial(console.print, soft_wrap=True, markup=False, highlight=False)
     with run_lock(suite_dir(suite, options) / "run.lock", options.wait, say):
         outcome = _run_locked(suite, suite_path, options, console)
-        if options.report and TRENDS:
+        if options.report:
             outcome.reports.update(write_trends_page(suite, suite_path, options))
     return outcome
 
