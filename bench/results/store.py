@@ -79,8 +79,12 @@ class ResultsStore:
         try:
             self._db = self._open_read_only() if read_only else self._open_writable()
             self._check_integrity()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # cannot open, read-only, I/O error, locked: not damage
+            raise UserError(f"{self.path}: cannot use the results store ({exc})") from None
+        except sqlite3.DatabaseError as exc:  # corrupt, not a database
             raise DamagedStore(self.path, str(exc), hint) from None
+        except OSError as exc:
+            raise UserError(f"{self.path}: cannot use the results store ({exc.strerror})") from None
 
     # ---- opening -------------------------------------------------------------------------
     def _open_writable(self) -> sqlite3.Connection:
