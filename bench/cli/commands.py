@@ -365,7 +365,8 @@ def backends(args: argparse.Namespace) -> int:
 
 def calibrate(args: argparse.Namespace) -> int:
     from bench.core.registry import SIMULATORS
-    from bench.quantum.autoselect import TIMINGS_FILE, fastest_trainer, measure, write_table
+    from bench.quantum.autoselect import fastest_trainer, measure, write_table
+    from bench.spec.profile_files import trainer_timings_file
 
     names = args.simulators or SIMULATORS.names()
     seconds = measure(names, args.qubits, args.layers, args.batch, args.repeats)
@@ -379,7 +380,7 @@ def calibrate(args: argparse.Namespace) -> int:
     if args.write:
         path = write_table(
             seconds,
-            args.output or TIMINGS_FILE,
+            args.output or trainer_timings_file(),
             {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats},
         )
         print(

@@ -161,7 +161,9 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--batch", type=int, default=64)
     cal.add_argument("--repeats", type=int, default=3)
     cal.add_argument("--simulators", nargs="*", default=None, help="default: every built-in simulator")
-    cal.add_argument("--write", action="store_true", help="write backends/trainer-timings.json")
+    cal.add_argument(
+        "--write", action="store_true", help="rewrite the trainer-timings table in effect (docs/backends.md)"
+    )
     cal.add_argument("--output", type=Path, default=None, help="write the table here instead")
 
     sweep = sub.add_parser("sweep", help="timing sweep: circuit time vs qubits and layers per backend")
