@@ -156,7 +156,7 @@ def run_suite_outcome(
     say = partial(console.print, soft_wrap=True, markup=False, highlight=False)
     with run_lock(suite_dir(suite, options) / "run.lock", options.wait, say):
         outcome = _run_locked(suite, suite_path, options, console)
-        if options.report:
+        if options.report and outcome.exit_code != 130:  # Ctrl-C: stop now, the next run rewrites it
             outcome.reports.update(write_trends_page(suite, suite_path, options))
     return outcome
 
