@@ -7,9 +7,10 @@ parameters - or, when it cannot work here (``unavailable()`` / ``probe()``: no d
 GPU, an optional package missing), the test is skipped with that reason. Running includes each
 kind's own contract (the ``RawData`` contract, feature arrays, backbone and head shapes, exact
 simulators agreeing with ``default.qubit``, executors returning every task's result). New
-registry entries are picked up automatically; the shipped backend profiles, which are not registry
-entries, must resolve to backends of the same ``Backend`` contract. Deeper, kind-specific checks live next to each
-kind (tests/data, tests/backbones, tests/heads, tests/quantum).
+registry entries are picked up automatically; the shipped backend profiles, which are not
+registry entries, must resolve to backends of the same ``Backend`` contract. Deeper,
+kind-specific checks live next to each kind (tests/data, tests/backbones, tests/heads,
+tests/quantum).
 """
 
 from __future__ import annotations
