@@ -254,7 +254,7 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 
 
 def report(args: argparse.Namespace) -> int:
-    from bench.run.preflight import check_locations, run_locations
+    from bench.run.preflight import check_locations, check_report_target, run_locations
 
     suite = load_suite(args.suite)
     options = _options(args)
@@ -270,6 +270,7 @@ def report(args: argparse.Namespace) -> int:
         run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     summary.update(run_id=run_id, suite_path=str(args.suite))
     try:
+        check_report_target(options.reports_root / suite.name, run_id)
         paths = write_run_report(suite, args.suite, store, run_id, summary, options)
     finally:
         store.close()

@@ -75,9 +75,6 @@ def jobs_path(suite: Suite, options: RunOptions) -> Path:
     return suite_dir(suite, options) / "jobs.sqlite"
 
 
-TRENDS = False  # the trends page lands with bench.history.trends
-
-
 def store_path(suite: Suite, options: RunOptions) -> Path:
     return suite_dir(suite, options) / "results.sqlite"
 
@@ -159,7 +156,7 @@ def run_suite_outcome(
     say = partial(console.print, soft_wrap=True, markup=False, highlight=False)
     with run_lock(suite_dir(suite, options) / "run.lock", options.wait, say):
         outcome = _run_locked(suite, suite_path, options, console)
-        if options.report and TRENDS:
+        if options.report and outcome.exit_code != 130:  # Ctrl-C: stop now, the next run rewrites it
             outcome.reports.update(write_trends_page(suite, suite_path, options))
     return outcome
 
