@@ -58,3 +58,22 @@ def no_data_env(monkeypatch):
 @pytest.fixture
 def tiny_suite_path(tmp_path: Path) -> Path:
     return write_suite(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def tiny_sequential(tmp_path_factory) -> dict[str, dict]:
+    """TINY run once, sequentially: ``{cell key: record.deterministic_view()}``, the reference the
+    records of every other executor must equal."""
+    from bench.cli.parser import main
+    from bench.results.store import ResultsStore
+
+    tmp = tmp_path_factory.mktemp("tiny-sequential")
+    dirs = ["--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache"), "--no-report"]
+    assert main(["run", str(write_suite(tmp)), "--executor", "sequential", *dirs]) == 0
+    store = ResultsStore(tmp / "reports" / "tiny" / "results.sqlite")
+    try:
+        records = {r.key: r.deterministic_view() for r in store.get()}
+    finally:
+        store.close()
+    assert len(records) == 3 and all(r["status"] == "ok" for r in records.values())
+    return records

@@ -53,15 +53,6 @@ def suite(tmp_path_factory) -> Path:
     return write_suite(tmp_path_factory.mktemp("suite"))
 
 
-@pytest.fixture(scope="module")
-def sequential(suite, tmp_path_factory) -> dict[str, dict]:
-    tmp = tmp_path_factory.mktemp("sequential")
-    assert _run(suite, tmp, "--executor", "sequential") == 0
-    records = _records(tmp)
-    assert len(records) == 3 and all(r["status"] == "ok" for r in records.values())
-    return records
-
-
 class LocalDask:
     """A `dask scheduler` and worker processes on 127.0.0.1, each in its own session (killed as a group)."""
 
@@ -116,17 +107,17 @@ def cluster(tmp_path_factory):
         dask.close()
 
 
-def test_local_cluster_gives_the_records_of_a_sequential_run(suite, sequential, tmp_path):
+def test_local_cluster_gives_the_records_of_a_sequential_run(suite, tiny_sequential, tmp_path):
     assert _run(suite, tmp_path, "--executor", "dask", "--workers", "2", "--dashboard", "none") == 0
-    assert _records(tmp_path) == sequential
+    assert _records(tmp_path) == tiny_sequential
 
 
-def test_existing_scheduler_gives_the_records_of_a_sequential_run(suite, sequential, cluster, tmp_path):
+def test_existing_scheduler_gives_the_records_of_a_sequential_run(suite, tiny_sequential, cluster, tmp_path):
     assert _run(suite, tmp_path, "--executor", "dask", "--scheduler", cluster.address) == 0
-    assert _records(tmp_path) == sequential
+    assert _records(tmp_path) == tiny_sequential
 
 
-def test_worker_killed_mid_cell_loses_nothing(suite, sequential, cluster, tmp_path):
+def test_worker_killed_mid_cell_loses_nothing(suite, tiny_sequential, cluster, tmp_path):
     with cluster.client() as client:
         pids = client.run(os.getpid)
     killed: list[str] = []
@@ -148,7 +139,7 @@ def test_worker_killed_mid_cell_loses_nothing(suite, sequential, cluster, tmp_pa
     assert _run(suite, tmp_path, "--executor", "dask", "--scheduler", cluster.address) == 0
     killer.join(timeout=5)
     assert killed, "no worker was caught running a cell"
-    assert _records(tmp_path) == sequential  # the killed cell was re-run elsewhere; nothing lost
+    assert _records(tmp_path) == tiny_sequential  # the killed cell was re-run elsewhere; nothing lost
     with cluster.client() as client:  # the nanny restarted the killed worker for the next test
         client.wait_for_workers(2, timeout=START_TIMEOUT_S)
 

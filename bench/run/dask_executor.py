@@ -251,7 +251,7 @@ class DaskExecutor(Executor):
         if self.scheduler:
             try:
                 client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_S)
-            except OSError as exc:
+            except (OSError, ValueError) as exc:
                 raise UserError(f"--scheduler: cannot reach {self.scheduler}: {exc}") from exc
             try:
                 client.wait_for_workers(1, timeout=WORKER_WAIT_S)
