@@ -44,7 +44,7 @@ SUITE = {
     "layers": [3],
     "backends": ["default.qubit"],
     "seeds": [0, 1],
-    "training": {"epochs": 40, "batch_size": 16, "patience": 40, "timing_repeats": 1},
+    "training": {"epochs": 120, "batch_size": 16, "patience": 120, "timing_repeats": 1},
     "controls": False,
 }
 EXECUTORS = ("sequential", "process", "dask")
