@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import torch
 
 from bench.cell.checkpoint import cell_checkpoint_path, content_checksum, read_verified
 from bench.cli.parser import main
+from bench.core.files import user_file_mode
 from bench.data.urban_synth import UrbanSynth
 from bench.plan.grid import expand
 from bench.results.cache import Cache
@@ -133,6 +135,7 @@ def test_damaged_checkpoint_is_rebuilt_from_the_cache(run, capsys, expected, fau
     assert (code, err) == (0, "")
     assert _probabilities(out) == expected  # the same answer as the intact file, never a wrong one
     assert read_verified(cell_file)["checksum"] and read_verified(backbone)["checksum"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (cell_file, backbone)} == {user_file_mode()}  # umask
     if fault != "deleted":
         assert "rebuilt from the cache" in out
 
