@@ -27,6 +27,7 @@ from bench.results.record import Record
 __all__ = [
     "MAX_COLS",
     "MAX_SERIES",
+    "accuracy_panels",
     "confusion_subset",
     "new_figure",
     "plot_accuracy_vs_qubits",
@@ -85,6 +86,22 @@ def _min_gap(values: Iterable[float]) -> float:
     return min(np.diff(v)) if len(v) > 1 else 1.0
 
 
+def accuracy_panels(ok: pd.DataFrame) -> list[tuple[str, int | None, list[str]]]:
+    """``(dataset, layer count or None, heads)`` per panel of ``plot_accuracy_vs_qubits``: one per
+    dataset × layer count, its circuit heads split into chunks of ``MAX_SERIES - 1`` (the classical
+    head is drawn in every panel besides)."""
+    quantum = ok[ok["head"] != CLASSICAL]
+    panels = []
+    for ds in sorted(ok["dataset"].unique()):
+        mine = quantum[quantum["dataset"] == ds]
+        layers = sorted(int(n) for n in mine["n_layers"].dropna().unique()) or [None]
+        for n_layers in layers:
+            at = mine if n_layers is None else mine[mine["n_layers"] == n_layers]
+            for heads in _chunks(_head_order(at["head"]), MAX_SERIES - 1):
+                panels.append((ds, n_layers, heads))
+    return panels
+
+
 def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path, palette: Palette | None = None) -> Path | None:
     """Test accuracy vs qubits, one panel per dataset × layer count (at most ``MAX_SERIES`` heads per
     panel: more heads are split across panels), one series per head in its colour (classical dotted,
@@ -97,14 +114,7 @@ def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path, palette: Palette | 
         return None
     palette = palette or Palette.for_heads(ok["head"])
     quantum = ok[ok["head"] != CLASSICAL]
-    panels = []
-    for ds in sorted(ok["dataset"].unique()):
-        mine = quantum[quantum["dataset"] == ds]
-        layers = sorted(int(n) for n in mine["n_layers"].dropna().unique()) or [None]
-        for n_layers in layers:
-            at = mine if n_layers is None else mine[mine["n_layers"] == n_layers]
-            for heads in _chunks(_head_order(at["head"]), MAX_SERIES - 1):
-                panels.append((ds, n_layers, heads))
+    panels = accuracy_panels(ok)
     n_rows, n_cols = grid_shape(len(panels))
     fig, axes = new_figure(n_rows, n_cols, 3.9, 3.2, extra_w=1.9, sharey=True)
     for ax, (ds, n_layers, heads) in zip(axes.flat, panels, strict=False):
@@ -206,7 +216,8 @@ def _draw_confusion(ax, role: str, records: list[Record]) -> None:
         size = 7 if k <= 10 else 5.5
         for (i, j), v in np.ndenumerate(cm):
             color = "white" if frac[i, j] > 0.6 else "black"
-            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=size, color=color)
+            text = ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=size, color=color)
+            text.set_in_layout(False)  # inside the axes: the layout need not measure 100s of numbers
     if k <= 30:
         ax.set_xticks(range(k), names, rotation=45, ha="right", fontsize=7)
         ax.set_yticks(range(k), names, fontsize=7)
