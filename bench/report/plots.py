@@ -42,6 +42,8 @@ FORWARD = timing_col("circuit_forward_per_batch_s")
 MAX_SERIES = 8
 MAX_COLS = 4
 _LINESTYLES = ("-", "--", ":", "-.")
+_BACKEND_GREYS = ("#111111", "#7a7a7a", "#444444", "#a8a8a8")
+_BACKEND_MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
 def grid_shape(n_panels: int, max_cols: int = MAX_COLS) -> tuple[int, int]:
@@ -151,14 +153,17 @@ def _shared_legend(fig, axes: np.ndarray, n_used: int, title: str | None = None)
 
 def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
     """Median circuit forward time per batch vs qubits (log y): one line per backend × layers,
-    median over heads, datasets and seeds; colour per backend, line style per layer count.
+    median over heads, datasets and seeds; a grey shade and marker per backend (backends are not
+    heads, so no head colour is reused), line style per layer count.
     ``None`` without positive timings."""
     ok = frame[(frame["status"] == "ok") & (frame["head"] != CLASSICAL) & frame["backend"].notna()]
     ok = ok[ok[FORWARD] > 0]
     if ok.empty:
         return None
     backends = sorted(ok["backend"].unique())
-    colors = {be: f"C{i % 10}" for i, be in enumerate(backends)}
+    # backends are not heads: shades of grey and a marker each, so no head colour is reused
+    colors = {be: _BACKEND_GREYS[i % len(_BACKEND_GREYS)] for i, be in enumerate(backends)}
+    markers = {be: _BACKEND_MARKERS[i % len(_BACKEND_MARKERS)] for i, be in enumerate(backends)}
     layers = sorted(int(n) for n in ok["n_layers"].fillna(0).unique())
     styles = {n: _LINESTYLES[i % len(_LINESTYLES)] for i, n in enumerate(layers)}
     fig, axes = new_figure(1, 1, 5.4, 3.6, extra_w=2.2)
@@ -167,7 +172,12 @@ def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
         med = g.groupby("n_qubits")[FORWARD].median()
         label = f"{be}, {int(n_layers)} layer(s)"
         ax.plot(
-            med.index, med.values, marker="o", color=colors[be], linestyle=styles[int(n_layers)], label=label
+            med.index,
+            med.values,
+            marker=markers[be],
+            color=colors[be],
+            linestyle=styles[int(n_layers)],
+            label=label,
         )
     ax.set_yscale("log")
     ax.set_xlabel("qubits")

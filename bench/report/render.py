@@ -88,7 +88,8 @@ FIGURES: dict[str, tuple[str, str]] = {
     ),
     "circuit_time_vs_qubits": (
         "Circuit forward time per batch vs qubits",
-        "Median circuit forward time per batch (log scale); colour per backend, line style per layer count.",
+        "Median circuit forward time per batch (log scale); a grey shade and marker per backend (no head "
+        "colour is reused), line style per layer count.",
     ),
     "confusion_matrices": (
         "Confusion matrices: classical baseline, best configuration and its best control",
