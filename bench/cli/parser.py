@@ -3,7 +3,8 @@ benchmark,options} ...``.
 
 User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback. Exit codes
 (docs/scheduled-jobs.md): 0 ok, 1 a cell failed, 2 bad input or the store cannot be used, 3 a
-regression (``compare``), 130 interrupted.
+regression (``compare``), 130 interrupted (Ctrl-C at any phase: one line, what finished is
+already committed).
 """
 
 from __future__ import annotations
@@ -195,3 +196,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(
+            f"interrupted (Ctrl-C) during `{args.command}`: nothing finished is lost; "
+            "re-run the same command to go on",
+            file=sys.stderr,
+        )
+        return 130

@@ -71,6 +71,9 @@ class BaseDataset(Plugin):
       with that reason instead of running them.
     * ``fingerprint()`` - a short string that changes when the files behind the data change
       (part of the feature cache key); ``""`` for data that is a pure function of ``params``.
+    * ``estimated_bytes()`` - memory the decoded examples take, when the params decide it (a
+      generated dataset); ``None`` when unknown. A run and ``plan`` refuse a dataset larger than
+      the machine's memory (``bench.run.preflight``).
     """
 
     modality: ClassVar[str] = "audio"
@@ -78,6 +81,10 @@ class BaseDataset(Plugin):
     def load(self) -> RawData:
         """Return the whole dataset, with splits assigned. Deterministic given ``params``."""
         raise NotImplementedError
+
+    def estimated_bytes(self) -> int | None:
+        """Bytes of ``load()``'s examples, estimated from the params; ``None`` when unknown."""
+        return None
 
     def fingerprint(self) -> str:
         """Changes when the data on disk changes; ``""`` when the data depends on ``params`` only."""

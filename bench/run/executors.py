@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bench.run.threads import single_thread_env
+from bench.run.interrupts import sigint_deferred, worker_init
 
 MAX_ATTEMPTS = 3  # a task whose worker process dies is run at most this many times in all
 
@@ -131,7 +131,7 @@ class ProcessPoolExecutor(Executor):
 
     def _pool(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=single_thread_env)
+        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=worker_init)
 
     def run_graph(self, nodes):
         graph = _Graph(nodes)
@@ -143,8 +143,9 @@ class ProcessPoolExecutor(Executor):
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool, broken = self._pool(), False
                 if not broken:
-                    for node in graph.ready():
-                        running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
+                    with sigint_deferred():  # workers start on submit; see bench.run.interrupts
+                        for node in graph.ready():
+                            running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
                 if not running:
                     raise RuntimeError("task graph stalled: a node waits on a key that never runs")
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
