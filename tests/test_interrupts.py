@@ -3,10 +3,15 @@ finished; re-running the same command goes on from there."""
 
 from __future__ import annotations
 
+import concurrent.futures as cf
+import multiprocessing
+import signal
+
 import pytest
 
 from bench.cli.parser import main
 from bench.results.store import ResultsStore
+from bench.run.interrupts import sigint_deferred, worker_init
 
 
 def _argv(command: str, suite, tmp_path) -> list[str]:
@@ -65,3 +70,22 @@ def test_ctrl_c_in_cells_then_in_report_keeps_every_finished_cell(
 
     monkeypatch.undo()
     assert main(_argv("report", tiny_suite_path, tmp_path)) == 0
+
+
+def test_ctrl_c_while_workers_start_reaches_the_driver_after_the_start():
+    reached = []
+    with pytest.raises(KeyboardInterrupt), sigint_deferred():
+        signal.raise_signal(signal.SIGINT)
+        reached.append(True)  # not interrupted inside: workers started here inherit the block
+    assert reached == [True]
+
+
+def test_a_pool_worker_ends_silently_on_ctrl_c(capfd):
+    context = multiprocessing.get_context("spawn")
+    with cf.ProcessPoolExecutor(1, mp_context=context, initializer=worker_init) as pool:
+        with sigint_deferred():
+            future = pool.submit(signal.raise_signal, signal.SIGINT)
+        with pytest.raises(cf.process.BrokenProcessPool):
+            future.result(timeout=120)
+    err = capfd.readouterr().err
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err

@@ -19,6 +19,8 @@ The contract (``Executor``, the base class of every executor; registered in
 * ``start(shared_dirs)`` prepares workers before any task runs and raises ``UserError`` when a
   worker cannot see a directory of ``shared_dirs`` (the cache); ``close()`` releases what
   ``start`` acquired (a cluster it started). Both default to no-ops (in-machine executors).
+* ``describe()``: one line for the console saying where tasks run (after ``start``; a Dask
+  cluster adds its dashboard link).
 * ``supports_progress``: whether ``fn`` may report epoch progress to the driver's console
   (in-process only).
 * ``probe()`` (class method): ``None`` when the executor can run here, else a one-line reason (a
@@ -40,7 +42,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
-from bench.run.threads import single_thread_env
+from bench.run.interrupts import sigint_deferred, worker_init
 
 MAX_ATTEMPTS = 3  # a task whose worker process dies is run at most this many times in all
 
@@ -90,6 +92,10 @@ class Executor(ABC):
         """Release what ``start`` acquired (default: nothing)."""
         return None
 
+    def describe(self) -> str:
+        """Where tasks run, in one line."""
+        return f"executor: {self.name}, {self.workers} worker(s)"
+
     @abstractmethod
     def run_graph(self, nodes: Sequence[Node]) -> Iterator[tuple[Node, Any]]:
         """Yield ``(node, result)`` for every node, in completion order."""
@@ -131,7 +137,7 @@ class ProcessPoolExecutor(Executor):
 
     def _pool(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=single_thread_env)
+        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=worker_init)
 
     def run_graph(self, nodes):
         graph = _Graph(nodes)
@@ -143,8 +149,9 @@ class ProcessPoolExecutor(Executor):
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool, broken = self._pool(), False
                 if not broken:
-                    for node in graph.ready():
-                        running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
+                    with sigint_deferred():  # workers start on submit; see bench.run.interrupts
+                        for node in graph.ready():
+                            running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
                 if not running:
                     raise RuntimeError("task graph stalled: a node waits on a key that never runs")
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)

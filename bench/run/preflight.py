@@ -6,6 +6,7 @@ cell runs.
   yet, under a folder) that this process can write - a run checks writability, ``plan`` only
   the types (it writes nothing);
 * the suite's folder must stay inside the reports folder (the suite name cannot climb out);
+* the results store, if present, is a file; ``latest`` (the link to the newest report) is a link;
 * datasets: a dataset whose estimated size (``BaseDataset.estimated_bytes``) exceeds this
   machine's memory is refused with the estimate.
 
@@ -117,6 +118,21 @@ def check_store_file(path: Path) -> None:
         raise UserError(f"results store {path}: is a folder, not a file (move it away)")
 
 
+def check_latest_link(suite_folder: Path) -> None:
+    """``UserError`` when ``<suite folder>/latest`` (the link to the newest report) exists but is
+    not a symbolic link: writing a report replaces it."""
+    latest = Path(suite_folder) / "latest"
+    if latest.exists() and not latest.is_symlink():
+        kind = "a folder" if latest.is_dir() else "a file"
+        raise UserError(f"{latest}: is {kind}, not the link to the newest report (move it away)")
+
+
+def check_report_target(suite_folder: Path, run_id: str) -> None:
+    """``UserError`` when the report of ``run_id`` cannot be written under ``suite_folder``."""
+    check_locations([("report folder", Path(suite_folder) / run_id)])
+    check_latest_link(suite_folder)
+
+
 def preflight(suite, suite_path: Path | str, options, write: bool = True) -> None:
     """Every check above for a run (``write``) or a plan (types only); ``UserError`` on the first problem."""
     root = Path(options.reports_root)
@@ -124,4 +140,6 @@ def preflight(suite, suite_path: Path | str, options, write: bool = True) -> Non
     check_inside(root, root / suite.name)
     check_locations(run_locations(suite, options)[1:], write)
     check_store_file(root / suite.name / "results.sqlite")
+    if write:
+        check_latest_link(root / suite.name)
     check_dataset_memory(suite, suite_path)
