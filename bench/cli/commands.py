@@ -174,9 +174,10 @@ def repair(args: argparse.Namespace) -> int:
     with run_lock(suite_dir(suite, options) / "run.lock", True, lambda line: print(line, file=sys.stderr)):
         result = repair_store(path)
     problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    lost = "an unknown number" if result.lost_unknown else str(result.lost_records)
     print(
         f"repaired {path}: kept {result.kept_records} records of {result.kept_runs} runs, lost "
-        f"{result.lost_records}{problems}; damaged file moved to {result.moved_to}; "
+        f"{lost}{problems}; damaged file moved to {result.moved_to}; "
         f"`python -m bench run {args.suite}` re-runs what was lost"
     )
     return 0
