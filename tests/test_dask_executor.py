@@ -267,7 +267,7 @@ scheduler_options: {host: 127.0.0.1}
 """
 
 
-def test_slurm_profile_gives_a_job_script_of_single_threaded_workers(tmp_path):
+def test_slurm_profile_gives_a_job_script_of_single_threaded_workers(tmp_path, monkeypatch):
     # There is no Slurm here: the cluster object is built from the profile and its job script checked;
     # nothing is submitted (no job is requested before adapt() sees work).
     pytest.importorskip("dask_jobqueue")
@@ -275,7 +275,11 @@ def test_slurm_profile_gives_a_job_script_of_single_threaded_workers(tmp_path):
 
     profile = tmp_path / "slurm.yaml"
     profile.write_text(SLURM_PROFILE)
+    for module in [m for m in sys.modules if m.startswith("dask_jobqueue")]:
+        monkeypatch.delitem(sys.modules, module)  # so that it is imported (and its side effect tried) here
+    handler = signal.getsignal(signal.SIGINT)
     cluster = jobqueue_cluster("slurm", load_cluster_config(profile, "slurm"), dashboard=":0")
+    assert signal.getsignal(signal.SIGINT) is handler  # importing dask_jobqueue did not take Ctrl-C over
     try:
         script = cluster.job_script()
     finally:

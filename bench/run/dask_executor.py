@@ -63,10 +63,24 @@ def probe() -> str | None:
 def jobqueue_probe() -> str | None:
     """``None`` when dask-jobqueue is importable, else a one-line reason."""
     try:
-        import dask_jobqueue  # noqa: F401
+        import_jobqueue()
     except ImportError:
         return f"dask-jobqueue is not installed; install the extra: {INSTALL_HINT}"
     return None
+
+
+def import_jobqueue():
+    """``dask_jobqueue``, imported without its side effect: importing it replaces this process's
+    SIGINT handler with ``sys.exit`` (dask_jobqueue/runner.py), which would turn Ctrl-C into a
+    silent exit 0 instead of the driver's orderly stop (exit 130)."""
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        import dask_jobqueue
+    finally:
+        if previous is not None and signal.getsignal(signal.SIGINT) is not previous:
+            with contextlib.suppress(ValueError):  # not the main thread: it could not have changed it
+                signal.signal(signal.SIGINT, previous)
+    return dask_jobqueue
 
 
 def worker_problem(tokens: dict[str, str], nthreads: int | None) -> str | None:
@@ -148,9 +162,7 @@ def _jobqueue_class(kind: str):
     reason = jobqueue_probe()
     if reason:
         raise UserError(f"--cluster {kind}: {reason}")
-    import dask_jobqueue
-
-    return getattr(dask_jobqueue, JOBQUEUE_CLASSES[kind])
+    return getattr(import_jobqueue(), JOBQUEUE_CLASSES[kind])
 
 
 def jobqueue_cluster(kind: str, config: dict[str, Any], dashboard: str | None = None):
