@@ -195,7 +195,9 @@ def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
     with 2+ cores, else sequential. Dask options with another executor are a user error."""
     import os
 
-    workers = args.workers or min(2, os.cpu_count() or 1)
+    if args.workers is not None and args.workers < 1:  # 0 must not silently mean "the default"
+        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
+    workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
     named = args.scheduler or args.cluster or args.cluster_config
     if args.executor == "auto":
         if named or os.environ.get("DASK_SCHEDULER_ADDRESS"):
