@@ -12,6 +12,7 @@ import math
 from collections.abc import Callable
 
 import numpy as np
+import torch
 
 from bench.quantum import torch_gates as gates
 from bench.quantum.torch_compile import CHUNK, DiagBlock, LocalBlock, PermBlock, Program
@@ -36,8 +37,6 @@ class _Params:
 
 
 def _columns(cols: np.ndarray, n_weight: int, device) -> tuple:
-    import torch
-
     cols = np.asarray(cols, dtype=np.int64)
     if (cols < n_weight).all():
         return "w", torch.as_tensor(cols, device=device)
@@ -48,8 +47,6 @@ def _columns(cols: np.ndarray, n_weight: int, device) -> tuple:
 
 def bind(program: Program, device: str, dtype: str) -> Callable:
     """``run(inputs (B, n) or (n,), weights) -> (B, n_obs)`` (or ``(n_obs,)``) on ``device``."""
-    import torch
-
     cdtype = getattr(torch, dtype)
     rdtype = torch.float64 if cdtype == torch.complex128 else torch.float32
     ctx = _Context(program, torch.device(device), cdtype, rdtype)
@@ -75,6 +72,23 @@ def bind(program: Program, device: str, dtype: str) -> Callable:
     return run
 
 
+def permute_basis(state, index, inverse):
+    """``state[:, index]`` whose backward is the inverse gather (not a scatter into zeros)."""
+    return _Permute.apply(state, index, inverse)
+
+
+class _Permute(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, state, index, inverse):
+        ctx.save_for_backward(inverse)
+        return state.index_select(-1, index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (inverse,) = ctx.saved_tensors
+        return grad.index_select(-1, inverse), None, None
+
+
 class _Context:
     def __init__(self, program: Program, device, cdtype, rdtype):
         self.n, self.device, self.cdtype, self.rdtype = program.n_wires, device, cdtype, rdtype
@@ -82,24 +96,19 @@ class _Context:
         self.column = program.params.column
 
     def tensor(self, value, real: bool = False):
-        import torch
-
         return torch.as_tensor(value, dtype=self.rdtype if real else self.cdtype, device=self.device)
 
     def bind_block(self, block) -> Callable:
-        import torch
-
         if isinstance(block, PermBlock):
             index = torch.as_tensor(block.index.astype(np.int64), device=self.device)
-            return lambda state, params: state.index_select(-1, index)
+            inverse = torch.as_tensor(np.argsort(block.index), device=self.device)
+            return lambda state, params: permute_basis(state, index, inverse)
         if isinstance(block, DiagBlock):
             return self._bind_diag(block)
         assert isinstance(block, LocalBlock)
         return self._bind_local(block)
 
     def _bind_diag(self, block: DiagBlock) -> Callable:
-        import torch
-
         constant = self.tensor(block.constant, real=True) if block.constant is not None else None
         if block.params:
             cols = _columns([self.column(p) for p in block.params], self.n_weight, self.device)
@@ -130,8 +139,6 @@ class _Context:
 
     def _bind_step(self, ops: list, active: list[int]) -> Callable:
         """Matrices ``(..., len(active), 2, 2)`` of one step (identity where a wire has no gate)."""
-        import torch
-
         groups: dict[str, list] = {}
         for op in ops:
             groups.setdefault(op.name, []).append(op)
@@ -166,8 +173,6 @@ class _Context:
         return build
 
     def _bind_product(self, matrices: Callable, active: list[int]) -> Callable:
-        import torch
-
         n = self.n
         zero = np.zeros(2**n)
         zero[0] = 1.0
@@ -189,33 +194,52 @@ class _Context:
         return apply
 
     def _bind_chunks(self, matrices: Callable, active: list[int]) -> Callable:
+        """Apply the per-wire matrices chunk by chunk, bottom chunk first: each active chunk is one
+        (batched) matmul ``u @ S^T`` that also rotates the wire order so that the next chunk is at
+        the bottom; after all chunks the order is the original one again."""
         n = self.n
-        n_chunks = math.ceil(n / CHUNK)
+        n_chunks = math.ceil(n / chunk_size(n))
         bounds = np.linspace(0, n, n_chunks + 1).round().astype(int)
-        chunks = [list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)]
-        chunks = [c for c in chunks if any(w in active for w in c)]
+        chunks = [list(range(a, b)) for a, b in zip(bounds[:-1], bounds[1:], strict=True)][::-1]
         eye = self.tensor(np.eye(2))
 
         def apply(state, params):
             mats = matrices(params)
+            pending = 0  # wires rotated to the top but not yet moved
             for chunk in chunks:
+                if not any(w in active for w in chunk):
+                    pending += len(chunk)
+                    continue
+                state = _rotate(state, pending, n)
                 parts = [mats[..., active.index(w), :, :] if w in active else eye for w in chunk]
-                u = gates.kron_matrices(_broadcast(parts))
-                state = _apply_chunk(state, u, chunk[0], len(chunk), n)
-            return state
+                state = _apply_bottom(state, gates.kron_matrices(_broadcast(parts)), len(chunk), n)
+                pending = 0
+            return _rotate(state, pending, n)
 
         return apply
 
 
+def chunk_size(n: int) -> int:
+    """Wires per Kronecker chunk: one chunk for small circuits (few kernels), smaller chunks for
+    wide ones (the flops of a chunk grow as ``2**k`` per amplitude)."""
+    return n if n <= 6 else CHUNK
+
+
+def _rotate(state, m: int, n: int):
+    """Move the ``m`` least significant wires of the layout to the top (``m = 0`` or ``n``: no-op)."""
+    if m % n == 0:
+        return state
+    batch = state.shape[0]
+    return state.reshape(batch, 2 ** (n - m), 2**m).transpose(1, 2).reshape(batch, 2**n)
+
+
+def _apply_bottom(state, u, k: int, n: int):
+    """Apply ``u`` (``(2**k, 2**k)`` or ``(B, 2**k, 2**k)``) to the ``k`` least significant wires of
+    the layout and rotate them to the top: ``(B, 2**(n-k), 2**k) -> (B, 2**k, 2**(n-k))``."""
+    view = state.reshape(state.shape[0], 2 ** (n - k), 2**k).transpose(1, 2)
+    out = u @ view
+    return out.reshape(out.shape[0], 2**n)
+
+
 def _broadcast(parts: list) -> list:
-    import torch
-
     return list(torch.broadcast_tensors(*parts)) if len({p.shape for p in parts}) > 1 else parts
-
-
-def _apply_chunk(state, u, first: int, k: int, n: int):
-    """Apply ``u`` (``(2**k, 2**k)`` or ``(B, 2**k, 2**k)``) to wires ``first..first+k-1``."""
-    batch = max(state.shape[0], u.shape[0] if u.ndim == 3 else 1)
-    view = state.reshape(state.shape[0], 2**first, 2**k, 2 ** (n - first - k))
-    out = u @ view if u.ndim == 2 else u[:, None] @ view
-    return out.reshape(batch, 2**n)
