@@ -53,15 +53,34 @@ def test_report_without_results_is_a_user_error(tiny_suite_path, tmp_path, capsy
     assert "no results yet" in capsys.readouterr().err
 
 
-def test_readme_option_reference_is_current():
-    assert options_markdown() in (ROOT / "README.md").read_text(), (
-        "run: python -m bench options --update-readme"
-    )
+def test_readme_is_short_and_its_links_resolve():
+    import re
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(readme.encode()) <= 12 * 1024
+    for target in re.findall(r"\]\(([^)#:]+)\)", readme):
+        assert (ROOT / target).exists(), f"README links to missing {target}"
+
+
+def test_option_reference_page_is_current():
+    page = (ROOT / "docs" / "options.md").read_text(encoding="utf-8")
+    assert options_markdown() == page, "run: python -m bench options --write"
+
+
+def test_every_dataset_option_is_on_the_reference_page_once_per_table():
+    from bench.core.registry import DATASETS
+
+    page = (ROOT / "docs" / "options.md").read_text(encoding="utf-8")
+    for name in DATASETS.names():
+        for option in DATASETS.get(name).Params.model_fields:
+            assert f"| `{option}` |" in page, f"{name}.{option} is not documented"
+    assert page.count("| `max_per_class` |") == 1  # shared loader options printed once
 
 
 def test_ci_runs_the_readme_test_command():
     ci_command = (ROOT / ".ci" / "run").read_text().strip().splitlines()[-1]
     assert ci_command in (ROOT / "README.md").read_text()
+    assert "ruff check" in ci_command and "ruff format --check" in ci_command
     assert ci_command.endswith("python -m pytest")
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bench"
-STAGES = ("core", "spec", "plan", "run", "cell", "results", "report", "timing", "cli")
+STAGES = ("core", "spec", "plan", "run", "cell", "results", "report", "timing", "history", "cli")
 PLUGINS = ("data", "features", "backbones", "heads", "quantum")
 
 

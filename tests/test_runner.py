@@ -118,3 +118,39 @@ def test_process_pool_gives_the_same_records_as_sequential(tiny_suite_path, tmp_
     a = {r.key: r.deterministic_view() for r in _store(seq).get()}
     b = {r.key: r.deterministic_view() for r in _store(par).get()}
     assert a == b and len(a) == 3
+
+
+def _count_records(db: Path) -> int:
+    try:
+        with sqlite3.connect(db) as con:
+            return con.execute("SELECT count(*) FROM records").fetchone()[0]
+    except sqlite3.OperationalError:  # the file exists but not yet its tables
+        return 0
+
+
+def test_process_pool_commits_each_cell_as_it_arrives(tmp_path):
+    # One trained head evaluated on four backends; fake-manila's cell needs seconds more (Qiskit
+    # import and noisy simulation) than the others. A pool that commits a group's records when the
+    # whole group ends writes all four within milliseconds; per-cell commits leave a gap of seconds.
+    backends = ["default.qubit", "lightning.qubit", "shots-1024", "fake-manila"]
+    suite = write_suite(tmp_path, {"heads": ["quantum"], "backends": backends})
+    db = tmp_path / "reports" / "tiny" / "results.sqlite"
+    cmd = [sys.executable, "-m", "bench", "run", str(suite), "--executor", "process", "--workers", "2"]
+    cmd += ["--reports-dir", str(tmp_path / "reports"), "--cache-dir", str(tmp_path / "cache"), "--no-report"]
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
+    deadline, first = time.time() + 120, 0
+    try:
+        while time.time() < deadline and proc.poll() is None and first == 0:
+            time.sleep(0.02)
+            first = _count_records(db) if db.exists() else 0
+        time.sleep(0.5)
+        committed = _count_records(db)
+    finally:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    assert 1 <= committed < len(backends), f"{committed} of {len(backends)} committed when killed"
+    records = _store(tmp_path).get()
+    assert len(records) >= committed and all(r.status == "ok" for r in records)
+    assert "default.qubit" in {r.backend for r in records}  # the trainer ran and committed first

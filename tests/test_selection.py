@@ -5,12 +5,14 @@ from __future__ import annotations
 import math
 
 import pytest
+import torch
 
 import bench.cell.frozen
+from bench.cell.checkpoint import export_checkpoint, read_checkpoint
 from bench.cell.run import run_cell
-from bench.cell.selection import RULE, candidates, describe, pick
+from bench.cell.selection import RULE, candidate_key, candidates, describe, pick
 from bench.plan.grid import expand
-from bench.results.cache import Cache
+from bench.results.cache import Cache, cache_key
 from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
@@ -65,3 +67,17 @@ def test_a_select_sweep_trains_every_candidate_on_train_and_val_only(tmp_path, m
     assert record.timings["head_training_s"] > 0
     again = run_cell(expand(suite)[0], Cache(tmp_path / "cache"))
     assert again.cache_hits["head"] is True and again.deterministic_view() == record.deterministic_view()
+
+
+def test_a_select_cell_exports_the_checkpoint_of_the_candidate_it_kept(tmp_path):
+    heads = [{"name": "hybrid-fixed", "select": {"beta": [0.0, 2.0]}}]
+    suite = load_suite(write_suite(tmp_path, {"heads": heads, "backends": ["default.qubit"]}))
+    cell, cache = expand(suite)[0], Cache(tmp_path / "cache")
+    record = run_cell(cell, cache)
+    assert record.status == "ok", record.error
+    path = export_checkpoint(cell, cache, tmp_path / "checkpoints")
+    head = read_checkpoint(path)["head"]
+    chosen = record.selection["chosen"]
+    assert head["params"]["beta"] == chosen["beta"]
+    kept = cache.load("heads", cache_key(candidate_key(cell.train_key, chosen)))
+    assert all(torch.equal(head["state"][k], v) for k, v in kept["state"].items())

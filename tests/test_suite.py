@@ -87,7 +87,7 @@ BAD = [
     ),
     (
         "name: x\ndatasets: [urban-synth\n",
-        "suite.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>'",
+        "suite.yaml:3: invalid YAML: expected ',' or ']', but got '<stream end>' (byte offset 31)",
     ),
     ("- just\n- a list\n", "suite.yaml:1: <top level>: a suite must be a mapping of keys (got list)"),
     (

@@ -8,18 +8,22 @@ Layout under ``reports/<suite>/checkpoints/`` (written by the run for every ok c
 * ``backbones/<backbone key>.pt`` - frozen-protocol backbones, stored once and referenced by
   the cells that use them (copy the whole ``checkpoints/`` folder to move checkpoints).
 
-Files hold only tensors, numbers, strings, lists and dicts, are written atomically, and load
-with ``torch.load(weights_only=True)``. They are exported from the content-addressed cache
-(``heads/``, ``backbone/``, ``finetune/`` entries), so a cell whose cache entries still exist
-can be exported again at any time (``python -m bench predict`` does this when a file is missing).
+Files hold only tensors, numbers, strings, lists and dicts, are written atomically (mode from
+the user's umask), and load with ``torch.load(weights_only=True)``. Each carries a ``checksum``:
+the sha256 of its whole content (every tensor's dtype, shape and bytes, every other value), checked
+on every load, so a flipped bit, a truncated or a swapped file raises ``DamagedCheckpoint`` instead
+of giving a prediction. They are exported from the content-addressed cache (``heads/``,
+``backbone/``, ``finetune/`` entries), so a cell whose cache entries still exist can be exported
+again at any time: ``ensure_checkpoint`` does this when a file is missing, damaged or predates
+checksums (format 1), and otherwise raises a ``UserError`` naming the file and the command that
+regenerates it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
-import os
-import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -28,12 +32,26 @@ import torch
 from bench.cell.embeddings import backbone_key
 from bench.cell.finetune import finetune_key
 from bench.cell.model import CellModel, FixedCompression, LearnedCompression
+from bench.cell.selection import candidate_key, candidates, pick
+from bench.core.errors import UserError
+from bench.core.files import atomic_write
 from bench.core.hashing import canonical_json
 from bench.plan.grid import Cell
 from bench.results.cache import Cache, cache_key
 from bench.results.record import Record
 
-CHECKPOINT_FORMAT = 1
+CHECKPOINT_FORMAT = 2
+"""2: adds ``checksum``. Format-1 files (no checksum) still load, but are re-exported when the
+cache allows it."""
+UNCHECKED_FORMATS = (1,)
+
+
+class DamagedCheckpoint(Exception):
+    """A checkpoint file that is missing, unreadable, truncated or fails its checksum."""
+
+    def __init__(self, path: Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path, self.reason = Path(path), reason
 
 
 def cell_file_name(key: str) -> str:
@@ -50,17 +68,69 @@ def _plain(obj: Any) -> Any:
     return json.loads(canonical_json(obj))
 
 
+def _feed(h: Any, obj: Any) -> None:
+    """Feed ``obj`` (nested dicts / lists of tensors and plain values) into hash ``h``, unambiguously."""
+    if isinstance(obj, torch.Tensor):
+        t = obj.detach().cpu().contiguous()
+        h.update(f"T{t.dtype}{tuple(t.shape)}".encode())
+        h.update(t.reshape(-1).view(torch.uint8).numpy().tobytes())
+    elif isinstance(obj, dict):
+        h.update(f"D{len(obj)}".encode())
+        for key in sorted(obj, key=str):
+            h.update(json.dumps(str(key)).encode())
+            _feed(h, obj[key])
+    elif isinstance(obj, list | tuple):
+        h.update(f"L{len(obj)}".encode())
+        for item in obj:
+            _feed(h, item)
+    else:
+        h.update(b"V" + json.dumps(obj, sort_keys=True).encode())
+
+
+def content_checksum(obj: dict) -> str:
+    """sha256 (hex) of a checkpoint's content, its ``checksum`` entry left out."""
+    h = hashlib.sha256()
+    _feed(h, {k: v for k, v in obj.items() if k != "checksum"})
+    return h.hexdigest()
+
+
 def _save(obj: dict, path: Path) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
-    os.close(fd)
+    obj = {**obj, "checksum": content_checksum(obj)}
+    return atomic_write(path, lambda fh: torch.save(obj, fh))
+
+
+def read_verified(path: Path) -> dict:
+    """Load a checkpoint file (cell or backbone) and check its checksum; ``DamagedCheckpoint``
+    when it is missing, unreadable, truncated, of an unknown format or fails the check."""
+    path = Path(path)
+    if not path.is_file():
+        raise DamagedCheckpoint(path, "file is missing")
     try:
-        torch.save(obj, tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        obj = torch.load(path, map_location="cpu", weights_only=True)
+    except Exception as exc:
+        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
+        raise DamagedCheckpoint(path, f"unreadable ({type(exc).__name__}: {detail})") from None
+    if not isinstance(obj, dict):
+        raise DamagedCheckpoint(path, f"not a checkpoint (holds a {type(obj).__name__})")
+    fmt = obj.get("format")
+    if fmt in UNCHECKED_FORMATS:
+        return obj
+    if fmt != CHECKPOINT_FORMAT:
+        raise DamagedCheckpoint(path, f"unknown checkpoint format {fmt!r} (expected {CHECKPOINT_FORMAT})")
+    try:
+        actual = content_checksum(obj)
+    except Exception as exc:
+        raise DamagedCheckpoint(path, f"unreadable content ({type(exc).__name__})") from None
+    if obj.get("checksum") != actual:
+        raise DamagedCheckpoint(path, "checksum mismatch (the file is damaged)")
+    return obj
+
+
+def _backbone_file_ok(path: Path) -> bool:
+    try:
+        return read_verified(path).get("format") == CHECKPOINT_FORMAT
+    except DamagedCheckpoint:
+        return False
 
 
 def _missing(cell: Cell, what: str) -> FileNotFoundError:
@@ -71,14 +141,26 @@ def _tensor_state(state: dict) -> dict[str, torch.Tensor]:
     return {k: v.detach().clone() for k, v in state.items()}
 
 
+def chosen_head(cell: Cell, cache: Cache) -> tuple[dict[str, Any], dict | None]:
+    """``(option, trained head entry)`` of the candidate the cell kept: with a ``select`` sweep, the
+    best on validation by the cell's own rule (``bench.cell.selection.pick``); else ``({}, entry)``.
+    The entry is ``None`` when a candidate is missing from the cache."""
+    options = candidates(getattr(cell.head, "select", {}))
+    entries = [cache.load("heads", cache_key(candidate_key(cell.train_key, o))) for o in options]
+    if any(e is None for e in entries):
+        return {}, None
+    best = pick([(e["val_accuracy"], e.get("val_loss", float("nan"))) for e in entries])
+    return options[best], entries[best]
+
+
 def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
     s = cell.suite
-    head = cache.load("heads", cache_key(cell.train_key))
+    option, head = chosen_head(cell, cache)
     bkey = backbone_key(cell.dataset, s.features, s.backbone, cell.seed)
     backbone_file = Path("backbones") / f"{bkey}.pt"
     if head is None:
         raise _missing(cell, "the trained head")
-    if not (root / backbone_file).exists():
+    if not _backbone_file_ok(root / backbone_file):
         bb = cache.load("backbone", bkey)
         if bb is None:
             raise _missing(cell, "the trained backbone")
@@ -95,7 +177,7 @@ def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
             },
             root / backbone_file,
         )
-    shared = torch.load(root / backbone_file, map_location="cpu", weights_only=True, mmap=True)
+    shared = read_verified(root / backbone_file)
     c = head["compressor"]
     compression = {
         "kind": "fixed",
@@ -106,6 +188,7 @@ def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
         "backbone": {"file": backbone_file.as_posix()},
         "compression": compression,
         "head_state": head["state"],
+        "head_option": option,
         "input": shared["input"],
         "class_names": shared["class_names"],
     }
@@ -164,7 +247,7 @@ def export_checkpoint(cell: Cell, cache: Cache, root: Path) -> Path:
         "head": {
             "name": cell.head.name,
             "label": cell.head.label,
-            "params": _plain(cell.head.params),
+            "params": _plain({**cell.head.params, **parts.get("head_option", {})}),
             "n_qubits": cell.n_qubits,
             "n_layers": cell.n_layers,
             "backend": cell.backend,
@@ -193,6 +276,7 @@ class LoadedCell:
     meta: dict
     model: CellModel
     simulator: str | None
+    notes: list[str] = field(default_factory=list)
 
     @property
     def class_names(self) -> list[str]:
@@ -229,30 +313,83 @@ def _build_head(spec: dict, n_classes: int, simulator: str | None):
 
 
 def read_checkpoint(path: Path) -> dict:
-    """The raw contents of a cell checkpoint (metadata and state dicts), format-checked."""
-    meta = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-    if meta.get("format") != CHECKPOINT_FORMAT:
-        raise ValueError(
-            f"{path}: unknown checkpoint format {meta.get('format')!r} (expected {CHECKPOINT_FORMAT})"
-        )
-    return meta
+    """The raw contents of a cell checkpoint (metadata and state dicts), checksum-checked
+    (``DamagedCheckpoint`` otherwise)."""
+    return read_verified(Path(path))
+
+
+def _backbone_path(path: Path, meta: dict) -> Path | None:
+    spec = meta["backbone"]
+    return Path(path).parent.parent / spec["file"] if "file" in spec else None
+
+
+def verify_checkpoint(path: Path) -> list[str]:
+    """Check a cell checkpoint and the backbone file it references; return notes (a format-1
+    file cannot be verified) or raise ``DamagedCheckpoint`` naming the damaged file."""
+    meta = read_verified(path)
+    files = [(path, meta)]
+    backbone = _backbone_path(path, meta)
+    if backbone is not None:
+        files.append((backbone, read_verified(backbone)))
+    return [
+        f"{p}: written before checkpoints carried checksums (not verified)"
+        for p, m in files
+        if m.get("format") in UNCHECKED_FORMATS
+    ]
 
 
 def load_checkpoint(path: Path, simulator: str | None = None) -> LoadedCell:
-    """Load a cell checkpoint. Circuits run on ``simulator``, default: the cell's own backend
-    (``default.qubit`` for heads without a circuit, where it is unused)."""
+    """Load a cell checkpoint, checksums checked (``DamagedCheckpoint`` otherwise). Circuits run
+    on ``simulator``, default: the cell's own backend (``default.qubit`` for heads without a
+    circuit, where it is unused)."""
     path = Path(path)
-    meta = read_checkpoint(path)
-    backbone_spec = meta["backbone"]
-    if "file" in backbone_spec:
-        backbone_spec = torch.load(
-            path.parent.parent / backbone_spec["file"], map_location="cpu", weights_only=True, mmap=True
-        )
+    meta = read_verified(path)
+    backbone = _backbone_path(path, meta)
+    backbone_spec = read_verified(backbone) if backbone is not None else meta["backbone"]
     simulator = simulator or meta["head"]["backend"] or "default.qubit"
     n_classes = len(meta["class_names"])
-    model = CellModel(
-        _build_backbone(backbone_spec),
-        _build_compression(meta["compression"]),
-        _build_head(meta["head"], n_classes, simulator),
-    )
+    try:
+        model = CellModel(
+            _build_backbone(backbone_spec),
+            _build_compression(meta["compression"]),
+            _build_head(meta["head"], n_classes, simulator),
+        )
+    except (KeyError, RuntimeError, TypeError, ValueError) as exc:
+        raise DamagedCheckpoint(path, f"does not fit its model ({type(exc).__name__})") from None
     return LoadedCell(meta=meta, model=model.eval(), simulator=simulator)
+
+
+def regenerate_command(suite_path: Path | str | None) -> str:
+    """The command that re-creates a suite's checkpoints when the cache no longer can."""
+    return f"python -m bench run {suite_path or 'SUITE'} --force"
+
+
+def ensure_checkpoint(
+    cell: Cell, cache: Cache, root: Path, suite_path: Path | str | None = None
+) -> LoadedCell:
+    """The cell's checkpoint, loaded and verified. A missing, damaged or unverifiable (format 1)
+    file is exported again from ``cache`` when its entries are there; otherwise a ``UserError``
+    names the file and the command that regenerates it (a format-1 file then loads with a note)."""
+    path = cell_checkpoint_path(Path(root), cell.key)
+    try:
+        notes = verify_checkpoint(path)
+        problem = None if not notes else DamagedCheckpoint(path, "predates checksums")
+    except DamagedCheckpoint as exc:
+        problem, notes = exc, []
+    if problem is None:
+        return load_checkpoint(path)
+    try:
+        export_checkpoint(cell, cache, Path(root))
+    except FileNotFoundError:
+        if notes:
+            loaded = load_checkpoint(path)
+            loaded.notes.extend(notes)
+            return loaded
+        raise UserError(
+            f"{problem.path}: {problem.reason}, and cell {cell.key.split('#')[0]} is no longer in the "
+            f"cache {cache.root} to rebuild it from; regenerate it with `{regenerate_command(suite_path)}`"
+        ) from None
+    loaded = load_checkpoint(path)
+    if problem.reason != "file is missing":
+        loaded.notes.append(f"{problem}; rebuilt from the cache")
+    return loaded

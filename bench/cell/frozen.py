@@ -22,7 +22,7 @@ from bench.cell.embeddings import EmbeddingSet, embeddings_for
 from bench.cell.evaluate import evaluate_on_backend
 from bench.cell.evaluate_only import evaluate_only
 from bench.cell.head_model import build_head_model, head_logits
-from bench.cell.selection import candidates, describe, pick
+from bench.cell.selection import candidate_key, candidates, describe, pick
 from bench.cell.training import EpochCallback, train_head
 from bench.core.seeding import derive_seed
 from bench.data.base import SPLITS
@@ -83,7 +83,7 @@ def _fit(cell: Cell, cache: Cache, x, y, compressor, n_classes: int, on_epoch) -
     fitted = []
     for option in options:
         model = build_head_model(cell, n_classes, option)
-        key = {**cell.train_key, "candidate": option} if option else cell.train_key
+        key = candidate_key(cell.train_key, option)
         trained, hit = cache.get_or_compute(
             "heads", cache_key(key), lambda m=model: _train(cell, m, x_seen, y_seen, compressor, on_epoch)
         )

@@ -54,6 +54,13 @@ def _blank_record(cell: Cell) -> Record:
     )
 
 
+def failed_record(cell: Cell, error: str) -> Record:
+    """The record of ``cell`` failed with ``error`` (for failures outside the cell, e.g. its worker died)."""
+    record = _blank_record(cell)
+    record.status, record.error = "failed", error
+    return record
+
+
 def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jobs_path=None) -> Record:
     """Compute the record of ``cell``. Never raises: failures come back as ``status="failed"``.
 

@@ -28,6 +28,11 @@ def candidates(select: dict[str, list[Any]]) -> list[dict[str, Any]]:
     return [dict(zip(options, combo, strict=True)) for combo in combos]
 
 
+def candidate_key(train_key: dict[str, Any], option: dict[str, Any]) -> dict[str, Any]:
+    """The cache key spec of one candidate's trained head (the cell's own key when nothing is selected)."""
+    return {**train_key, "candidate": option} if option else train_key
+
+
 def pick(scores: list[tuple[float, float]]) -> int:
     """Index of the best ``(val_accuracy, val_loss)``: highest accuracy, then lowest loss, then first."""
     if not scores:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import json
+import sys
 from datetime import UTC, datetime
 
 import numpy as np
@@ -10,7 +12,7 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.core.errors import UserError
-from bench.run.driver import RunOptions, open_store, run_suite, write_run_report
+from bench.run.driver import RunOptions, open_store, run_suite_outcome, store_path, write_run_report
 from bench.spec.loader import load_suite
 
 
@@ -25,7 +27,9 @@ def run(args: argparse.Namespace) -> int:
     import os
 
     cores = os.cpu_count() or 1
-    executor, workers = args.executor, args.workers or min(2, cores)
+    if args.workers is not None and args.workers < 1:
+        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
+    executor, workers = args.executor, args.workers if args.workers is not None else min(2, cores)
     if executor == "auto":
         executor = "process" if workers > 1 else "sequential"
     if executor not in EXECUTORS:
@@ -33,16 +37,167 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {allowed})")
     if workers < 1:
         raise UserError(f"--workers: must be >= 1 (got {workers})")
-    options = _options(args, executor=executor, workers=workers, force=args.force, report=not args.no_report)
-    return run_suite(suite, args.suite, options)
+    options = _options(
+        args,
+        executor=executor,
+        workers=workers,
+        force=args.force,
+        report=not args.no_report,
+        new_run=args.new_run or args.changed_only,
+        changed_only=args.changed_only,
+        wait=not args.no_wait,
+    )
+    outcome = run_suite_outcome(suite, args.suite, options)
+    if args.json:
+        print(json.dumps(run_json(outcome), indent=2))
+    return outcome.exit_code
+
+
+def run_json(outcome) -> dict:
+    """The ``run --json`` document: exit code, run id, counts, wall time, report paths."""
+    s = outcome.summary
+    counts = ("cells_total", "cells_ok", "cells_failed", "cells_skipped", "cells_reused", "cells_run_now")
+    return {
+        "exit_code": outcome.exit_code,
+        "suite": s.get("suite"),
+        "run_id": s.get("run_id"),
+        "policy": s.get("policy"),
+        "started": s.get("started"),
+        "finished": s.get("finished"),
+        "wall_s": s.get("wall_s"),
+        **{k: s.get(k) for k in counts},
+        "reports": outcome.reports,
+    }
+
+
+def runs(args: argparse.Namespace) -> int:
+    from bench.history.runs import run_rows
+
+    suite, options = load_suite(args.suite), _options(args)
+    store = _read_store(suite, args.suite, options)
+    try:
+        rows = run_rows(store)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    table = Table(title=f"{suite.name}: {len(rows)} runs (oldest first)")
+    for column in (
+        "run",
+        "started",
+        "state",
+        "policy",
+        "git SHA",
+        "versions",
+        "machine",
+        "ok/failed/skipped/reused",
+    ):
+        table.add_column(column)
+    for r in rows:
+        versions = " ".join(f"{p}={v}" for p, v in r["versions"].items() if v != "not installed")
+        if r["changes"]:
+            versions += "\nchanged: " + "; ".join(r["changes"])
+        cells = f"{r['ok']}/{r['failed']}/{r['skipped']}/{r['reused']}"
+        table.add_row(
+            r["run_id"], r["started"], r["state"], r["policy"], r["git_sha"], versions, r["machine"], cells
+        )
+    Console(width=220).print(table)
+    return 0
+
+
+def compare(args: argparse.Namespace) -> int:
+    from bench.history.compare import compare_runs, default_pair, previous_complete, write_compare_page
+    from bench.history.runs import resolve_run
+
+    if not args.threshold >= 0:
+        raise UserError(f"--threshold: must be >= 0 percentage points (got {args.threshold})")
+    if not args.factor > 1:
+        raise UserError(f"--factor: must be > 1 (got {args.factor})")
+    suite, options = load_suite(args.suite), _options(args)
+    where = str(args.suite)
+    store = _read_store(suite, args.suite, options)
+    try:
+        runs = store.run_list()
+        default_base, default_run = default_pair(runs)
+        run = resolve_run(runs, args.run, default_run, "run", where)
+        base_default = previous_complete(runs, run) if args.run else default_base
+        base = resolve_run(runs, args.baseline, base_default, "baseline", where)
+        if base.run_id == run.run_id:
+            raise UserError(f"{where}: --baseline and --run are the same run ({run.run_id})")
+        result = compare_runs(store, suite.name, base, run, args.threshold, args.factor)
+    finally:
+        store.close()
+    code = 3 if result.regressions else 0
+    if args.json:
+        print(json.dumps(result.to_json(), indent=2, default=str))
+    else:
+        _print_comparison(result)
+    if not args.no_report:
+        out = options.reports_root / suite.name / "compare" / f"{base.run_id}..{run.run_id}"
+        try:
+            paths = write_compare_page(result, out)
+            print(f"report: {paths['md']}  {paths['html']}", file=sys.stderr)
+        except OSError as exc:
+            print(
+                f"warning: could not write the comparison page under {out}: {exc.strerror}", file=sys.stderr
+            )
+    return code
+
+
+def _print_comparison(result) -> None:
+    from bench.history.compare import comparison_frame
+
+    frame = comparison_frame(result)
+    table = Table(title=f"{result.suite}: run {result.run} vs baseline {result.baseline}")
+    for column in frame.columns:
+        table.add_column(str(column))
+    for row in frame.itertuples(index=False):
+        table.add_row(*(str(v) for v in row))
+    console = Console(width=240)
+    console.print(table)
+    changes = "; ".join(result.provenance_changes) or "none"
+    machine = "same machine" if result.same_machine else "different machines"
+    console.print(f"changed versions: {changes}; {machine}", soft_wrap=True)
+    for line in result.regressions:
+        console.print(f"REGRESSION {line}", soft_wrap=True, markup=False)
+    n = len(result.regressions)
+    console.print(f"{n} regression(s) flagged" if n else "no regression flagged")
+
+
+def repair(args: argparse.Namespace) -> int:
+    from bench.results.repair import repair_store
+    from bench.run.driver import suite_dir
+    from bench.run.lock import run_lock
+
+    suite, options = load_suite(args.suite), _options(args)
+    path = store_path(suite, options)
+    if not path.exists():
+        raise UserError(f"{args.suite}: no results store at {path} (nothing to repair)")
+    with run_lock(suite_dir(suite, options) / "run.lock", True, lambda line: print(line, file=sys.stderr)):
+        result = repair_store(path)
+    problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    print(
+        f"repaired {path}: kept {result.kept_records} records of {result.kept_runs} runs, lost "
+        f"{result.lost_records}{problems}; damaged file moved to {result.moved_to}; "
+        f"`python -m bench run {args.suite}` re-runs what was lost"
+    )
+    return 0
+
+
+def _read_store(suite, suite_path, options):
+    """The suite's store opened read-only; a one-line error when there is none yet."""
+    if not store_path(suite, options).exists():
+        raise UserError(f"{suite_path}: no results yet for suite '{suite.name}' (run it first)")
+    return open_store(suite, options, read_only=True, suite_path=suite_path)
 
 
 def plan(args: argparse.Namespace) -> int:
     from bench.plan.planner import plan as plan_cells
 
     suite = load_suite(args.suite)
-    db = _options(args).reports_root / suite.name / "results.sqlite"
-    store = open_store(suite, _options(args)) if db.exists() else None
+    exists = store_path(suite, _options(args)).exists()
+    store = open_store(suite, _options(args), read_only=True, suite_path=args.suite) if exists else None
     planned = plan_cells(suite, store)
     table = Table(title=f"{suite.name}: {len(planned)} cells")
     for column in ("cell", "state", "reason"):
@@ -99,52 +254,54 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 def report(args: argparse.Namespace) -> int:
     suite = load_suite(args.suite)
     options = _options(args)
-    if not (options.reports_root / suite.name / "results.sqlite").exists():
-        raise UserError(f"{args.suite}: no results yet for suite '{suite.name}' (run it first)")
-    store = open_store(suite, options)
-    runs = store.runs()
-    summary = dict(runs[-1]) if runs else {"suite": suite.name}
-    run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    store = _read_store(suite, args.suite, options)
+    runs = store.run_list()
+    known = [r for r in runs if args.run_id is not None and r.run_id == args.run_id]
+    if runs and (args.run_id is None or known):  # a run: its records, into its folder
+        run = known[0] if known else runs[-1]
+        summary, run_id = dict(run.summary) or {"suite": suite.name}, run.run_id
+    else:  # a folder name that is no run: the store's current view (latest record per cell) there
+        summary = {"suite": suite.name}
+        run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     summary.update(run_id=run_id, suite_path=str(args.suite))
-    paths = write_run_report(suite, args.suite, store, run_id, summary, options)
+    try:
+        paths = write_run_report(suite, args.suite, store, run_id, summary, options)
+    finally:
+        store.close()
     print(f"report: {paths['md']}  {paths['html']}")
     return 0
 
 
 def predict(args: argparse.Namespace) -> int:
-    from bench.cell.checkpoint import (
-        cell_checkpoint_path,
-        export_checkpoint,
-        load_checkpoint,
-        read_checkpoint,
-    )
+    from bench.cell.checkpoint import cell_checkpoint_path, load_checkpoint, regenerate_command
     from bench.cell.predict import choose_simulator, find_cell, predict_file
     from bench.results.cache import Cache
     from bench.run.driver import checkpoints_dir
 
+    if args.top < 1:
+        raise UserError(f"--top: must be >= 1 (got {args.top})")
     suite, options = load_suite(args.suite), _options(args)
     cell = find_cell(suite, args.cell)
     root = checkpoints_dir(suite, options)
     path = cell_checkpoint_path(root, cell.key)
-    if not path.exists():
-        try:
-            export_checkpoint(cell, Cache(options.cache_dir), root)
-        except FileNotFoundError:
-            raise UserError(
-                f"{args.suite}: cell {cell.key} has no checkpoint in {root} and its trained "
-                f"model is not in the cache {options.cache_dir} (run the suite first)"
-            ) from None
-    simulator, note = choose_simulator(read_checkpoint(path), args.backend)
-    loaded = load_checkpoint(path, simulator)
+    verified = _verified_checkpoint(cell, Cache(options.cache_dir), root, args.suite)
+    simulator, note = choose_simulator(verified.meta, args.backend)
+    loaded = load_checkpoint(path, simulator) if simulator != verified.simulator else verified
     probs = predict_file(loaded, args.file)
+    if not np.all(np.isfinite(probs)):
+        raise UserError(
+            f"{path}: the model gives non-finite probabilities for {args.file} "
+            f"(no prediction printed; regenerate the checkpoint with `{regenerate_command(args.suite)}`)"
+        )
     table = Table(box=None)
     table.add_column("class")
     table.add_column("probability", justify="right")
-    for i in np.argsort(-probs, kind="stable")[: max(args.top, 1)]:
+    for i in np.argsort(-probs, kind="stable")[: args.top]:
         table.add_row(loaded.class_names[i], f"{probs[i]:.4f}")
     console = Console(width=200)
-    if note:
-        console.print(f"note: {note}")
+    for line in [*verified.notes, note]:
+        if line:
+            console.print(f"note: {line}", soft_wrap=True)
     console.print(
         f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
         f"file: {args.file}",
@@ -152,6 +309,30 @@ def predict(args: argparse.Namespace) -> int:
     )
     console.print(table)
     return 0
+
+
+def _verified_checkpoint(cell, cache, root, suite_path):
+    """``ensure_checkpoint``, with a checkpoint that is missing and not in the cache said plainly."""
+    from bench.cell.checkpoint import (
+        DamagedCheckpoint,
+        cell_checkpoint_path,
+        ensure_checkpoint,
+        regenerate_command,
+    )
+
+    path = cell_checkpoint_path(root, cell.key)
+    existed = path.exists()
+    try:
+        return ensure_checkpoint(cell, cache, root, suite_path)
+    except UserError:
+        if not existed:
+            raise UserError(
+                f"{suite_path}: cell {cell.key} has no checkpoint in {root} and its trained "
+                f"model is not in the cache {cache.root} (run the suite first)"
+            ) from None
+        raise
+    except DamagedCheckpoint as exc:
+        raise UserError(f"{exc}; regenerate it with `{regenerate_command(suite_path)}`") from None
 
 
 def backends(args: argparse.Namespace) -> int:
@@ -268,17 +449,12 @@ def _benchmark_widths(args: argparse.Namespace) -> int:
 
 
 def options(args: argparse.Namespace) -> int:
-    from pathlib import Path
-
-    from bench.cli.options_doc import BEGIN, END, options_markdown
+    from bench.cli.options_doc import OPTIONS_PAGE, options_markdown
 
     text = options_markdown()
-    if not args.update_readme:
-        print(text)
+    if not args.write:
+        print(text, end="")
         return 0
-    readme = Path(__file__).resolve().parents[2] / "README.md"
-    current = readme.read_text()
-    start, stop = current.index(BEGIN), current.index(END) + len(END)
-    readme.write_text(current[:start] + text + current[stop:])
-    print(f"updated {readme}")
+    OPTIONS_PAGE.write_text(text, encoding="utf-8")
+    print(f"wrote {OPTIONS_PAGE}")
     return 0

@@ -1,6 +1,9 @@
-"""Command line: ``python -m bench {run,plan,report,predict,backends,calibrate,sweep,benchmark,options} ...``.
+"""Command line: ``python -m bench {run,runs,compare,repair,plan,report,predict,backends,calibrate,sweep,
+benchmark,options} ...``.
 
-User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback.
+User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback. Exit codes
+(docs/scheduled-jobs.md): 0 ok, 1 a cell failed, 2 bad input or the store cannot be used, 3 a
+regression (``compare``), 130 interrupted.
 """
 
 from __future__ import annotations
@@ -54,6 +57,66 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--force", action="store_true", help="re-run cells already in the store")
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
+    run.add_argument(
+        "--new-run",
+        action="store_true",
+        help="start a new run that recomputes every cell (default: resume the latest run, reusing "
+        "finished cells); earlier runs are kept",
+    )
+    run.add_argument(
+        "--changed-only",
+        action="store_true",
+        help="with --new-run: recompute only cells whose spec, package versions or git SHA differ from "
+        "their latest record; reuse the rest into the new run",
+    )
+    run.add_argument(
+        "--json", action="store_true", help="print a machine-readable summary to stdout at the end"
+    )
+    run.add_argument(
+        "--no-wait",
+        action="store_true",
+        help="refuse (exit 2) instead of waiting when another run holds the store's lock",
+    )
+
+    runs = sub.add_parser(
+        "runs", help="list the runs of a suite: id, date, git SHA, versions, machine, cells"
+    )
+    runs.add_argument("suite", type=Path)
+    _common(runs)
+    runs.add_argument("--json", action="store_true", help="print the list as JSON")
+
+    compare = sub.add_parser(
+        "compare",
+        help="compare two runs of a suite: accuracy, predictions, runtime, failures (exit 3: regression)",
+    )
+    compare.add_argument("suite", type=Path)
+    _common(compare)
+    compare.add_argument(
+        "--baseline", default=None, help="baseline run id (default: the previous complete run)"
+    )
+    compare.add_argument("--run", default=None, help="run id to check (default: the latest run)")
+    compare.add_argument(
+        "--threshold",
+        type=float,
+        default=1.0,
+        help="accuracy regression threshold in percentage points: flagged when the whole 95 %% CI of the "
+        "paired Δ lies below -threshold (default 1)",
+    )
+    compare.add_argument(
+        "--factor",
+        type=float,
+        default=1.25,
+        help="runtime regression factor: flagged when slower by more than this, same machine only "
+        "(default 1.25)",
+    )
+    compare.add_argument("--json", action="store_true", help="print the comparison as JSON")
+    compare.add_argument("--no-report", action="store_true", help="do not write reports/<suite>/compare/...")
+
+    repair = sub.add_parser(
+        "repair", help="salvage a damaged results store: keep every readable record, move the file aside"
+    )
+    repair.add_argument("suite", type=Path)
+    _common(repair)
 
     plan = sub.add_parser("plan", help="list a suite's cells, which are done and which would be skipped")
     plan.add_argument("suite", type=Path)
@@ -62,7 +125,13 @@ def _parser() -> argparse.ArgumentParser:
     report = sub.add_parser("report", help="regenerate a suite's report from its results store")
     report.add_argument("suite", type=Path)
     _common(report)
-    report.add_argument("--run-id", default=None, help="report folder name (default: a new timestamp)")
+    report.add_argument(
+        "--run-id",
+        default=None,
+        help="a run id as `bench runs` lists them: report that run into reports/<suite>/<run-id>/ "
+        "(default: the latest run); any other name: the store's latest record of every cell, "
+        "into that folder",
+    )
 
     predict = sub.add_parser(
         "predict", help="run a trained cell on your own wav or image file; print class probabilities"
@@ -101,7 +170,7 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--force", action="store_true", help="re-measure points already in the store")
 
     options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
-    options.add_argument("--update-readme", action="store_true", help="rewrite the README's option reference")
+    options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
 
     bench = sub.add_parser(
         "benchmark", help="time one quantum-head training step: batched vs per-sample loop"

@@ -4,7 +4,7 @@ Layout (the GitHub repository karolpiczak/ESC-50): ``<root>/meta/esc50.csv`` (co
 ``filename``, ``fold``, ``target``, ``category``, ``esc10``) and ``<root>/audio/*.wav``.
 Classes are the CSV's categories in ``target`` order (50, or the 10 of ESC-10 with
 ``esc10: true``). Protocol: by default folds 1-3 train, 4 validates, 5 tests; for the official
-5-fold cross-validation list the dataset once per ``test_fold`` (README "Datasets").
+5-fold cross-validation list the dataset once per ``test_fold`` (docs/datasets.md).
 """
 
 from __future__ import annotations

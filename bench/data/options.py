@@ -25,7 +25,7 @@ from bench.core.plugin import Params
 class RootParams(Params):
     root: str | None = Field(
         None,
-        description="Local folder holding the dataset (see README 'Datasets' for its layout); `~` and $VARS "
+        description="Local folder holding the dataset (see docs/datasets.md for its layout); `~` and $VARS "
         "are expanded, relative paths are relative to the working directory. Unset: the environment "
         "variable QHEAD_DATA_<NAME> (NAME = dataset name, upper case, '-' -> '_'), else "
         "$QHEAD_DATA_ROOT/<name>.",

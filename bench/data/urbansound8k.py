@@ -4,7 +4,7 @@ Layout (as distributed): ``<root>/metadata/UrbanSound8K.csv`` (columns ``slice_f
 ``fold``, ``classID``, ``class``) and ``<root>/audio/fold1`` ... ``fold10``. Classes are the
 ten of the CSV's ``classID`` 0-9. Protocol: the official folds, never mixed (slices of one
 recording share a fold); by default folds 1-8 train, 9 validates, 10 tests. For the official
-10-fold cross-validation list the dataset once per ``test_fold`` (README "Datasets").
+10-fold cross-validation list the dataset once per ``test_fold`` (docs/datasets.md).
 """
 
 from __future__ import annotations

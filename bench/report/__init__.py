@@ -90,5 +90,5 @@ def write_report(
     context = build_context(records, summary, tables, figures, sections)
     md_path, html_path = out_dir / "index.md", out_dir / "index.html"
     md_path.write_text(render_markdown(context), encoding="utf-8")
-    html_path.write_text(render_html(context), encoding="utf-8")
+    html_path.write_text(render_html(context, out_dir), encoding="utf-8")
     return {"md": md_path, "html": html_path}

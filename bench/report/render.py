@@ -18,7 +18,8 @@ from markupsafe import Markup
 
 from bench.report.fmt import fmt_duration
 from bench.report.gaps import GAPS_NOTE
-from bench.report.markup import html_table, markdown_table, one_line
+from bench.report.html import page, table_html
+from bench.report.markup import markdown_table, one_line
 from bench.report.noise import NOISE_NOTE
 from bench.report.verdict import COMPARISONS_NOTE, VERDICT_NOTE
 from bench.results.record import Record
@@ -106,7 +107,7 @@ _SUMMARY_FIELDS = (
 def render_table(df: pd.DataFrame, auto_align: bool = True) -> dict[str, Any]:
     return {
         "md": markdown_table(df, auto_align=auto_align),
-        "html": Markup(html_table(df, auto_align=auto_align)),
+        "html": Markup(table_html(df, auto_align=auto_align)),
         "empty": df.empty,
     }
 
@@ -214,6 +215,9 @@ def render_markdown(context: Mapping[str, Any]) -> str:
     return template_environment(html=False).get_template("index.md.j2").render(**context)
 
 
-def render_html(context: Mapping[str, Any]) -> str:
-    """The self-contained HTML report (inline CSS; images by relative path)."""
-    return template_environment(html=True).get_template("index.html.j2").render(**context)
+def render_html(context: Mapping[str, Any], base_dir: Path | None = None) -> str:
+    """The HTML report as one self-contained page (``bench.report.html.page``: inline CSS and script,
+    a table of contents, sortable tables); with ``base_dir`` (the report directory) the figures
+    are embedded as data URIs, else they stay relative links."""
+    body = template_environment(html=True).get_template("index.html.j2").render(**context)
+    return page(f"qhead-bench report: {context['title']}", body, base_dir)

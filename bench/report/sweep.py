@@ -14,6 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from bench.report.fmt import MISSING, fmt_count, fmt_seconds
+from bench.report.html import page
 from bench.report.render import render_table, template_environment
 
 SWEEP_NOTE = (
@@ -115,7 +116,6 @@ def write_sweep_report(spec, points, out_dir: Path) -> dict[str, Path]:
     md.write_text(
         template_environment(html=False).get_template("sweep.md.j2").render(**context), encoding="utf-8"
     )
-    html.write_text(
-        template_environment(html=True).get_template("sweep.html.j2").render(**context), encoding="utf-8"
-    )
+    body = template_environment(html=True).get_template("sweep.html.j2").render(**context)
+    html.write_text(page(f"qhead-bench timing sweep: {spec.name}", body, out_dir), encoding="utf-8")
     return {"md": md, "html": html}

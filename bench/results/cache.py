@@ -2,23 +2,27 @@
 
 An entry lives at ``<root>/<kind>/<key>.pkl``; ``key`` is a hash of everything that
 determines the artefact plus ``CACHE_SCHEMA_VERSION``. Writes are atomic (temp file +
-``os.replace``), so a killed run never leaves half an entry under the final name. Each file
-starts with the sha256 of its payload; a payload that does not match (truncated, corrupted,
-unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
+``os.replace``, mode from the user's umask), so a killed run never leaves half an entry under the
+final name. Each file starts with the sha256 of its payload; a payload that does not match
+(truncated, corrupted, unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
+
+``fresh_after`` (a POSIX time) makes entries written before it misses (they are recomputed
+and overwritten, not deleted first): a new run (``bench run --new-run``) recomputes what it
+measures instead of loading artefacts an earlier run (maybe other package versions) produced,
+while cells of the same run still share what it computed.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
 from bench import CACHE_SCHEMA_VERSION
+from bench.core.files import atomic_write
 from bench.core.hashing import stable_hash
 
 log = logging.getLogger(__name__)
@@ -34,8 +38,9 @@ def cache_key(spec: Any) -> str:
 class Cache:
     """A directory of pickled artefacts addressed by key. Safe to share between processes."""
 
-    def __init__(self, root: str | Path):
+    def __init__(self, root: str | Path, fresh_after: float | None = None):
         self.root = Path(root)
+        self.fresh_after = fresh_after
 
     def path(self, kind: str, key: str) -> Path:
         return self.root / kind / f"{key}.pkl"
@@ -44,6 +49,8 @@ class Cache:
         """The stored object, or ``None`` on a miss or a corrupt entry (which is removed)."""
         path = self.path(kind, key)
         try:
+            if self.fresh_after is not None and path.stat().st_mtime < self.fresh_after:
+                return None
             blob = path.read_bytes()
         except FileNotFoundError:
             return None
@@ -59,19 +66,13 @@ class Cache:
 
     def save(self, kind: str, key: str, obj: Any) -> Path:
         """Atomically store ``obj`` under ``key``."""
-        path = self.path(kind, key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{key}.", suffix=".tmp")
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fh.write(hashlib.sha256(payload).digest())
-                fh.write(payload)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
-        return path
+
+        def write(fh) -> None:
+            fh.write(hashlib.sha256(payload).digest())
+            fh.write(payload)
+
+        return atomic_write(self.path(kind, key), write)
 
     def get_or_compute(self, kind: str, key: str, compute: Callable[[], T]) -> tuple[T, bool]:
         """``(object, hit)``: the cached object, or ``compute()`` stored then returned."""

@@ -1,52 +1,198 @@
 """Executors run tasks and hand results back to the driver as they finish.
 
-The contract (``Executor``): ``run(fn, tasks)`` yields ``(task, fn(task))`` pairs, in any
-order, each as soon as it is ready; ``fn`` and ``tasks`` must be picklable for executors that
-leave the process. Workers only compute; the driver alone writes the results store.
-``supports_progress`` says whether ``fn`` may report epoch progress to the driver's console.
+The contract (``Executor``):
+
+* ``run_graph(nodes)`` runs a task graph: each ``Node`` calls ``node.fn(node.arg, *results)``
+  where ``results`` are those of the nodes named in ``node.after``, and starts only once they
+  have finished; it yields ``(node, result)`` pairs in completion order, each as soon as it is
+  ready (the driver commits each cell's record at once). When the machinery - not the task -
+  fails (a worker process died and retries ran out), the result is a ``TaskError`` carrying the
+  reason, and nodes waiting on it still run. Nodes come in dependency order (a node's ``after``
+  names earlier nodes only).
+* ``run(fn, tasks)`` is the same for independent tasks: yields ``(task, fn(task))``.
+* ``start(shared_dirs)`` prepares workers before any task runs and raises ``UserError`` when a
+  worker cannot see a directory of ``shared_dirs`` (the cache); ``close()`` releases what
+  ``start`` acquired (a cluster it started). Both are no-ops for in-machine executors.
+* ``supports_progress``: whether ``fn`` may report epoch progress to the driver's console
+  (in-process only).
+* ``probe()`` (class method): ``None`` when the executor can run here, else a one-line reason.
+
+``fn``, ``arg`` and results must be picklable for executors that leave the process. Workers
+only compute; the driver alone writes the results store.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Protocol
+
+from bench.run.threads import single_thread_env
+
+MAX_ATTEMPTS = 3  # a task whose worker process dies is run at most this many times in all
+
+
+@dataclass(frozen=True)
+class Node:
+    """One task of a graph. ``key`` is unique within the graph (and names the task on a dashboard)."""
+
+    key: str
+    fn: Callable[..., Any]
+    arg: Any
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """A task that could not run to completion through no fault of its own (e.g. its worker died)."""
+
+    reason: str
 
 
 class Executor(Protocol):
+    name: str
     supports_progress: bool
+
+    @classmethod
+    def probe(cls) -> str | None: ...
+
+    def start(self, shared_dirs: Sequence[Path] = ()) -> None: ...
+
+    def close(self) -> None: ...
+
+    def run_graph(self, nodes: Sequence[Node]) -> Iterator[tuple[Node, Any]]: ...
 
     def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]: ...
 
 
-class SequentialExecutor:
-    """Runs tasks one after another in this process (the default)."""
+def independent(fn: Callable[[Any], Any], tasks: Iterable[Any]) -> list[Node]:
+    """``tasks`` as a graph without edges (for ``run``)."""
+    return [Node(f"task-{i}", fn, task) for i, task in enumerate(tasks)]
 
+
+class _InMachine:
+    """Shared no-op lifecycle of executors that run on this machine."""
+
+    @classmethod
+    def probe(cls) -> str | None:
+        return None
+
+    def start(self, shared_dirs: Sequence[Path] = ()) -> None:
+        return None
+
+    def close(self) -> None:
+        return None
+
+    def run(self, fn, tasks):
+        for node, result in self.run_graph(independent(fn, tasks)):
+            yield node.arg, result
+
+
+class SequentialExecutor(_InMachine):
+    """Runs tasks one after another in this process, in the order given (the default)."""
+
+    name = "sequential"
     supports_progress = True
 
     def __init__(self, workers: int = 1):
         self.workers = 1
 
-    def run(self, fn, tasks):
-        for task in tasks:
-            yield task, fn(task)
+    def run_graph(self, nodes):
+        results: dict[str, Any] = {}
+        for node in nodes:
+            results[node.key] = node.fn(node.arg, *(results[k] for k in node.after))
+            yield node, results[node.key]
 
 
-class ProcessPoolExecutor:
-    """Runs tasks in ``workers`` spawned processes."""
+class ProcessPoolExecutor(_InMachine):
+    """Runs tasks in ``workers`` spawned single-threaded processes, each as soon as its inputs are done.
 
+    A worker process that dies breaks the pool: it is replaced, and the tasks that were in flight
+    are submitted again (at most ``MAX_ATTEMPTS`` runs each, then a ``TaskError``).
+    """
+
+    name = "process"
     supports_progress = False
 
     def __init__(self, workers: int = 2):
         self.workers = max(1, workers)
 
-    def run(self, fn, tasks):
+    def _pool(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        pool = cf.ProcessPoolExecutor(self.workers, mp_context=context)
+        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=single_thread_env)
+
+    def run_graph(self, nodes):
+        graph = _Graph(nodes)
+        pool, broken = self._pool(), False
+        running: dict[cf.Future, Node] = {}
         try:
-            futures = {pool.submit(fn, task): task for task in tasks}
-            for future in cf.as_completed(futures):
-                yield futures[future], future.result()
+            while graph.unfinished():
+                if broken and not running:  # every task of the broken pool is back: start afresh
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool, broken = self._pool(), False
+                if not broken:
+                    for node in graph.ready():
+                        running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
+                if not running:
+                    raise RuntimeError("task graph stalled: a node waits on a key that never runs")
+                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                for future in done:
+                    node, result = running.pop(future), _outcome(future)
+                    if isinstance(result, _Broken):
+                        broken = True
+                        if graph.attempt(node) < MAX_ATTEMPTS:
+                            graph.retry(node)
+                            continue
+                        result = TaskError(result.reason)
+                    graph.finish(node, result)
+                    yield node, result
         finally:
             pool.shutdown(wait=False, cancel_futures=True)
+
+
+@dataclass(frozen=True)
+class _Broken:
+    reason: str
+
+
+def _outcome(future: cf.Future) -> Any:
+    """The future's result, or ``_Broken`` when the pool lost its worker."""
+    try:
+        return future.result()
+    except cf.process.BrokenProcessPool as exc:
+        return _Broken(f"worker process died: {exc}")
+
+
+class _Graph:
+    """Bookkeeping of a task graph run by the driver's own loop: which nodes are ready, done, retried."""
+
+    def __init__(self, nodes: Sequence[Node]):
+        self.waiting = list(nodes)
+        self.results: dict[str, Any] = {}
+        self.attempts: dict[str, int] = {}
+
+    def unfinished(self) -> bool:
+        return bool(self.waiting) or len(self.results) < len(self.attempts)
+
+    def ready(self) -> list[Node]:
+        """Nodes whose inputs are all done, removed from the waiting list (and counted as an attempt)."""
+        out = [n for n in self.waiting if all(k in self.results for k in n.after)]
+        self.waiting = [n for n in self.waiting if n not in out]
+        for node in out:
+            self.attempts[node.key] = self.attempts.get(node.key, 0) + 1
+        return out
+
+    def inputs(self, node: Node) -> list[Any]:
+        return [self.results[k] for k in node.after]
+
+    def attempt(self, node: Node) -> int:
+        return self.attempts[node.key]
+
+    def retry(self, node: Node) -> None:
+        self.waiting.insert(0, node)
+
+    def finish(self, node: Node, result: Any) -> None:
+        self.results[node.key] = result

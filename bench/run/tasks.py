@@ -1,8 +1,12 @@
-"""Units of work sent to executors: backbone preparation, and groups of cells sharing one trained head.
+"""Units of work sent to executors, and the task graph that orders them.
 
-Every task computes with one torch thread (``CELL_THREADS``), whatever the executor, so a cell's
-record is bit-identical whether it ran sequentially or in a pool; parallelism comes from
-running tasks side by side (``--executor process --workers N``).
+A run is a graph (``task_graph``): one backbone task per dataset x seed (train or load the
+backbone, cache its embeddings), then one task per cell, which starts as soon as *its* backbone
+task has finished. Cells differing only in evaluation backend share a trained head: the cell whose
+backend trains it runs first, and the others wait for it, so the head trains once and is a cache
+hit for them. Tasks communicate through the cache only; a task's inputs are passed to it merely to
+order it. Every task computes with one thread (``bench.run.threads``), whatever the executor, so a
+cell's record is bit-identical wherever it ran.
 """
 
 from __future__ import annotations
@@ -10,8 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-
-import torch
+from typing import Any
 
 from bench.cell.checkpoint import export_for_record
 from bench.cell.embeddings import embeddings_for
@@ -22,8 +25,8 @@ from bench.core.provenance import provenance
 from bench.plan.grid import Cell
 from bench.results.cache import Cache
 from bench.results.record import Record
-
-CELL_THREADS = 1
+from bench.run.executors import Node
+from bench.run.threads import pin_threads
 
 
 @dataclass(frozen=True)
@@ -32,72 +35,99 @@ class BackboneTask:
 
     cell: Cell
     cache_root: str
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
-def backbone_tasks(cells: list[Cell], cache_root: str) -> list[BackboneTask]:
+def backbone_tasks(
+    cells: list[Cell], cache_root: str, fresh_after: float | None = None
+) -> list[BackboneTask]:
     """One task per distinct dataset x seed among ``cells``, in grid order."""
     seen: dict[tuple[str, int], Cell] = {}
     for cell in cells:
         seen.setdefault((cell.dataset.label, cell.seed), cell)
-    return [BackboneTask(cell, cache_root) for cell in seen.values()]
+    return [BackboneTask(cell, cache_root, fresh_after) for cell in seen.values()]
 
 
 def run_backbone_task(task: BackboneTask) -> str | None:
     """Populate the cache; return an error line instead of raising (the cells then record it)."""
-    torch.set_num_threads(CELL_THREADS)
+    pin_threads()
     c = task.cell
     try:
-        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, Cache(task.cache_root))
+        cache = Cache(task.cache_root, task.fresh_after)
+        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, cache)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
 
 
 @dataclass(frozen=True)
-class CellGroup:
-    """Cells differing only in backend, trainer-backend first: the head trains once (then is
-    a cache hit for the others). ``cache_root`` is a path so the group pickles cheaply."""
+class CellTask:
+    """One cell. Paths are strings so the task pickles cheaply."""
 
-    cells: tuple[Cell, ...]
+    cell: Cell
     cache_root: str
-    checkpoint_root: str | None = None  # where each ok cell's checkpoint is exported (None: not exported)
+    checkpoint_root: str | None = None  # where an ok cell's checkpoint is exported (None: not exported)
     jobs_path: str | None = None  # IBM job ledger (None: <cache_root>/jobs.sqlite)
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
-def group_cells(
-    cells: list[Cell], cache_root: str, checkpoint_root: str | None = None, jobs_path: str | None = None
-) -> list[CellGroup]:
-    """Group by training spec, keeping the grid order; the cell whose backend trains goes first."""
+def run_cell_task(task: CellTask, *after: Any, on_epoch: EpochCallback | None = None) -> Record:
+    """The cell's record with provenance (and the suite hash) stamped on it. Never raises.
+
+    ``after`` are the results of the tasks this one waited for; they are not used.
+    """
+    pin_threads()
+    cell, cache = task.cell, Cache(task.cache_root, task.fresh_after)
+    record = run_cell(cell, cache, on_epoch, task.jobs_path)
+    if task.checkpoint_root:
+        export_for_record(cell, cache, Path(task.checkpoint_root), record)
+    record.provenance = {**provenance(), "suite_hash": cell.suite.hash}
+    return record
+
+
+def _trainer_first(cells: list[Cell]) -> dict[str, list[Cell]]:
+    """Cells grouped by training spec (grid order kept); the cell whose backend trains goes first."""
     groups: dict[str, list[Cell]] = {}
     for cell in cells:
         groups.setdefault(stable_hash(cell.train_key), []).append(cell)
-    return [
-        CellGroup(
-            tuple(sorted(g, key=lambda c: c.backend != c.trained_on)), cache_root, checkpoint_root, jobs_path
-        )
-        for g in groups.values()
-    ]
+    return {k: sorted(g, key=lambda c: c.backend != c.trained_on) for k, g in groups.items()}
 
 
-def run_group(
-    group: CellGroup,
+def backbone_key(cell: Cell) -> str:
+    return f"backbone-{cell.dataset.label}-seed{cell.seed}"
+
+
+def cell_key(cell: Cell) -> str:
+    return f"cell-{cell.key}"
+
+
+def task_graph(
+    cells: list[Cell],
+    cache_root: str,
+    checkpoint_root: str | None = None,
+    jobs_path: str | None = None,
     on_epoch: EpochCallback | None = None,
-    on_record: Callable[[Record], None] | None = None,
-) -> list[Record]:
-    """Run each cell of ``group``; stamp provenance (with the suite hash) on every record.
+    fresh_after: float | None = None,
+) -> list[Node]:
+    """Backbone nodes, then cell nodes, each after what it needs (see the module docstring).
 
-    ``on_record`` (in-process executors only) receives each record as soon as it exists, so
-    the driver can commit it before the next cell starts.
+    ``on_epoch`` (in-process executors only) receives each cell's epoch progress; ``fresh_after``
+    (a new run's start) makes older cache entries misses (``bench.results.cache``).
     """
-    torch.set_num_threads(CELL_THREADS)
-    cache = Cache(group.cache_root)
-    records = []
-    for cell in group.cells:
-        record = run_cell(cell, cache, on_epoch, group.jobs_path)
-        if group.checkpoint_root:
-            export_for_record(cell, cache, Path(group.checkpoint_root), record)
-        record.provenance = {**provenance(), "suite_hash": cell.suite.hash}
-        records.append(record)
-        if on_record:
-            on_record(record)
-    return records
+    cell_fn: Callable[..., Record] = run_cell_task
+    if on_epoch is not None:
+
+        def cell_fn(task: CellTask, *after: Any) -> Record:
+            return run_cell_task(task, *after, on_epoch=on_epoch)
+
+    nodes = [
+        Node(backbone_key(t.cell), run_backbone_task, t)
+        for t in backbone_tasks(cells, cache_root, fresh_after)
+    ]
+    for group in _trainer_first(cells).values():
+        trainer = group[0]
+        for cell in group:
+            after = (backbone_key(cell),) if cell is trainer else (cell_key(trainer),)
+            task = CellTask(cell, cache_root, checkpoint_root, jobs_path, fresh_after)
+            nodes.append(Node(cell_key(cell), cell_fn, task, after))
+    return nodes

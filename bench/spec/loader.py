@@ -23,6 +23,7 @@ def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: Located) 
         plugin = registry.get(ref.name)
     except KeyError as exc:
         raise loc.error((*at, "name"), exc.args[0]) from None
+    loc.check_numbers(ref.params, plugin.Params, (*at, "params"))
     try:
         params = plugin.Params(**ref.params)
     except ValidationError as exc:
@@ -99,6 +100,7 @@ def load_suite(path: str | Path) -> Suite:
         raise UserError(
             f"{path}:1: <top level>: a suite must be a mapping of keys (got {type(data).__name__})"
         )
+    loc.check_numbers(data, Suite)
     try:
         suite = Suite(**data)
     except ValidationError as exc:

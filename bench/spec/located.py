@@ -57,6 +57,54 @@ def _message(error: dict, model: type[BaseModel]) -> str:
     return msg
 
 
+def _flat(annotation: Any) -> list[Any]:
+    """The alternatives of an annotation, ``Annotated`` / ``Optional`` / unions unwrapped."""
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _flat(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        return [alt for arg in typing.get_args(annotation) for alt in _flat(arg)]
+    return [annotation]
+
+
+def _bool_in(value: Any, annotation: Any, path: KeyPath) -> KeyPath | None:
+    alternatives = _flat(annotation)
+    if isinstance(value, bool):
+        numeric = any(a in (int, float) for a in alternatives)
+        return path if numeric and bool not in alternatives else None
+    for alt in alternatives:
+        origin, args = typing.get_origin(alt), typing.get_args(alt)
+        if isinstance(value, list) and origin in (list, tuple) and args:
+            for i, item in enumerate(value):
+                found = _bool_in(
+                    item, args[min(i, len(args) - 1)] if origin is tuple else args[0], (*path, i)
+                )
+                if found:
+                    return found
+        elif isinstance(value, dict) and origin is dict and len(args) == 2:
+            for key, item in value.items():
+                found = _bool_in(item, args[1], (*path, key))
+                if found:
+                    return found
+        elif isinstance(value, dict) and isinstance(alt, type) and issubclass(alt, BaseModel):
+            found = bool_for_number(value, alt, path)
+            if found:
+                return found
+    return None
+
+
+def bool_for_number(data: Any, model: type[BaseModel], prefix: KeyPath = ()) -> KeyPath | None:
+    """The first key path where ``data`` gives a YAML boolean (``true``/``false``) for a number
+    field of ``model`` (pydantic would quietly read it as 1 or 0), or ``None``."""
+    if not isinstance(data, dict):
+        return None
+    for key, value in data.items():
+        field = model.model_fields.get(key) if isinstance(key, str) else None
+        found = _bool_in(value, field.annotation, (*prefix, key)) if field else None
+        if found:
+            return found
+    return None
+
+
 class Located:
     """Turns a key path into ``file:line: path`` using the YAML line map."""
 
@@ -67,6 +115,16 @@ class Located:
         line = line_of(self.lines, key_path)
         where = f"{self.path}:{line}" if line else str(self.path)
         return UserError(f"{where}: {format_path(key_path)}: {message}")
+
+    def check_numbers(self, data: Any, model: type[BaseModel], prefix: KeyPath = ()) -> None:
+        """``UserError`` where ``data`` gives true/false for a number of ``model``."""
+        found = bool_for_number(data, model, prefix)
+        if found:
+            value = data
+            for part in found[len(prefix) :]:
+                value = value[part]
+            word = "true" if value else "false"
+            raise self.error(found, f"expected a number, got the boolean {word}")
 
     def from_validation(self, exc: ValidationError, model: type[BaseModel], prefix: KeyPath) -> UserError:
         first = exc.errors()[0]

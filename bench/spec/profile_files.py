@@ -53,6 +53,7 @@ def validate_profile(raw: object, where, prefix: tuple = ()) -> BackendProfile:
     """Validate ``raw`` into a profile; ``where`` is a ``bench.spec.located.Located`` for error lines."""
     if not isinstance(raw, dict):
         raise where.error(prefix, f"a backend profile must be a mapping of keys (got {type(raw).__name__})")
+    where.check_numbers(raw, BackendProfile, prefix)
     try:
         return BackendProfile(**raw)
     except ValidationError as exc:

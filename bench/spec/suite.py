@@ -241,6 +241,16 @@ class Suite(Frozen):
         description="Matched controls generated for every quantum or hybrid cell (on by default; see below).",
     )
 
+    @field_validator("name")
+    @classmethod
+    def _inside_reports(cls, value: str) -> str:
+        if set(value) == {"."}:
+            raise ValueError(
+                f"'{value}' is not a folder name (reports go to reports/<name>/); use letters, digits, "
+                "'_', '.' and '-', not only dots"
+            )
+        return value
+
     _normalise_refs = field_validator("datasets", "heads", mode="before")(
         classmethod(lambda cls, v: [_as_ref(x) for x in v] if isinstance(v, list) else v)
     )

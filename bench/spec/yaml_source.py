@@ -3,6 +3,10 @@
 ``load_yaml(path)`` returns ``(data, lines)`` where ``lines[("training", "epochs")]`` is the
 1-based line of that key (sequence items are addressed by index). Errors about a key path
 can then name the exact line, e.g. ``suites/a.yaml:12: training.epochs: ...``.
+
+Strict: a file that is not UTF-8 text, or not valid YAML, fails with one line naming the file,
+line and byte offset; a key given twice in one mapping fails (YAML parsers silently keep the
+last one).
 """
 
 from __future__ import annotations
@@ -17,16 +21,25 @@ from bench.core.errors import UserError
 KeyPath = tuple[str | int, ...]
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int]) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: Path) -> None:
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
+        seen: dict[str, int] = {}
         for key_node, value_node in node.value:
             child = (*path, key_node.value)
-            lines[child] = key_node.start_mark.line + 1
-            _walk(value_node, child, lines)
+            line = key_node.start_mark.line + 1
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value != "<<":
+                if key_node.value in seen:
+                    raise UserError(
+                        f"{file}:{line}: {format_path(child)}: duplicate key (first given on line "
+                        f"{seen[key_node.value]}; give each key once)"
+                    )
+                seen[key_node.value] = line
+            lines[child] = line
+            _walk(value_node, child, lines, file)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines)
+            _walk(item, (*path, index), lines, file)
 
 
 def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
@@ -35,24 +48,41 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     Raises ``UserError`` (one line, with file and line) for a missing file or bad YAML.
     """
     path = Path(path)
-    try:
-        text = path.read_text()
-    except FileNotFoundError:
-        raise UserError(f"{path}: file not found") from None
-    except OSError as exc:
-        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    text = read_text(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f":{mark.line + 1}" if mark else ""
+        offset = f" (byte offset {len(text[: mark.index].encode())})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise UserError(f"{path}{where}: invalid YAML: {problem}") from None
+        raise UserError(f"{path}{where}: invalid YAML: {problem}{offset}") from None
     lines: dict[KeyPath, int] = {}
     if node is not None:
-        _walk(node, (), lines)
+        _walk(node, (), lines, path)
     return data, lines
+
+
+def read_text(path: Path) -> str:
+    """The file as UTF-8 text; ``UserError`` (file, byte offset) when it is missing, unreadable
+    or not UTF-8 (a binary file, a Latin-1 file)."""
+    try:
+        blob = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise UserError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise UserError(f"{path}: is a folder, not a YAML file") from None
+    except OSError as exc:
+        raise UserError(f"{path}: cannot read ({exc.strerror})") from None
+    try:
+        return blob.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = blob[: exc.start].count(b"\n") + 1
+        raise UserError(
+            f"{path}:{line}: not a UTF-8 text file (byte 0x{blob[exc.start]:02x} at byte offset "
+            f"{exc.start}; save it as UTF-8 YAML)"
+        ) from None
 
 
 def format_path(path: KeyPath) -> str:

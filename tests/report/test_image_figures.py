@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from bench.cell.diagnostics import best_record, chosen_records, gradcam_indices, image_diagnostics
 from bench.report.imagefigs import display_image, plot_gradcam, plot_misclassified
-from bench.report.images import best_record, chosen_records, gradcam_indices, image_sections
+from bench.report.images import image_sections
 from bench.spec.loader import load_suite
 
 CLASSES = ["a", "b", "c"]
@@ -78,4 +79,5 @@ def test_gradcam_indices_put_mistakes_first():
 
 def test_audio_suites_get_no_image_sections(tmp_path):
     suite = load_suite("suites/audio.yaml")
-    assert image_sections(suite, [], tmp_path / "cache", tmp_path / "ckpt", tmp_path / "figures") == []
+    assert image_diagnostics(suite, [], tmp_path / "cache", tmp_path / "ckpt", tmp_path / "diag") == []
+    assert image_sections([], [], tmp_path / "figures") == []

@@ -83,4 +83,4 @@ def test_report_has_the_noise_section_and_figures(record_factory, tmp_path):
     assert "## Noise" in md and "| dep-0.01 |" in md and "ZNE" in md
     assert (tmp_path / "figures" / "noise_degradation.png").stat().st_size > 1000
     assert (tmp_path / "figures" / "noise_devices.png").stat().st_size > 1000
-    assert "<h2>Noise</h2>" in paths["html"].read_text()
+    assert '<h2 id="noise">Noise</h2>' in paths["html"].read_text()

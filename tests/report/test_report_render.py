@@ -54,7 +54,7 @@ def _assert_headings(md: str, html: str, title: str) -> None:
     assert f"<h1>qhead-bench report: {title}</h1>" in html
     for h in HEADINGS:
         level = h.count("#")
-        assert f"<h{level}>{h.lstrip('# ')}</h{level}>" in html
+        assert re.search(rf'<h{level} id="[a-z0-9-]+">{re.escape(h.lstrip("# "))}</h{level}>', html), h
 
 
 def _assert_tables_consistent(md: str) -> None:
@@ -75,8 +75,8 @@ def test_full_report_sections_and_tables(full_report):
     assert "out of memory \\| at step 3" in md and "qiskit not installed" in md
     assert "git_sha" in md and "old999" in md  # differing record provenance is surfaced
     assert "No data." not in md
-    assert "<table" in html and '<img src="figures/confusion_matrices.png"' in html
-    assert "<script" not in html
+    assert '<table class="data sortable">' in html and 'src="data:image/png;base64,' in html
+    assert '<nav class="toc"' in html and "figures/confusion_matrices.png" not in html
 
 
 def test_full_report_figures(full_report):
@@ -134,5 +134,5 @@ def test_html_escapes_user_text(synthetic_records, tmp_path):
     bad = failed[0].__class__(**{**failed[0].to_dict(), "error": "<script>alert(1)</script>"})
     paths = write_report([bad], tmp_path, {"suite": "<b>x</b>", "provenance": {"cpu": "<i>"}})
     html = paths["html"].read_text()
-    assert "<script>" not in html and "&lt;script&gt;" in html
+    assert "<script>alert(1)" not in html and "&lt;script&gt;alert(1)" in html
     assert "<h1>qhead-bench report: &lt;b&gt;x&lt;/b&gt;</h1>" in html and "&lt;i&gt;" in html

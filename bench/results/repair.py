@@ -1,0 +1,139 @@
+"""Salvage a damaged results store: keep every readable record, move the damaged file aside.
+
+``repair_store(path)`` reads what it can from ``path`` row by row (a row that cannot be read,
+fails its checksum or does not decode as a record is dropped), writes the kept runs and records
+into a fresh store, moves the damaged file (and its ``-wal``/``-shm`` companions) to
+``<name>.damaged-<UTC time>`` and puts the fresh store in its place. The next ``bench run``
+re-runs exactly the cells whose records were lost (resuming the latest run).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.results import store_schema as schema
+from bench.results.record import Record
+
+_SCAN_LIMIT = 1_000_000
+
+
+@dataclass
+class RepairResult:
+    kept_records: int = 0
+    lost_records: int = 0
+    kept_runs: int = 0
+    moved_to: Path | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+def _readable_rows(db: sqlite3.Connection, table: str, columns: str) -> tuple[list[tuple], int]:
+    """Rows of ``table`` that SQLite can read, probing by rowid when a full scan fails; and the
+    number of rows that could not be read."""
+    try:
+        return db.execute(f"SELECT {columns} FROM {table}").fetchall(), 0
+    except sqlite3.DatabaseError:
+        pass
+    try:
+        top = db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
+    except sqlite3.DatabaseError:
+        top = _SCAN_LIMIT
+    rows, lost, misses = [], 0, 0
+    for rowid in range(1, min(top, _SCAN_LIMIT) + 1):
+        try:
+            row = db.execute(f"SELECT {columns} FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
+        except sqlite3.DatabaseError:
+            lost, misses = lost + 1, 0
+            continue
+        misses = 0 if row else misses + 1
+        if row:
+            rows.append(row)
+        if top == _SCAN_LIMIT and misses > 10_000:
+            break
+    return rows, lost
+
+
+def _valid(row: dict[str, Any]) -> bool:
+    try:
+        if (
+            row.get("checksum")
+            and schema.row_checksum(row["key"], row["status"], row["body"]) != row["checksum"]
+        ):
+            return False
+        record = Record.from_dict(json.loads(row["body"]))
+    except (TypeError, ValueError, KeyError):
+        return False
+    return record.key == row["key"] and record.status == row["status"]
+
+
+def _salvage(path: Path, result: RepairResult) -> tuple[list[schema.RunRow], list[dict[str, Any]]]:
+    try:
+        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        tables = schema.table_names(db)
+    except sqlite3.DatabaseError as exc:
+        result.problems.append(f"not readable as a database ({exc})")
+        return [], []
+    try:
+        if "meta" not in tables:
+            try:
+                runs, records = schema.v1_rows(db)
+            except sqlite3.DatabaseError as exc:  # v1 and damaged: keep nothing rather than guess
+                result.problems.append(f"previous-schema store not readable ({exc})")
+                return [], []
+        else:
+            run_rows, lost_runs = _readable_rows(db, "runs", ", ".join(schema.RUN_COLUMNS))
+            rows, result.lost_records = _readable_rows(db, "records", ", ".join(schema.RECORD_COLUMNS))
+            if lost_runs:
+                result.problems.append(f"{lost_runs} run rows unreadable")
+            runs = [schema.RunRow(*r) for r in run_rows]
+            records = [dict(zip(schema.RECORD_COLUMNS, r, strict=True)) for r in rows]
+    finally:
+        db.close()
+    unreadable = result.lost_records
+    good = [r for r in records if _valid(r)]
+    damaged_runs = {r["run_id"] for r in records if not _valid(r)}
+    result.lost_records += len(records) - len(good)
+    # A run that lost records is no longer complete (compare must not take it as a baseline);
+    # rows that could not be read at all cannot be attributed, so then every run is marked.
+    runs = [
+        schema.RunRow(r.run_id, r.started, r.policy, "incomplete", r.provenance, r.summary)
+        if unreadable or r.run_id in damaged_runs
+        else r
+        for r in runs
+    ]
+    return runs, good
+
+
+def repair_store(path: Path) -> RepairResult:
+    """Rebuild ``path`` from its readable rows (see the module docstring)."""
+    result = RepairResult()
+    runs, records = _salvage(path, result)
+    known = {r.run_id for r in runs}
+    runs += [
+        schema.RunRow(r["run_id"], r["written"], "resume", "incomplete")
+        for r in records
+        if r["run_id"] not in known
+    ]
+    fresh = path.with_name(path.name + ".repairing")
+    for p in (fresh, Path(f"{fresh}-wal"), Path(f"{fresh}-shm")):
+        p.unlink(missing_ok=True)
+    db = sqlite3.connect(fresh)
+    with db:
+        schema.create(db)
+        schema.insert_runs(db, sorted({r.run_id: r for r in runs}.values(), key=lambda r: r.started))
+        schema.insert_records(db, records)
+    db.close()
+    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    result.moved_to = path.with_name(f"{path.name}.damaged-{stamp}")
+    for suffix in ("-wal", "-shm", ""):
+        src = Path(f"{path}{suffix}")
+        if src.exists():
+            os.replace(src, Path(f"{result.moved_to}{suffix}"))
+    os.replace(fresh, path)
+    result.kept_records, result.kept_runs = len(records), len({r.run_id for r in runs})
+    return result

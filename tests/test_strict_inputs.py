@@ -1,0 +1,128 @@
+"""Strict inputs (issue #13): what used to be accepted silently, or crashed, is one line naming the
+file and what is wrong."""
+
+from __future__ import annotations
+
+import os
+import stat
+
+import pytest
+
+from bench.cli.parser import main
+from bench.core.errors import UserError
+from bench.core.files import atomic_write, user_file_mode
+from bench.results.cache import Cache
+from bench.spec.loader import load_suite
+from bench.spec.profile_files import load_profile
+
+HEAD = "name: x\ndatasets: [urban-synth]\nheads: [classical]\n"
+
+
+def _error(tmp_path, text: str | bytes, name: str = "suite.yaml") -> str:
+    path = tmp_path / name
+    path.write_bytes(text if isinstance(text, bytes) else text.encode())
+    with pytest.raises(UserError) as info:
+        load_suite(path)
+    message = str(info.value)
+    assert "\n" not in message and message.startswith(str(path))
+    return message.removeprefix(f"{path}")
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            HEAD + "qubits: [2]\nqubits: [4]\n",
+            ":5: qubits: duplicate key (first given on line 4; give each key once)",
+        ),
+        (
+            HEAD + "qubits: [2]\ntraining: {epochs: 2, epochs: 3}\n",
+            ":5: training.epochs: duplicate key (first given on line 5; give each key once)",
+        ),
+        (HEAD + "qubits: [true]\n", ":4: qubits[0]: expected a number, got the boolean true"),
+        (HEAD + "qubits: [2]\nseeds: [0, false]\n", ":5: seeds[1]: expected a number, got the boolean false"),
+        (
+            HEAD + "qubits: [2]\ntraining: {lr: true}\n",
+            ":5: training.lr: expected a number, got the boolean true",
+        ),
+        (
+            "name: x\ndatasets: [{name: urban-synth, params: {n_per_class: true}}]\nheads: [classical]\n"
+            "qubits: [2]\n",
+            ":2: datasets[0].params.n_per_class: expected a number, got the boolean true",
+        ),
+        (
+            HEAD + "qubits: [2]\nprofiles:\n  p: {shots: true}\n",
+            ":6: profiles.p.shots: expected a number, got the boolean true",
+        ),
+        (
+            "name: ..\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\n",
+            ":1: name: '..' is not a folder name (reports go to reports/<name>/); use letters, digits, "
+            "'_', '.' and '-', not only dots",
+        ),
+        (
+            HEAD.encode() + b"qubits: [2]\n\xff\xfe\x00binary",
+            ":5: not a UTF-8 text file (byte 0xff at byte offset 63; save it as UTF-8 YAML)",
+        ),
+        (
+            "name: caf\xe9\n".encode("latin-1"),
+            ":1: not a UTF-8 text file (byte 0xe9 at byte offset 9; save it as UTF-8 YAML)",
+        ),
+    ],
+)
+def test_silent_accepts_and_crashes_become_one_line(tmp_path, text, message):
+    assert _error(tmp_path, text) == message
+
+
+def test_booleans_stay_allowed_where_the_key_is_a_boolean(tmp_path):
+    path = tmp_path / "ok.yaml"
+    path.write_text(HEAD + "qubits: [2]\ncontrols: false\ncompression: {standardize: false}\n")
+    assert load_suite(path).compression.standardize is False
+
+
+def test_a_binary_profile_file_is_one_line_and_an_invalid_row_in_backends(tmp_path, monkeypatch, capsys):
+    (tmp_path / "backends").mkdir()
+    bad = tmp_path / "backends" / "broken.yaml"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00")
+    with pytest.raises(
+        UserError, match=r"broken\.yaml:1: not a UTF-8 text file \(byte 0x89 at byte offset 0"
+    ):
+        load_profile(bad)
+    (tmp_path / "backends" / "good.yaml").write_text("shots: 100\n")
+    monkeypatch.setattr("bench.spec.profile_files.PACKAGE_PROFILES", tmp_path / "none")
+    monkeypatch.chdir(tmp_path)
+    assert main(["backends"]) == 0
+    out = capsys.readouterr().out
+    rows = {line.split("│")[1].strip(): line for line in out.splitlines() if line.count("│") > 2}
+    assert "invalid" in rows["broken"] and "available" in rows["good"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["run", "{suite}", "--workers", "0"], "--workers: must be >= 1 (got 0)"),
+        (["run", "{suite}", "--workers", "-2"], "--workers: must be >= 1 (got -2)"),
+        (["predict", "{suite}", "x.wav", "--cell", "c", "--top", "0"], "--top: must be >= 1 (got 0)"),
+        (["predict", "{suite}", "x.wav", "--cell", "c", "--top", "-3"], "--top: must be >= 1 (got -3)"),
+    ],
+)
+def test_bad_counts_on_the_command_line(tiny_suite_path, tmp_path, capsys, argv, message):
+    argv = [a.replace("{suite}", str(tiny_suite_path)) for a in argv]
+    assert main([*argv, "--reports-dir", str(tmp_path / "r"), "--cache-dir", str(tmp_path / "c")]) == 2
+    assert capsys.readouterr().err == f"error: {message}\n"
+    assert not (tmp_path / "r").exists()
+
+
+def test_atomic_writes_follow_the_umask(tmp_path):
+    old = os.umask(0o022)
+    try:
+        assert user_file_mode() == 0o644
+        cached = Cache(tmp_path / "cache").save("heads", "k", {"a": 1})
+        written = atomic_write(tmp_path / "x" / "f.bin", lambda fh: fh.write(b"1"))
+        os.umask(0o077)
+        private = atomic_write(tmp_path / "x" / "g.bin", lambda fh: fh.write(b"1"))
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE(cached.stat().st_mode) == 0o644
+    assert stat.S_IMODE(written.stat().st_mode) == 0o644
+    assert stat.S_IMODE(private.stat().st_mode) == 0o600
+    assert not [p for p in (tmp_path / "x").iterdir() if p.suffix == ".tmp"]
