@@ -106,10 +106,14 @@ class WidthTable:
         return a / b if a and b else None
 
     def crossover(self, cpu: str = "torch.statevector", gpu: str = "torch.statevector:cuda") -> int | None:
-        """The first width from which ``gpu`` is faster than ``cpu`` at every measured width."""
-        faster = [n for n in self.widths if (r := self.ratio(cpu, gpu, n)) is not None and r > 1]
-        later = [n for n in self.widths if n >= min(faster, default=0)]
-        return min(faster) if faster and all(n in faster for n in later) else None
+        """The smallest width from which ``gpu`` is faster than ``cpu`` at every larger measured width."""
+        found = None
+        for n in sorted(self.widths, reverse=True):
+            ratio = self.ratio(cpu, gpu, n)
+            if ratio is None or ratio <= 1:
+                break
+            found = n
+        return found
 
 
 def gpu_backends() -> dict[str, object]:
