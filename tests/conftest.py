@@ -45,5 +45,16 @@ def write_suite(directory: Path, overrides: dict | None = None, name: str = "sui
 
 
 @pytest.fixture
+def no_data_env(monkeypatch):
+    """The developer's own data roots (``QHEAD_DATA`` and per-dataset variables) are unset."""
+    from bench.core.registry import DATASETS
+    from bench.data.local import ROOT_ENV, env_var
+
+    monkeypatch.delenv(ROOT_ENV, raising=False)
+    for name in DATASETS.names():
+        monkeypatch.delenv(env_var(name), raising=False)
+
+
+@pytest.fixture
 def tiny_suite_path(tmp_path: Path) -> Path:
     return write_suite(tmp_path)

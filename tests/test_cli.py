@@ -8,6 +8,7 @@ from pathlib import Path
 
 from bench.cli.options_doc import options_markdown
 from bench.cli.parser import main
+from bench.core.registry import SIMULATORS
 from tests.conftest import write_suite
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,9 +44,15 @@ def test_plan_lists_cells_and_states(tiny_suite_path, tmp_path, capsys):
 
 def test_backends_lists_lightning_gpu_with_a_reason(capsys):
     assert main(["backends"]) == 0
-    out = capsys.readouterr().out
-    assert "default.qubit" in out and "lightning.gpu" in out
-    assert "unavailable:" in out or "available" in out
+    rows = [line.split("│")[1:-1] for line in capsys.readouterr().out.splitlines() if line.startswith("│")]
+    status = {cells[0].strip(): cells[-1].strip() for cells in rows if cells[0].strip()}
+    assert status["default.qubit"] == "available"
+    reason = SIMULATORS.get("lightning.gpu").probe()
+    if reason is None:
+        assert status["lightning.gpu"] == "available"
+    else:  # the status cell's first line starts the reason (a long one wraps onto the next lines)
+        assert status["lightning.gpu"].startswith("unavailable: ") and len(status["lightning.gpu"]) > 20
+        assert f"unavailable: {reason}".startswith(status["lightning.gpu"])
 
 
 def test_report_without_results_is_a_user_error(tiny_suite_path, tmp_path, capsys):

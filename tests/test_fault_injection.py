@@ -202,3 +202,59 @@ def test_damaged_report_folder_is_regenerated_from_the_store(run, capsys, fault)
     assert (suite_dir / "again" / "index.md").stat().st_size > 0
     assert (suite_dir / "latest").resolve() == suite_dir / "again"
     assert _records(run) == before
+
+
+def _flip_4k(path: Path) -> None:
+    blob = bytearray(path.read_bytes())
+    start = max(0, len(blob) // 2 - 2048)
+    for i in range(start, min(len(blob), start + 4096)):
+        blob[i] ^= 0xFF
+    path.write_bytes(bytes(blob))
+
+
+STORE_FAULTS = {
+    "truncated": lambda p: p.write_bytes(p.read_bytes()[: p.stat().st_size // 2]),
+    "4 KiB flipped": _flip_4k,
+    "replaced by text": lambda p: p.write_text("not a database\n" * 200),
+    "deleted": lambda p: p.unlink(),
+}
+
+
+@pytest.mark.parametrize("fault", list(STORE_FAULTS))
+def test_damaged_store_is_named_repaired_and_what_was_lost_rerun(run, capsys, fault):
+    store, suite = run / "reports" / NAME / "results.sqlite", str(run / "suite.yaml")
+    before = _records(run)
+    STORE_FAULTS[fault](store)
+    if fault != "deleted":
+        for command in ("plan", "report", "run"):  # each names the file in one line, with the salvage command
+            assert main(_argv(run, command, suite)) == 2
+            err = capsys.readouterr().err
+            assert "Traceback" not in err and err.count("\n") == 1
+            assert str(store) in err and f"python -m bench repair {suite}" in err
+        assert main(_argv(run, "repair", suite)) == 0
+        assert "repaired" in capsys.readouterr().out
+        assert list(store.parent.glob("results.sqlite.damaged-*"))  # kept aside, not deleted
+    assert main(_argv(run, "run", suite, "--no-report")) == 0  # re-runs only what was lost
+    assert "Traceback" not in capsys.readouterr().err
+    assert _records(run) == before
+
+
+@pytest.mark.parametrize("fault", ["latest is a folder", "latest is a file", "report folder is a file"])
+def test_report_paths_of_the_wrong_type_are_one_line(run, capsys, fault):
+    suite_dir = run / "reports" / NAME
+    (suite_dir / "latest").unlink()
+    if fault == "latest is a folder":
+        (suite_dir / "latest").mkdir()
+    elif fault == "latest is a file":
+        (suite_dir / "latest").write_text("x")
+    else:
+        (suite_dir / "again").write_text("x")
+    before = _records(run)
+    for argv in (["report", str(run / "suite.yaml"), "--run-id", "again"], ["run", str(run / "suite.yaml")]):
+        if fault == "report folder is a file" and argv[0] == "run":
+            continue
+        assert main(_argv(run, *argv)) == 2
+        err = capsys.readouterr().err
+        assert err.count("\n") == 1 and "Traceback" not in err
+        assert str(suite_dir / ("again" if fault == "report folder is a file" else "latest")) in err
+    assert _records(run) == before

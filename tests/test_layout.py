@@ -99,3 +99,20 @@ def test_every_stage_and_plugin_kind_is_a_documented_subpackage(package):
 def test_no_stage_module_left_at_the_top_level():
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
     assert top == ["__init__.py", "__main__.py"]
+
+
+COMPUTING = ("bench.cell", "bench.data", "bench.features", "bench.backbones", "bench.heads", "bench.quantum")
+COMPUTING += ("bench.run", "bench.plan", "bench.timing", "bench.results.cache", "bench.results.store")
+
+
+def test_the_report_reads_records_only():
+    """``bench.report`` draws from records and saved arrays; it never loads data, runs models or circuits."""
+    known = modules()
+    offenders = [
+        f"{name} imports {mod}"
+        for name, path in known.items()
+        if name.startswith("bench.report")
+        for mod, _ in imports_of(path, known)
+        if mod.startswith(COMPUTING)
+    ]
+    assert offenders == []

@@ -1,24 +1,15 @@
-"""Every shipped suite validates, expands and plans; the source-system suites hold their sources' settings.
-
-The dataset loaders (``urbansound8k``, ``gtzan``, ``mnist``, ...) and the ``image`` feature are built
-in another branch (issue 3, loaders). Until they are registered here, permissive stand-ins with the
-agreed names let everything else in the suites be validated for real; the checks that need the
-real loaders skip, saying so.
-"""
+"""Every shipped suite validates, expands and plans on the real plugins; the source-system suites hold
+their sources' settings. No stand-ins: a dataset or feature that is dropped from the registry, or
+renamed, fails here."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from pydantic import ConfigDict
 
 from bench.cli.parser import main
-from bench.core.errors import UserError
-from bench.core.plugin import Params
 from bench.core.registry import DATASETS, FEATURES
-from bench.data.base import BaseDataset
-from bench.features.base import BaseFeature
 from bench.plan.grid import expand
 from bench.plan.planner import plan
 from bench.spec.loader import load_suite
@@ -26,6 +17,7 @@ from bench.spec.loader import load_suite
 ROOT = Path(__file__).resolve().parent.parent
 SUITES = sorted(p for p in (ROOT / "suites").glob("*.yaml") if p.stem != "timing")  # timing: a sweep file
 AGREED_DATASETS = {
+    "urban-synth": "audio",
     "urbansound8k": "audio",
     "esc50": "audio",
     "gtzan": "audio",
@@ -40,51 +32,14 @@ AGREED_DATASETS = {
     "image-folder": "image",
     "digits": "image",
 }
-AGREED_FEATURES = {"image"}
-LOADERS_PENDING = "dataset loaders and the `image` feature land with the issue-3 loaders branch"
+AGREED_FEATURES = {"logmel": "audio", "image": "image", "image-qchannels": "image"}
 
 
-class _AnyParams(Params):
-    model_config = ConfigDict(extra="allow", frozen=True)
+@pytest.mark.parametrize(("registry", "agreed"), [(DATASETS, AGREED_DATASETS), (FEATURES, AGREED_FEATURES)])
+def test_every_agreed_name_is_registered_with_its_modality(registry, agreed):
+    assert {n: registry.get(n).modality for n in agreed if n in registry} == agreed
 
 
-class StandInAudio(BaseDataset):
-    """Stand-in for an agreed audio dataset name (accepts any params; never loads)."""
-
-    Params = _AnyParams
-
-
-class StandInImage(StandInAudio):
-    """Stand-in for an agreed image dataset name (accepts any params; never loads)."""
-
-    modality = "image"
-
-
-class StandInFeature(BaseFeature):
-    """Stand-in for the agreed `image` feature (accepts any params; never runs)."""
-
-    Params = _AnyParams
-
-
-def _missing() -> list[str]:
-    return [n for n in AGREED_DATASETS if n not in DATASETS] + [
-        n for n in AGREED_FEATURES if n not in FEATURES
-    ]
-
-
-@pytest.fixture
-def agreed_names(monkeypatch):
-    """Register stand-ins for the agreed names this branch does not have yet."""
-    for name, modality in AGREED_DATASETS.items():
-        if name not in DATASETS:
-            target = "StandInImage" if modality == "image" else "StandInAudio"
-            monkeypatch.setitem(DATASETS._entries, name, f"tests.test_shipped_suites:{target}")
-    for name in AGREED_FEATURES:
-        if name not in FEATURES:
-            monkeypatch.setitem(FEATURES._entries, name, "tests.test_shipped_suites:StandInFeature")
-
-
-@pytest.mark.usefixtures("agreed_names")
 @pytest.mark.parametrize("path", SUITES, ids=[p.stem for p in SUITES])
 def test_suite_validates_expands_and_plans(path):
     suite = load_suite(path)
@@ -100,17 +55,6 @@ def test_suite_validates_expands_and_plans(path):
 
 @pytest.mark.parametrize("path", SUITES, ids=[p.stem for p in SUITES])
 def test_plan_command_on_the_real_loaders(path, tmp_path, capsys):
-    try:
-        load_suite(path)
-    except UserError as exc:
-        pending = [
-            n
-            for n in _missing()
-            if f"unknown dataset '{n}'" in str(exc) or f"unknown feature '{n}'" in str(exc)
-        ]
-        if pending:
-            pytest.skip(f"{LOADERS_PENDING} (not registered here: {', '.join(pending)})")
-        raise
     assert main(["plan", str(path), "--reports-dir", str(tmp_path)]) == 0
     assert "cells" in capsys.readouterr().out
     suite = load_suite(path)
@@ -131,7 +75,6 @@ def _head(suite, name: str):
     return next(h for h in suite.heads if h.name == name)
 
 
-@pytest.mark.usefixtures("agreed_names")
 def test_source_settings():
     us = _suite("urbansound8k-hybrid")
     assert us.datasets[0].name == "urbansound8k" and us.datasets[0].params["root"].startswith("/path/to/")

@@ -73,6 +73,105 @@ def test_silent_accepts_and_crashes_become_one_line(tmp_path, text, message):
     assert _error(tmp_path, text) == message
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            HEAD + "qubits: [2]\ncompression: {angle_range: [0.0]}\n",
+            ":5: compression.angle_range: needs exactly 2 values (got [0.0])",
+        ),
+        (
+            HEAD + "qubits: [2]\ncontrols: maybe\n",
+            ":5: controls: expected true (every control), false or [] (none), a list of kinds (matched-mlp, "
+            "no-entanglement, tanh-linear, beta-zero, frozen-circuit) or a mapping of keys "
+            "(allowed: kinds, layers, param_tolerance, qubits) (got 'maybe')",
+        ),
+        (
+            HEAD + "qubits: [2]\ntraining: 5\n",
+            ":5: training: expected a mapping of keys (allowed: agreement_tol, batch_size, epochs, "
+            "lightning_from_qubits, lr, patience, timing_repeats, train_on, weight_decay) (got 5)",
+        ),
+        (
+            HEAD + "qubits: [2]\nprofiles:\n  p: {noise: {depolarising: 0.1}}\n",
+            ":6: profiles.p.noise.depolarising: unknown key (allowed: amplitude_damping, depolarizing, "
+            "fake_device, optimization_level, seed_transpiler)",
+        ),
+        (HEAD + "qubits: []\n", ":4: qubits: needs at least 1 value (got [])"),
+        (
+            HEAD + "qubits: [2]\nfeatures: 5\n",
+            ":5: features: expected a name or a mapping of keys (allowed: label, name, params) (got 5)",
+        ),
+        (
+            HEAD + "qubits: [2]\nprofiles:\n  p: {diff_method: magic}\n",
+            ":6: profiles.p.diff_method: 'magic' is not a differentiation method usable on default.qubit "
+            "(allowed: best, backprop, adjoint, parameter-shift, finite-diff, hadamard, spsa)",
+        ),
+        (
+            HEAD + "qubits: [2]\nprofiles:\n  p: {device: lightning.qubit, diff_method: backprop}\n",
+            ":6: profiles.p.diff_method: 'backprop' is not a differentiation method usable on "
+            "lightning.qubit (allowed: best, adjoint, parameter-shift, finite-diff, hadamard, spsa)",
+        ),
+        (
+            HEAD + "qubits: [2]\nprofiles:\n  p: {shots: 100, diff_method: adjoint}\n",
+            ":6: profiles.p.diff_method: 'adjoint' is not a differentiation method usable on "
+            "default.qubit with shots (allowed: best, parameter-shift, finite-diff, hadamard, spsa)",
+        ),
+    ],
+)
+def test_messages_say_what_is_wrong_and_what_is_allowed(tmp_path, text, message):
+    got = _error(tmp_path, text)
+    assert got == message
+    assert "Spec" not in got and "instance of" not in got and "List should" not in got
+
+
+def test_a_profile_file_with_a_bad_diff_method_names_the_key(tmp_path):
+    path = tmp_path / "p.yaml"
+    path.write_text("shots: 10\ndiff_method: magic\n")
+    with pytest.raises(UserError, match=r"p\.yaml:2: diff_method: 'magic' is not a differentiation method"):
+        load_profile(path)
+
+
+def test_a_dataset_larger_than_memory_fails_plan_with_the_estimate(tmp_path, capsys):
+    path = tmp_path / "big.yaml"
+    path.write_text(
+        "name: big\ndatasets: [{name: urban-synth, params: {n_per_class: 1000000000}}]\n"
+        "heads: [classical]\nqubits: [2]\n"
+    )
+    for command in ("plan", "run"):
+        assert (
+            main(
+                [command, str(path), "--reports-dir", str(tmp_path / "r"), "--cache-dir", str(tmp_path / "c")]
+            )
+            == 2
+        )
+        err = capsys.readouterr().err
+        assert err.startswith(
+            f"error: {path}: datasets[0] (urban-synth): needs about 582.1 TiB of memory to load"
+        )
+        assert err.count("\n") == 1
+    assert not (tmp_path / "r").exists() and not (tmp_path / "c").exists()
+
+
+def test_controls_of_a_treatment_skipped_everywhere_are_skipped_with_its_reason(tmp_path):
+    from bench.plan.planner import plan
+
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        HEAD.replace("[classical]", "[classical, quantum]") + "qubits: [2]\nseeds: [0]\nbackends: [nodev]\n"
+        "profiles:\n  nodev: {device: no.such.device}\ncontrols: [matched-mlp, tanh-linear]\n"
+    )
+    planned = {p.cell.key.split("#")[0]: p for p in plan(load_suite(path), None)}
+    treatment = planned["urban-synth/quantum/q2/l1/nodev/s0"]
+    assert treatment.state == "skip" and "nodev unavailable" in treatment.reason
+    for kind in ("matched-mlp", "tanh-linear"):
+        control = planned[f"urban-synth/quantum~{kind}/q2/l1/-/s0"]
+        assert (control.state, control.reason) == (
+            "skip",
+            f"treatment quantum is skipped: {treatment.reason}",
+        )
+    assert planned["urban-synth/classical/q2/l-/-/s0"].state == "pending"
+
+
 def test_booleans_stay_allowed_where_the_key_is_a_boolean(tmp_path):
     path = tmp_path / "ok.yaml"
     path.write_text(HEAD + "qubits: [2]\ncontrols: false\ncompression: {standardize: false}\n")

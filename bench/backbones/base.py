@@ -1,4 +1,4 @@
-"""Backbone contract.
+"""Backbone contract (the shared plugin contract is ``bench.core.plugin``).
 
 ``BaseBackbone.build(input_shape, n_classes)`` returns a ``BackboneNet``: a float32 module with
 ``embed(x) -> (B, embedding_dim)`` and ``forward(x) -> (B, n_classes)`` logits (a linear
@@ -17,6 +17,8 @@ Hooks with defaults:
   the last ``nn.Conv2d``.
 
 ``test_input_shape`` is the tiny input the conformance tests feed every registered backbone.
+Backbones are trained by ``bench.backbones.train`` (the shared loop ``bench.cell.loop.fit``);
+networks with BatchNorm are never fed a batch of one.
 """
 
 from __future__ import annotations
@@ -57,7 +59,3 @@ class BaseBackbone(Plugin):
 
     def load_pretrained(self, net: BackboneNet) -> None:
         """Load user-supplied weights into ``net`` built by ``build``; default: none."""
-
-    def unavailable(self) -> str | None:
-        """``None`` when usable here, else why not (one line, never raises)."""
-        return None

@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-import copy
-
 import numpy as np
 import torch
 import torch.nn.functional as F
 
 from bench.backbones.base import BackboneNet
+from bench.cell.loop import LoopPhase, LoopSettings, Validation, fit
 from bench.spec.suite import BackboneTraining
 
 
-def _accuracy(net: BackboneNet, x: torch.Tensor, y: torch.Tensor, batch: int = 256) -> float:
+def _accuracy(net: BackboneNet, x: torch.Tensor, y: torch.Tensor, batch: int = 256) -> Validation:
     net.eval()
     with torch.no_grad():
         preds = torch.cat([net(x[i : i + batch]).argmax(1) for i in range(0, len(x), batch)])
-    return float((preds == y).float().mean())
+    return Validation(float((preds == y).float().mean()))
 
 
 def make_optimizer(params, settings: BackboneTraining) -> torch.optim.Optimizer:
@@ -37,7 +36,8 @@ def train_backbone(
     settings: BackboneTraining,
     seed: int,
 ) -> dict:
-    """Train ``net`` in place; keep the best-on-validation weights. Returns a small history.
+    """Train ``net`` in place; keep the best-on-validation weights (``bench.cell.loop.fit``, one
+    phase, selection on validation accuracy alone). Returns a small history.
 
     With ``settings.epochs == 0`` the net is left as built (or loaded) and its validation
     accuracy is NaN: its classifier was never trained, so scoring it would mean nothing.
@@ -45,32 +45,24 @@ def train_backbone(
     if settings.epochs == 0:
         net.eval()
         return {"val_accuracy": float("nan"), "best_epoch": 0, "epochs_run": 0}
-    gen = torch.Generator().manual_seed(seed)
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
     xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
-    opt = make_optimizer(net.parameters(), settings)
-    best_acc, best_state, best_epoch, stale, epochs = -1.0, copy.deepcopy(net.state_dict()), 0, 0, 0
-    for epoch in range(1, settings.epochs + 1):
-        epochs = epoch
-        net.train()
-        order = torch.randperm(len(xt), generator=gen)
-        for start in range(0, len(order), settings.batch_size):
-            idx = order[start : start + settings.batch_size]
-            if len(idx) < 2:  # BatchNorm needs two examples
-                continue
-            opt.zero_grad()
-            F.cross_entropy(net(xt[idx]), yt[idx]).backward()
-            opt.step()
-        val_acc = _accuracy(net, xv, yv)
-        if val_acc > best_acc:
-            best_acc, best_state, best_epoch, stale = val_acc, copy.deepcopy(net.state_dict()), epoch, 0
-        else:
-            stale += 1
-            if stale >= settings.patience:
-                break
-    net.load_state_dict(best_state)
+    outcome = fit(
+        net,
+        [LoopPhase("train", settings.epochs)],
+        [make_optimizer(net.parameters(), settings)],
+        lambda idx: F.cross_entropy(net(xt[idx]), yt[idx]),
+        len(xt),
+        lambda: _accuracy(net, xv, yv),
+        LoopSettings(settings.batch_size, settings.patience, settings.epochs, min_batch=2),  # BatchNorm
+        torch.Generator().manual_seed(seed),
+    )
     net.eval()
-    return {"val_accuracy": best_acc, "best_epoch": best_epoch, "epochs_run": epochs}
+    return {
+        "val_accuracy": outcome.best.accuracy,
+        "best_epoch": outcome.best_epoch,
+        "epochs_run": outcome.epochs_run,
+    }
 
 
 def embed(net: BackboneNet, x: np.ndarray, batch: int = 256) -> np.ndarray:

@@ -145,7 +145,7 @@ def chosen_head(cell: Cell, cache: Cache) -> tuple[dict[str, Any], dict | None]:
     """``(option, trained head entry)`` of the candidate the cell kept: with a ``select`` sweep, the
     best on validation by the cell's own rule (``bench.cell.selection.pick``); else ``({}, entry)``.
     The entry is ``None`` when a candidate is missing from the cache."""
-    options = candidates(getattr(cell.head, "select", {}))
+    options = candidates(cell.head.select)
     entries = [cache.load("heads", cache_key(candidate_key(cell.train_key, o))) for o in options]
     if any(e is None for e in entries):
         return {}, None

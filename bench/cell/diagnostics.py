@@ -195,7 +195,7 @@ def image_diagnostics(
     suite's dataset order, and return their paths. Stale files of earlier calls are replaced."""
     from bench.core.registry import DATASETS
 
-    image_refs = [ref for ref in suite.datasets if getattr(DATASETS.get(ref.name), "modality", "") == "image"]
+    image_refs = [ref for ref in suite.datasets if DATASETS.get(ref.name).modality == "image"]
     if not image_refs:
         return []
     from bench.plan.grid import expand

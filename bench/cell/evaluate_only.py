@@ -93,7 +93,7 @@ def evaluate_only(
             prefix = "" if variant == "raw" else "zne_"
             metrics, scores = _scores(logits, labels, n_classes, exact_correct, prefix)
             record.metrics.update(metrics)
-            if _pennylane(backend):  # Qiskit executors count their own circuits
+            if backend.execution_stats() is None:  # else the backend counts its own circuits
                 circuits += len(idx) * backend.circuits_per_input
             if variant == "raw":
                 record.predictions, record.confusion = scores["predictions"], scores["confusion"]
@@ -101,9 +101,7 @@ def evaluate_only(
         _account(cell, record, profile, variants, circuits, len(idx))
         _time_circuits(cell, model, x, record, variants[0][1], len(idx))
     finally:
-        executor = getattr(variants[0][1], "executor", None)
-        if executor is not None:
-            executor.close()
+        variants[0][1].close()  # the variants share one connection
     record.labels = labels.astype(int).tolist()
     record.metrics.update(
         evaluate_only=1.0, eval_samples=float(len(idx)), exact_subset_accuracy=float(exact_correct.mean())
@@ -120,19 +118,15 @@ def evaluate_only(
     )
 
 
-def _pennylane(backend) -> bool:
-    return not hasattr(backend, "executor")
-
-
 def _account(cell, record: Record, profile, variants, pennylane_circuits: int, n_items: int) -> None:
     """Circuits, shots, jobs and QPU seconds of the evaluation."""
-    executor = getattr(variants[0][1], "executor", None)
-    if executor is None:
+    backend = variants[0][1]
+    stats = backend.execution_stats()
+    if stats is None:
         circuits = pennylane_circuits
         shots = circuits * (profile.shots or 0)
         record.backend_info["usage_source"] = "none (simulator)"
     else:
-        stats = executor.stats
         circuits, shots = stats.circuits, stats.shots
         record.jobs = list(stats.job_ids)
         record.metrics.update(
@@ -140,7 +134,7 @@ def _account(cell, record: Record, profile, variants, pennylane_circuits: int, n
         )
         if stats.usage_seconds is not None:
             record.metrics["qpu_seconds"] = stats.usage_seconds
-        billed = executor.submitter().billed
+        billed = backend.billed
         if billed:
             record.metrics["qpu_seconds_estimated"] = stats.estimated_seconds
         record.backend_info["usage_source"] = (
@@ -166,7 +160,7 @@ def _account(cell, record: Record, profile, variants, pennylane_circuits: int, n
 def _time_circuits(cell, model, x: dict, record: Record, backend, n_items: int) -> None:
     """PennyLane backends: time forward (and, when differentiable, forward+backward) on a training batch.
     Qiskit backends are timed from their evaluation jobs instead (no extra, possibly billed, jobs)."""
-    if not _pennylane(backend) or model.quantum is None:
+    if backend.execution_stats() is not None or model.quantum is None:
         return
     model.use_simulator(backend)
     batch = x["train"][: cell.suite.training.batch_size]

@@ -17,7 +17,6 @@ split are, under ``finetune/<train key>``, which is also what checkpoints export
 
 from __future__ import annotations
 
-import copy
 import time
 
 import numpy as np
@@ -29,8 +28,9 @@ from bench.cell.compress import fit_compressor
 from bench.cell.embeddings import features_for
 from bench.cell.evaluate import evaluate_on_backend
 from bench.cell.head_model import build_head_model, head_logits
+from bench.cell.loop import EpochCallback, EpochResult, LoopSettings, Validation, fit
 from bench.cell.model import CellModel, LearnedCompression, batched
-from bench.cell.training import EpochCallback, TrainOutcome
+from bench.cell.training import TrainOutcome, head_phases
 from bench.core.registry import BACKBONES
 from bench.core.seeding import derive_seed, seed_everything
 from bench.data.base import SPLITS
@@ -40,11 +40,13 @@ from bench.results.record import Record
 from bench.spec.suite import BackboneTraining, TrainingSpec
 
 
-def _score(model: CellModel, x: np.ndarray, y: np.ndarray, batch: int) -> tuple[float, float]:
+def _score(model: CellModel, x: np.ndarray, y: np.ndarray, batch: int) -> Validation:
     model.eval()
     logits = torch.from_numpy(batched(model, x, batch))
     target = torch.from_numpy(y).long()
-    return float((logits.argmax(1) == target).float().mean()), float(F.cross_entropy(logits, target))
+    return Validation(
+        float((logits.argmax(1) == target).float().mean()), float(F.cross_entropy(logits, target))
+    )
 
 
 def train_jointly(
@@ -65,62 +67,31 @@ def train_jointly(
         torch.optim.Adam(model.head.parameters(), lr=training.lr, weight_decay=training.weight_decay),
     ]
     xt, yt = torch.from_numpy(x["train"]), torch.from_numpy(y["train"]).long()
-    best, best_state, best_epoch, epoch, history = (
-        (-1.0, float("inf")),
-        copy.deepcopy(model.state_dict()),
-        0,
-        0,
-        [],
+
+    def row(e: EpochResult) -> dict:
+        return {
+            "epoch": e.epoch,
+            "phase": e.phase,
+            "val_accuracy": e.validation.accuracy,
+            "val_loss": e.validation.loss,
+            "train_loss": float(np.mean(e.losses)) if e.losses else float("nan"),
+            **model.head.epoch_log(),
+        }
+
+    outcome = fit(
+        model,
+        head_phases(model.head, training.epochs),
+        optimizers,
+        lambda idx: F.cross_entropy(model(xt[idx]), yt[idx]),
+        len(xt),
+        lambda: _score(model, x["val"], y["val"], training.batch_size),
+        LoopSettings(training.batch_size, training.patience, training.epochs, min_batch=2),  # BatchNorm
+        shuffle,
+        row,
+        on_epoch,
     )
-    for phase in model.head.phases(training.epochs):
-        frozen = {id(p) for p in model.head.frozen_parameters(phase)}
-        for p in model.parameters():
-            p.requires_grad_(id(p) not in frozen)
-        stale = 0
-        for _ in range(phase.epochs):
-            epoch += 1
-            model.train()
-            order, losses = torch.randperm(len(xt), generator=shuffle), []
-            for start in range(0, len(order), training.batch_size):
-                idx = order[start : start + training.batch_size]
-                if len(idx) < 2:  # BatchNorm needs two examples
-                    continue
-                for opt in optimizers:
-                    opt.zero_grad()
-                loss = F.cross_entropy(model(xt[idx]), yt[idx])
-                loss.backward()
-                for opt in optimizers:
-                    opt.step()
-                losses.append(loss.item())
-            val_acc, val_loss = _score(model, x["val"], y["val"], training.batch_size)
-            history.append(
-                {
-                    "epoch": epoch,
-                    "phase": phase.name,
-                    "val_accuracy": val_acc,
-                    "val_loss": val_loss,
-                    "train_loss": float(np.mean(losses)) if losses else float("nan"),
-                    **model.head.epoch_log(),
-                }
-            )
-            if on_epoch:
-                on_epoch(epoch, training.epochs)
-            if (val_acc, -val_loss) > (best[0], -best[1]):
-                best, best_state, best_epoch, stale = (
-                    (val_acc, val_loss),
-                    copy.deepcopy(model.state_dict()),
-                    epoch,
-                    0,
-                )
-            else:
-                stale += 1
-                if stale >= training.patience:
-                    break
-    for p in model.parameters():
-        p.requires_grad_(True)
-    model.load_state_dict(best_state)
     model.eval()
-    return TrainOutcome(state=best_state, best_epoch=best_epoch, epochs_run=epoch, history=history)
+    return TrainOutcome.of(outcome)
 
 
 def build_finetune_model(cell: Cell, feats: dict, x_train: np.ndarray, n_classes: int) -> CellModel:

@@ -22,8 +22,9 @@ from bench.cell.embeddings import EmbeddingSet, embeddings_for
 from bench.cell.evaluate import evaluate_on_backend
 from bench.cell.evaluate_only import evaluate_only
 from bench.cell.head_model import build_head_model, head_logits
+from bench.cell.loop import EpochCallback
 from bench.cell.selection import candidate_key, candidates, describe, pick
-from bench.cell.training import EpochCallback, train_head
+from bench.cell.training import train_head
 from bench.core.seeding import derive_seed
 from bench.data.base import SPLITS
 from bench.heads.base import HeadModel
@@ -79,7 +80,7 @@ def _fit(cell: Cell, cache: Cache, x, y, compressor, n_classes: int, on_epoch) -
     ``seconds`` is the training time of all candidates together (the cost of the choice)."""
     seen = ("train", "val")
     x_seen, y_seen = {s: x[s] for s in seen}, {s: y[s] for s in seen}
-    options = candidates(getattr(cell.head, "select", {}))
+    options = candidates(cell.head.select)
     fitted = []
     for option in options:
         model = build_head_model(cell, n_classes, option)
@@ -111,7 +112,7 @@ def run_frozen(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback
         cell, cache, x, y, compressor, n_classes, on_epoch
     )
     record.n_params_classical, record.n_params_quantum = model.param_counts()
-    if getattr(model, "param_target", None):
+    if model.param_target:
         record.metrics["param_target"] = model.param_target
         record.metrics["param_ratio"] = model.trainable_count() / model.param_target
     record.gate_trajectory = [h["gate"] for h in trained["history"] if "gate" in h]

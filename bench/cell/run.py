@@ -14,7 +14,7 @@ from typing import Protocol
 
 from bench.cell.finetune import run_finetune
 from bench.cell.frozen import run_frozen
-from bench.cell.training import EpochCallback
+from bench.cell.loop import EpochCallback
 from bench.plan.grid import Cell
 from bench.results.cache import Cache
 from bench.results.record import Record

@@ -2,23 +2,27 @@
 
 The test split never enters this module. The returned state is the epoch with the best
 validation accuracy (ties: lower validation loss); training stops after ``patience`` epochs
-without improvement within a phase.
+without improvement within a phase. The loop itself is ``bench.cell.loop.fit``.
 """
 
 from __future__ import annotations
 
-import copy
-from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import torch
 import torch.nn.functional as F
 
+from bench.cell.loop import (
+    EpochCallback,
+    EpochResult,
+    LoopOutcome,
+    LoopPhase,
+    LoopSettings,
+    Validation,
+    fit,
+)
 from bench.heads.base import HeadModel
 from bench.spec.suite import TrainingSpec
-
-EpochCallback = Callable[[int, int], None]
-"""``on_epoch(epoch_done, epochs_max)``, called after every epoch (progress bars)."""
 
 
 @dataclass
@@ -30,11 +34,20 @@ class TrainOutcome:
     epochs_run: int
     history: list[dict] = field(default_factory=list)
 
+    @classmethod
+    def of(cls, outcome: LoopOutcome) -> TrainOutcome:
+        return cls(outcome.state, outcome.best_epoch, outcome.epochs_run, outcome.history)
 
-def _evaluate(model: HeadModel, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+
+def head_phases(head: HeadModel, epochs: int) -> list[LoopPhase]:
+    """The head's training phases (e.g. the gated hybrid's warm-up) as loop phases."""
+    return [LoopPhase(p.name, p.epochs, head.frozen_parameters(p)) for p in head.phases(epochs)]
+
+
+def _evaluate(model: HeadModel, x: torch.Tensor, y: torch.Tensor) -> Validation:
     with torch.no_grad():
         logits = model(x)
-    return float((logits.argmax(1) == y).float().mean()), float(F.cross_entropy(logits, y))
+    return Validation(float((logits.argmax(1) == y).float().mean()), float(F.cross_entropy(logits, y)))
 
 
 def train_head(
@@ -48,54 +61,27 @@ def train_head(
     on_epoch: EpochCallback | None = None,
 ) -> TrainOutcome:
     """Train ``model`` in place through its phases; load and return the best validation state."""
-    shuffle = torch.Generator().manual_seed(seed)
-    optimizer = torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)
-    best = (-1.0, float("inf"))
-    best_state, best_epoch, epoch = copy.deepcopy(model.state_dict()), 0, 0
-    history: list[dict] = []
-    for phase in model.phases(settings.epochs):
-        frozen = {id(p) for p in model.frozen_parameters(phase)}
-        for p in model.parameters():
-            p.requires_grad_(id(p) not in frozen)
-        stale = 0
-        for _ in range(phase.epochs):
-            epoch += 1
-            model.train()
-            order = torch.randperm(len(x_train), generator=shuffle)
-            losses = []
-            for start in range(0, len(order), settings.batch_size):
-                batch = order[start : start + settings.batch_size]
-                optimizer.zero_grad()
-                loss = F.cross_entropy(model(x_train[batch]), y_train[batch])
-                loss.backward()
-                optimizer.step()
-                losses.append(loss.item())
-            model.eval()
-            val_acc, val_loss = _evaluate(model, x_val, y_val)
-            history.append(
-                {
-                    "epoch": epoch,
-                    "phase": phase.name,
-                    "train_loss": sum(losses) / len(losses),
-                    "val_accuracy": val_acc,
-                    "val_loss": val_loss,
-                    **model.epoch_log(),
-                }
-            )
-            if on_epoch:
-                on_epoch(epoch, settings.epochs)
-            if (val_acc, -val_loss) > (best[0], -best[1]):
-                best, best_state, best_epoch, stale = (
-                    (val_acc, val_loss),
-                    copy.deepcopy(model.state_dict()),
-                    epoch,
-                    0,
-                )
-            else:
-                stale += 1
-                if stale >= settings.patience:
-                    break
-    for p in model.parameters():
-        p.requires_grad_(True)
-    model.load_state_dict(best_state)
-    return TrainOutcome(state=best_state, best_epoch=best_epoch, epochs_run=epoch, history=history)
+
+    def row(e: EpochResult) -> dict:
+        return {
+            "epoch": e.epoch,
+            "phase": e.phase,
+            "train_loss": sum(e.losses) / len(e.losses),
+            "val_accuracy": e.validation.accuracy,
+            "val_loss": e.validation.loss,
+            **model.epoch_log(),
+        }
+
+    outcome = fit(
+        model,
+        head_phases(model, settings.epochs),
+        [torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)],
+        lambda batch: F.cross_entropy(model(x_train[batch]), y_train[batch]),
+        len(x_train),
+        lambda: _evaluate(model, x_val, y_val),
+        LoopSettings(settings.batch_size, settings.patience, settings.epochs),
+        torch.Generator().manual_seed(seed),
+        row,
+        on_epoch,
+    )
+    return TrainOutcome.of(outcome)

@@ -194,8 +194,10 @@ def _read_store(suite, suite_path, options):
 
 def plan(args: argparse.Namespace) -> int:
     from bench.plan.planner import plan as plan_cells
+    from bench.run.preflight import preflight
 
     suite = load_suite(args.suite)
+    preflight(suite, args.suite, _options(args), write=False)
     exists = store_path(suite, _options(args)).exists()
     store = open_store(suite, _options(args), read_only=True, suite_path=args.suite) if exists else None
     planned = plan_cells(suite, store)
@@ -252,8 +254,11 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 
 
 def report(args: argparse.Namespace) -> int:
+    from bench.run.preflight import check_locations, check_report_target, run_locations
+
     suite = load_suite(args.suite)
     options = _options(args)
+    check_locations(run_locations(suite, options)[:2])
     store = _read_store(suite, args.suite, options)
     runs = store.run_list()
     known = [r for r in runs if args.run_id is not None and r.run_id == args.run_id]
@@ -265,6 +270,7 @@ def report(args: argparse.Namespace) -> int:
         run_id = args.run_id or datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
     summary.update(run_id=run_id, suite_path=str(args.suite))
     try:
+        check_report_target(options.reports_root / suite.name, run_id)
         paths = write_run_report(suite, args.suite, store, run_id, summary, options)
     finally:
         store.close()
@@ -365,7 +371,8 @@ def backends(args: argparse.Namespace) -> int:
 
 def calibrate(args: argparse.Namespace) -> int:
     from bench.core.registry import SIMULATORS
-    from bench.quantum.autoselect import TIMINGS_FILE, fastest_trainer, measure, write_table
+    from bench.quantum.autoselect import fastest_trainer, measure, write_table
+    from bench.spec.profile_files import trainer_timings_file
 
     names = args.simulators or SIMULATORS.names()
     seconds = measure(names, args.qubits, args.layers, args.batch, args.repeats)
@@ -379,7 +386,7 @@ def calibrate(args: argparse.Namespace) -> int:
     if args.write:
         path = write_table(
             seconds,
-            args.output or TIMINGS_FILE,
+            args.output or trainer_timings_file(),
             {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats},
         )
         print(

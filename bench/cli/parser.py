@@ -3,7 +3,8 @@ benchmark,options} ...``.
 
 User mistakes (``UserError``) print one line to stderr and exit 2 without a traceback. Exit codes
 (docs/scheduled-jobs.md): 0 ok, 1 a cell failed, 2 bad input or the store cannot be used, 3 a
-regression (``compare``), 130 interrupted.
+regression (``compare``), 130 interrupted (Ctrl-C at any phase: one line, what finished is
+already committed).
 """
 
 from __future__ import annotations
@@ -161,7 +162,9 @@ def _parser() -> argparse.ArgumentParser:
     cal.add_argument("--batch", type=int, default=64)
     cal.add_argument("--repeats", type=int, default=3)
     cal.add_argument("--simulators", nargs="*", default=None, help="default: every built-in simulator")
-    cal.add_argument("--write", action="store_true", help="write backends/trainer-timings.json")
+    cal.add_argument(
+        "--write", action="store_true", help="rewrite the trainer-timings table in effect (docs/backends.md)"
+    )
     cal.add_argument("--output", type=Path, default=None, help="write the table here instead")
 
     sweep = sub.add_parser("sweep", help="timing sweep: circuit time vs qubits and layers per backend")
@@ -208,3 +211,10 @@ def main(argv: list[str] | None = None) -> int:
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print(
+            f"interrupted (Ctrl-C) during `{args.command}`: nothing finished is lost; "
+            "re-run the same command to go on",
+            file=sys.stderr,
+        )
+        return 130

@@ -55,16 +55,25 @@ class RawData:
 
 
 class BaseDataset(Plugin):
-    """A dataset plugin. Subclasses set ``name``, ``Params``, ``test_params``, ``modality``
-    and implement ``load``.
+    """A dataset plugin (the shared plugin contract is ``bench.core.plugin``).
+
+    Required: ``name``, ``Params``, ``test_params``, ``modality`` (``"audio"`` or ``"image"``:
+    which features apply) and ``load()``, which returns the whole dataset as one ``RawData``
+    satisfying its attribute contract (float32 ``x`` of one fixed shape, int64 labels covering
+    ``[0, n_classes)``, every split non-empty, unique ``item_ids``, ``modality`` equal to the
+    class's), deterministic given ``params``; nothing is downloaded, and an unreadable item is
+    left out and named in ``skipped``, never replaced by zeros.
 
     Optional hooks (defaults suit embedded data, which is always present):
 
     * ``unavailable()`` - why the data cannot be loaded here (e.g. its local root is missing),
-      as one line, or ``None``. Planning skips the dataset's cells with that reason instead of
-      running them.
+      as one line naming the expected layout, or ``None``. Planning skips the dataset's cells
+      with that reason instead of running them.
     * ``fingerprint()`` - a short string that changes when the files behind the data change
       (part of the feature cache key); ``""`` for data that is a pure function of ``params``.
+    * ``estimated_bytes()`` - memory the decoded examples take, when the params decide it (a
+      generated dataset); ``None`` when unknown. A run and ``plan`` refuse a dataset larger than
+      the machine's memory (``bench.run.preflight``).
     """
 
     modality: ClassVar[str] = "audio"
@@ -73,8 +82,8 @@ class BaseDataset(Plugin):
         """Return the whole dataset, with splits assigned. Deterministic given ``params``."""
         raise NotImplementedError
 
-    def unavailable(self) -> str | None:
-        """One line saying why ``load`` cannot work here, or ``None`` when it can."""
+    def estimated_bytes(self) -> int | None:
+        """Bytes of ``load()``'s examples, estimated from the params; ``None`` when unknown."""
         return None
 
     def fingerprint(self) -> str:

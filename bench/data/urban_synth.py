@@ -656,6 +656,11 @@ class UrbanSynth(BaseDataset):
     Params = UrbanSynthParams
     test_params = {"n_per_class": 6, "seconds": 0.25, "sample_rate": 8000, "n_classes": 4}
 
+    def estimated_bytes(self) -> int:
+        """The float32 waveforms: ``n_classes * n_per_class * seconds * sample_rate * 4`` bytes."""
+        p = self.params
+        return p.n_classes * p.n_per_class * round(p.seconds * p.sample_rate) * 4
+
     def load(self) -> RawData:
         p = self.params
         T = round(p.seconds * p.sample_rate)

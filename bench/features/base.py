@@ -1,4 +1,14 @@
-"""Feature contract: a pure, deterministic map from raw examples to backbone inputs."""
+"""Feature contract: a pure, deterministic map from raw examples to backbone inputs.
+
+A feature plugin (the shared plugin contract is ``bench.core.plugin``) declares ``modality``
+(the ``RawData.modality`` it accepts) and implements ``transform(data)``:
+
+* input: a ``RawData`` of that modality; any other modality raises ``ValueError`` naming it;
+* output: a float32 ``(N, C, H, W)`` array, one row per example of ``data.x`` in order, finite,
+  computed in batches (never one Python call per example where a batched op exists);
+* a pure function of ``params`` and ``data``: the same input gives the same array, whatever the
+  split (features never look at labels or splits, so nothing leaks from test to training).
+"""
 
 from __future__ import annotations
 
@@ -9,8 +19,7 @@ from bench.data.base import RawData
 
 
 class BaseFeature(Plugin):
-    """A feature extractor. ``transform`` returns a float32 ``(N, C, H, W)`` array, computed
-    in batches (never one Python call per clip where a batched op exists)."""
+    """A feature extractor (contract in the module docstring)."""
 
     modality: str = "audio"
 

@@ -1,8 +1,13 @@
-"""Head contract.
+"""Head contract (the shared plugin contract is ``bench.core.plugin``).
 
-A head plugin (``BaseHead``) builds a ``HeadModel``: a float64 torch module mapping
-``(B, n_qubits)`` compressed inputs (angles) to ``(B, n_classes)`` logits. Every head sees the
-same inputs, so the classical head is the matched control of the quantum ones.
+A head plugin (``BaseHead``) declares ``uses_circuit`` (whether the layers and backend axes
+apply) and implements ``build(n_inputs, n_classes, n_layers, simulator, generator)``, which
+returns a ``HeadModel``: a float64 torch module mapping ``(B, n_qubits)`` compressed inputs
+(angles) to ``(B, n_classes)`` logits. ``n_layers`` and ``simulator`` are ``None`` for a head
+without a circuit; all initial weights are drawn from ``generator`` (same generator state, same
+model). A circuit runs on ``simulator`` (a ``bench.quantum.base.Backend``), one batch per call.
+Every head sees the same inputs, so the classical head is the matched control of the quantum
+ones.
 
 Hooks with defaults:
 
@@ -10,6 +15,9 @@ Hooks with defaults:
   parameters by name prefix (the gated hybrid's warm-up freezes the quantum branch and gate).
 * ``HeadModel.epoch_log()`` - extra values recorded per epoch (the gate's ``sigmoid(a)``).
 * ``HeadModel.quantum`` - the ``QuantumLayer`` if the head has a circuit, else ``None``.
+* ``HeadModel.use_simulator(backend)`` - run the circuit (if any) on another backend, weights
+  unchanged (evaluation on every backend of a cell).
+* ``HeadModel.param_target`` - the parameter count a size-matched control was built to reach.
 
 Phases freeze parameters by attribute name (``Phase(frozen=("branch", "gate"))``; dotted
 names reach into sub-modules). ``HeadModel.always_frozen`` names parameters that never train
@@ -32,6 +40,7 @@ from torch import nn
 
 from bench.core.plugin import Params, Plugin
 from bench.quantum.backends import Simulator
+from bench.quantum.base import Backend
 from bench.quantum.circuits import DEFAULT_ANSATZ
 from bench.quantum.layer import QuantumLayer
 
@@ -52,6 +61,8 @@ class HeadModel(nn.Module):
     """Base module of every head; subclasses implement ``forward``."""
 
     always_frozen: tuple[str, ...] = ()
+    param_target: int | None = None
+    """Trainable parameters this head was sized to match (the matched-MLP control), else ``None``."""
 
     @property
     def quantum(self) -> QuantumLayer | None:
@@ -87,7 +98,7 @@ class HeadModel(nn.Module):
                 out.extend([obj] if isinstance(obj, nn.Parameter) else obj.parameters())
         return out
 
-    def use_simulator(self, simulator: Simulator) -> None:
+    def use_simulator(self, simulator: Backend) -> None:
         if self.quantum is not None:
             self.quantum.use_simulator(simulator)
 

@@ -21,7 +21,7 @@ from typing import Any
 
 from bench.core.hashing import stable_hash
 from bench.core.registry import HEADS, SIMULATORS
-from bench.spec.suite import PluginRef, Suite
+from bench.spec.suite import HeadRef, PluginRef, Suite
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class Cell:
 
     suite: Suite
     dataset: PluginRef
-    head: PluginRef
+    head: HeadRef
     n_qubits: int
     n_layers: int | None
     backend: str | None
@@ -58,7 +58,7 @@ class Cell:
             "backbone": s.backbone.model_dump(),
             "compression": s.compression.model_dump(mode="json"),
             "training": s.training.model_dump(),
-            "head": self.head.spec() if hasattr(self.head, "spec") else self.head.model_dump(),
+            "head": self.head.spec(),
             "n_qubits": self.n_qubits,
             "n_layers": self.n_layers,
             "backend": self.backend,
@@ -127,7 +127,7 @@ def expand(suite: Suite) -> list[Cell]:
 
 
 def control_cells(
-    suite: Suite, dataset: PluginRef, head: PluginRef, n_qubits: int, n_layers: int, seed: int
+    suite: Suite, dataset: PluginRef, head: HeadRef, n_qubits: int, n_layers: int, seed: int
 ) -> list[Cell]:
     """The control cells of one treatment cell (see ``bench.spec.controls``)."""
     from bench.spec.controls import control_heads

@@ -44,12 +44,26 @@ def skip_reason(cell: Cell) -> str:
     return "; ".join(reasons)
 
 
+def _treatment_of(cell: Cell) -> tuple:
+    """What identifies a control's treatment cells (all backends of one head x width x depth x seed)."""
+    return (cell.dataset.label, cell.seed, cell.treatment or cell.head.label, cell.n_qubits, cell.n_layers)
+
+
 def plan(suite: Suite, store: ResultsStore | None, force: bool = False) -> list[PlannedCell]:
-    """Every cell of ``suite`` with its state given what ``store`` already holds."""
+    """Every cell of ``suite`` with its state given what ``store`` already holds.
+
+    A control whose treatment is skipped on every backend is skipped with the treatment's reason
+    (a control of nothing measures nothing)."""
     status = store.status_of() if store is not None and not force else {}
     planned = []
+    treatments: dict[tuple, list[str]] = {}
     for cell in expand(suite):
-        reason = skip_reason(cell)
+        if cell.control is None:
+            reason = skip_reason(cell)
+            if cell.uses_circuit:
+                treatments.setdefault(_treatment_of(cell), []).append(reason)
+        else:
+            reason = _control_reason(cell, treatments.get(_treatment_of(cell), []))
         previous = status.get(cell.key)
         if previous == "ok":
             planned.append(PlannedCell(cell, "done"))
@@ -58,3 +72,10 @@ def plan(suite: Suite, store: ResultsStore | None, force: bool = False) -> list[
         else:
             planned.append(PlannedCell(cell, "retry" if previous else "pending"))
     return planned
+
+
+def _control_reason(cell: Cell, treatment_reasons: list[str]) -> str:
+    if treatment_reasons and all(treatment_reasons):
+        unique = list(dict.fromkeys(treatment_reasons))
+        return f"treatment {cell.treatment} is skipped: {'; '.join(unique)}"
+    return skip_reason(cell)

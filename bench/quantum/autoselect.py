@@ -2,9 +2,11 @@
 
 ``python -m bench calibrate`` times one training step's circuit work (forward + backward of the
 ``QuantumLayer`` on a batch) on every available exact simulator for a range of qubit counts and
-writes the medians to ``backends/trainer-timings.json`` (with the machine and versions that
-produced them). ``fastest_trainer(n)`` reads that table: among the simulators available here,
-the one with the lowest time at width ``n``, interpolated log-linearly between measured widths and
+writes the medians to the trainer-timings table (``trainer-timings.json``, found by
+``bench.spec.profile_files.trainer_timings_file``; the shipped one is package data), with the
+machine and versions that produced them. ``fastest_trainer(n)`` reads that table: among the
+simulators available here, the one with the lowest time at width ``n``, interpolated log-linearly
+between measured widths and
 extrapolated beyond them from each simulator's last measured growth rate (no data falls back to
 ``default.qubit``). Reading a committed table, not timing on the fly, keeps the choice
 - and therefore every cell key - identical across runs on the same installation; re-run the
@@ -20,9 +22,8 @@ import os
 import statistics
 from pathlib import Path
 
-from bench.spec.profile_files import PACKAGE_PROFILES
+from bench.spec.profile_files import trainer_timings_file
 
-TIMINGS_FILE = PACKAGE_PROFILES / "trainer-timings.json"
 FALLBACK = "default.qubit"
 
 
@@ -57,9 +58,10 @@ def _time_at(per_width: dict[str, float], n_qubits: int) -> float | None:
     return math.exp(math.log(t0) + rate * (n_qubits - w0))
 
 
-def fastest_trainer(n_qubits: int, path: str | Path = TIMINGS_FILE) -> str:
-    """The available exact simulator with the lowest measured training-step time at this width."""
-    seconds = _table(str(path)).get("seconds", {})
+def fastest_trainer(n_qubits: int, path: str | Path | None = None) -> str:
+    """The available exact simulator with the lowest measured training-step time at this width
+    (``path``: the timing table; default ``trainer_timings_file()``)."""
+    seconds = _table(str(path or trainer_timings_file())).get("seconds", {})
     candidates = _available(sorted(seconds))
     timed = [
         (t, name != FALLBACK, name)

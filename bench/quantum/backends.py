@@ -5,10 +5,8 @@ A ``Simulator`` names a PennyLane device and the differentiation method that sui
 it returns ``None`` when the device can be built, else the reason it cannot, so a suite that
 names a missing backend records those cells as skipped instead of crashing.
 
-Every backend (these simulators and the profile backends of ``bench.quantum.resolve``) offers
-the same small protocol, used by ``QuantumLayer``: ``name``, ``qnode(circuit, n_wires)`` (a
-callable ``(inputs, weights) -> n_wires expectation values`` that runs a whole batch per
-call), ``probe()``, and the flags ``evaluate_only`` and ``differentiable``.
+``Simulator`` implements the backend contract of ``bench.quantum.base.Backend`` (as do the
+profile backends of ``bench.quantum.resolve``).
 """
 
 from __future__ import annotations
@@ -16,17 +14,16 @@ from __future__ import annotations
 import functools
 from dataclasses import dataclass
 
+from bench.quantum.base import Backend
+
 
 @dataclass(frozen=True)
-class Simulator:
+class Simulator(Backend):
     """An exact simulator: PennyLane device name plus differentiation method."""
 
     name: str
     device: str
     diff_method: str
-
-    evaluate_only = False
-    differentiable = True
 
     def make_device(self, n_wires: int):
         import pennylane as qml

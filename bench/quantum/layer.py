@@ -22,7 +22,7 @@ import math
 import torch
 from torch import nn
 
-from bench.quantum.backends import Simulator  # or any backend with .qnode (see backends.py)
+from bench.quantum.base import Backend
 from bench.quantum.circuits import ANSATZES, DEFAULT_ANSATZ
 
 
@@ -36,7 +36,7 @@ class QuantumLayer(nn.Module):
         self,
         n_qubits: int,
         n_layers: int,
-        simulator: Simulator,
+        simulator: Backend,
         generator: torch.Generator,
         ansatz: str = DEFAULT_ANSATZ,
         entangling: bool = True,
@@ -52,7 +52,7 @@ class QuantumLayer(nn.Module):
         self._qnodes: dict[str, object] = {}
         self.simulator = simulator
 
-    def use_simulator(self, simulator: Simulator) -> None:
+    def use_simulator(self, simulator: Backend) -> None:
         """Run subsequent forwards on ``simulator`` (weights unchanged)."""
         self.simulator = simulator
 

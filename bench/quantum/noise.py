@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.quantum.backends import probe
+from bench.quantum.base import Backend
 from bench.quantum.profiles import BackendProfile, MitigationSpec
 
 NATIVE_GATES = frozenset(
@@ -68,7 +69,7 @@ def _device(name: str, n_wires: int, seed: int):
 
 
 @dataclass(frozen=True)
-class PennyLaneBackend:
+class PennyLaneBackend(Backend):
     """A profile run on a PennyLane device (exact, shots, or noise channels on default.mixed).
 
     ``variant`` is ``"raw"`` or ``"zne"`` (mitigated); both exist only when the profile has
@@ -81,11 +82,11 @@ class PennyLaneBackend:
     variant: str = "raw"
 
     @property
-    def evaluate_only(self) -> bool:
+    def evaluate_only(self) -> bool:  # type: ignore[override]
         return self.profile.evaluate_only
 
     @property
-    def differentiable(self) -> bool:
+    def differentiable(self) -> bool:  # type: ignore[override]
         """Analytic (no shots) raw circuits can be differentiated in broadcast mode."""
         return self.profile.shots is None and self.variant == "raw"
 

@@ -36,6 +36,29 @@ TORCH_DEVICE = "torch.statevector"
 MIXED_STATE_DEVICES = ("default.mixed",)
 """PennyLane devices that can apply noise channels (density-matrix simulators)."""
 
+DIFF_METHODS = ("best", "backprop", "adjoint", "parameter-shift", "finite-diff", "hadamard", "spsa", "device")
+"""PennyLane's differentiation methods (``qml.QNode(diff_method=...)``)."""
+_NOT_ON_DEVICE = {
+    "default.qubit": ("device",),
+    "default.mixed": ("adjoint", "device"),
+    "lightning.qubit": ("backprop", "device"),
+    "lightning.gpu": ("backprop", "device"),
+    "lightning.kokkos": ("backprop", "device"),
+}
+"""Methods the known devices reject (PennyLane 0.4x); other devices are checked against
+``DIFF_METHODS`` only."""
+_NOT_WITH_SHOTS = ("backprop", "adjoint")
+
+
+def diff_methods_for(device: str | None, shots: int | None) -> tuple[str, ...]:
+    """The differentiation methods a profile on ``device`` (``None``: Qiskit path, where the method
+    is not used) with ``shots`` may name."""
+    refused = set(_NOT_ON_DEVICE.get(device or "", ()))
+    if shots is not None and device is not None:
+        refused |= set(_NOT_WITH_SHOTS)
+    return tuple(m for m in DIFF_METHODS if m not in refused)
+
+
 Kind = Literal["exact", "shots", "noisy", "fake-device", "ibm"]
 EVALUATE_ONLY_KINDS = ("shots", "noisy", "fake-device", "ibm")
 
@@ -233,6 +256,14 @@ class BackendProfile(_Frozen):
         if self.mitigation is not None and self.noise is None and self.ibm is None:
             raise ValueError("mitigation: needs noise or ibm (there is no noise to mitigate)")
         self._check_torch()
+        allowed = diff_methods_for(self.pennylane_device, self.shots)
+        if self.diff_method not in allowed:
+            device = self.pennylane_device
+            on = f" on {device}" + (" with shots" if self.shots is not None else "") if device else ""
+            raise ValueError(
+                f"diff_method: '{self.diff_method}' is not a differentiation method usable{on} "
+                f"(allowed: {', '.join(allowed)})"
+            )
         return self
 
     def _check_torch(self) -> None:

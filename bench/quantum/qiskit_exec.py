@@ -14,40 +14,26 @@ billed submitters:
 
 Results are memoised per (inputs, weights), so the raw and the ZNE variant of one evaluation
 share the same jobs: the raw result is the scale-1 circuit of the mitigated run.
-``QiskitBackend`` adapts an executor to the backend protocol of ``QuantumLayer``.
+``QiskitBackend`` adapts an executor to the backend contract (``bench.quantum.base.Backend``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 import torch
 
 from bench.quantum import cost
+from bench.quantum.base import Backend, ExecutionStats
 from bench.quantum.ledger import JobLedger
 from bench.quantum.profiles import BackendProfile
 
 
 class BudgetExceeded(RuntimeError):
     """A new job would take the suite past its QPU budget (``budget.max_qpu_seconds``)."""
-
-
-@dataclass
-class ExecutionStats:
-    """What an executor did, for the record."""
-
-    circuits: int = 0
-    shots: int = 0
-    jobs_submitted: int = 0
-    jobs_fetched: int = 0
-    job_ids: list[str] = field(default_factory=list)
-    usage_seconds: float | None = None  # reported by the service (None: not reported)
-    estimated_seconds: float = 0.0
-    transpile_s: float = 0.0
-    execution_s: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -228,8 +214,9 @@ def _digest(*arrays) -> str:
 
 
 @dataclass(frozen=True)
-class QiskitBackend:
-    """The backend protocol over a ``QiskitExecutor``; ``variant`` picks ``raw`` or ``zne``."""
+class QiskitBackend(Backend):
+    """The backend contract over a ``QiskitExecutor``; ``variant`` picks ``raw`` or ``zne``.
+    Both variants of a profile share one executor (and so its jobs, stats and connection)."""
 
     name: str
     executor: QiskitExecutor
@@ -237,6 +224,16 @@ class QiskitBackend:
 
     evaluate_only = True
     differentiable = False
+
+    def execution_stats(self) -> ExecutionStats:
+        return self.executor.stats
+
+    @property
+    def billed(self) -> bool:
+        return self.executor.submitter().billed
+
+    def close(self) -> None:
+        self.executor.close()
 
     @property
     def profile(self) -> BackendProfile:

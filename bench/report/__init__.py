@@ -1,11 +1,13 @@
-"""Turn a list of records into ``index.md``, ``index.html`` and ``figures/*.png``.
+"""Turn a list of records into ``index.md``, ``index.html``, ``figures/*.png|svg`` and ``tables/*.tex``.
 
 Public entry point: ``write_report``. Modules, one job each:
 ``stats`` (pure statistics), ``frame`` (records → DataFrame), ``tables`` (numeric and display
 tables), ``markup`` (markdown/HTML table rendering), ``fmt`` (number formatting), ``plots``
-(PNG figures), ``render`` (jinja2 templates in ``templates/``); the ablation: ``compare``
-(treatment vs control statistics and verdicts), ``verdict`` and ``gaps`` (their tables),
-``ablation_plots`` (accuracy vs qubits / layers with controls).
+(figures), ``style`` (one palette per report, PNG + SVG output, legends outside), ``figures``
+(draws them all), ``headline`` (forest plot, cost vs accuracy), ``render`` (jinja2 templates in
+``templates/``), ``html`` (self-contained HTML pages, reusable), ``latex`` (booktabs tables); the
+ablation: ``compare`` (treatment vs control statistics and verdicts), ``verdict`` and ``gaps``
+(their tables), ``ablation_plots`` (accuracy vs qubits / layers with controls).
 """
 
 from __future__ import annotations
@@ -14,52 +16,68 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from bench.report import noise, plots
-from bench.report.ablation_plots import plot_controls_vs
+from bench.report import noise
 from bench.report.compare import best_configurations, comparisons, reference_keys
+from bench.report.figures import FIGURES_DIR, write_figures
 from bench.report.frame import records_frame
 from bench.report.gaps import gap_table
+from bench.report.latex import booktabs_table
 from bench.report.render import build_context, render_html, render_markdown
 from bench.report.sections import ReportSection
+from bench.report.style import palette_for
 from bench.report.tables import accuracy_table, failures_table, runtime_table
 from bench.report.verdict import comparisons_table, verdict_table
 from bench.results.record import Record
 
 __all__ = ["write_report"]
 
-FIGURES_DIR = "figures"
+TABLES_DIR = "tables"
+
+_LATEX = {
+    "verdict": (
+        "Best configuration per dataset (on validation) against each matched control: paired "
+        "Δ test accuracy with 95 % bootstrap CI, Holm-corrected McNemar p.",
+        None,
+    ),
+    "accuracy": (
+        "Test accuracy per configuration, mean ± 95 % Student-t half-width over seeds; "
+        "Δ paired by seed against the classical head on the same input.",
+        [
+            "dataset",
+            "head",
+            "qubits",
+            "layers",
+            "params (classical / quantum)",
+            "seeds",
+            "test acc %",
+            "macro-F1 %",
+            "Δ acc vs classical (pp)",
+            "Δ CI excludes 0",
+        ],
+    ),
+    "comparisons": ("Every configuration against every control.", None),
+}
 
 
-def _write_figures(
-    records: list[Record], frame, figures_dir: Path, reference=None, best=None
-) -> dict[str, str | None]:
-    """Draw every figure; returns name → path relative to the report dir, or ``None`` for no data.
-    A stale PNG from an earlier report in the same directory is removed when there is no data.
-    ``reference`` (frame of the ablation's reference records) and ``best`` (best configurations)
-    feed the ablation figures."""
-    makers = {
-        "accuracy_vs_qubits": lambda p: plots.plot_accuracy_vs_qubits(frame, p),
-        "circuit_time_vs_qubits": lambda p: plots.plot_circuit_time_vs_qubits(frame, p),
-        "confusion_matrices": lambda p: plots.plot_confusion_matrices(records, p),
-        "gate_trajectories": lambda p: plots.plot_gate_trajectories(records, p),
-        "noise_degradation": lambda p: noise.plot_degradation(records, p),
-        "noise_devices": lambda p: noise.plot_devices(records, p),
-    }
-    if reference is not None and best is not None:
-        makers["controls_vs_qubits"] = lambda p: plot_controls_vs(reference, best, "n_qubits", p)
-        makers["controls_vs_layers"] = lambda p: plot_controls_vs(reference, best, "n_layers", p)
-    out: dict[str, str | None] = {}
-    for name, make in makers.items():
-        path = figures_dir / f"{name}.png"
-        path.unlink(missing_ok=True)
-        out[name] = f"{FIGURES_DIR}/{path.name}" if make(path) is not None else None
-    return out
+def _write_latex(tables: Mapping[str, Any], tables_dir: Path) -> None:
+    """``tables/<name>.tex`` (booktabs) for the Verdict, Accuracy and comparison tables; a table
+    without rows removes a stale file of that name."""
+    tables_dir.mkdir(parents=True, exist_ok=True)
+    for name, (caption, columns) in _LATEX.items():
+        df = tables[name]
+        path = tables_dir / f"{name}.tex"
+        if df.empty:
+            path.unlink(missing_ok=True)
+            continue
+        df = df[columns] if columns else df
+        path.write_text(booktabs_table(df, caption, f"tab:{name}", group_by="dataset"), encoding="utf-8")
 
 
 def write_report(
     records: list[Record], out_dir: Path, summary: Mapping[str, Any], sections: Sequence[ReportSection] = ()
 ) -> dict[str, Path]:
-    """Write ``out_dir/index.md``, ``out_dir/index.html`` and ``out_dir/figures/*.png``.
+    """Write ``out_dir/index.md``, ``out_dir/index.html`` (self-contained: figures embedded, TOC,
+    sortable tables), ``out_dir/figures/*.png`` and ``*.svg`` and ``out_dir/tables/*.tex``.
 
     ``records`` may be empty or contain failed/skipped records (listed, never averaged).
     ``summary`` may hold ``suite``, ``suite_path``, ``run_id``, ``started``, ``finished``,
@@ -67,8 +85,7 @@ def write_report(
     ``cells_run_now``, ``cells_reused`` and ``provenance`` (str → str); any may be missing.
     ``sections`` are extra sections (e.g. image diagnostics) whose figures are already under
     ``out_dir``; they follow the plots. Creates ``out_dir`` if needed, overwrites earlier
-    report files there, and returns
-    ``{"md": path, "html": path}``.
+    report files there, and returns ``{"md": path, "html": path}``.
     """
     out_dir = Path(out_dir)
     figures_dir = out_dir / FIGURES_DIR
@@ -86,7 +103,8 @@ def write_report(
         "noise": noise.noise_table(records),
     }
     best = best_configurations(records, comps if not comps.empty else None)  # no controls: plot the best
-    figures = _write_figures(records, frame, figures_dir, reference, best)
+    figures = write_figures(records, frame, reference, comps, best, figures_dir, palette_for(records))
+    _write_latex(tables, out_dir / TABLES_DIR)
     context = build_context(records, summary, tables, figures, sections)
     md_path, html_path = out_dir / "index.md", out_dir / "index.html"
     md_path.write_text(render_markdown(context), encoding="utf-8")

@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-__all__ = ["html_table", "markdown_table", "one_line"]
+__all__ = ["html_table", "markdown_table", "numeric_columns", "one_line"]
 
 _NUMERIC = re.compile(r"^[+\-−]?(\d|\.\d)")
 
@@ -38,6 +38,12 @@ def _right_aligned(rows: list[list[str]], n_cols: int) -> list[bool]:
         values = [r[j] for r in rows if r[j] not in ("", "—")]
         out.append(bool(values) and all(_NUMERIC.match(v) for v in values))
     return out
+
+
+def numeric_columns(df: pd.DataFrame) -> list[bool]:
+    """Per column: whether every non-empty cell starts like a number (such columns are right-aligned)."""
+    header, rows = _cells(df)
+    return _right_aligned(rows, len(header))
 
 
 def markdown_table(df: pd.DataFrame, auto_align: bool = True) -> str:

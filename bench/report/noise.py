@@ -18,11 +18,10 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
 from bench.report.stats import mean_ci
+from bench.report.style import Palette, legend_outside, new_figure, save_figure
 from bench.results.record import Record
 
 NOISE_NOTE = (
@@ -196,29 +195,44 @@ def noise_table(records: list[Record]) -> pd.DataFrame:
     return pd.DataFrame(out, columns=columns)
 
 
-def _new_figure(n_cols: int, width: float = 5.0, height: float = 3.8) -> tuple[Figure, list]:
-    fig = Figure(figsize=(width * n_cols, height), layout="constrained")
-    FigureCanvasAgg(fig)
-    axes = fig.subplots(1, n_cols, squeeze=False)[0]
-    return fig, list(axes)
-
-
 def _label(config: tuple) -> str:
     dataset, head, n_qubits, n_layers = config
     return f"{head}, q={n_qubits}, L={n_layers}"
 
 
-def plot_degradation(records: list[Record], path: Path) -> Path | None:
-    """Accuracy vs channel strength: one panel per channel; exact at strength 0; ZNE dashed."""
+_MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+_HATCHES = ("", "//", "..", "xx", "\\\\", "oo")
+
+
+def _config_styles(configs: list[tuple], palette: Palette) -> dict[tuple, tuple[str, int]]:
+    """Config → (head colour, index of the config among the configs of its head)."""
+    seen: dict[str, int] = {}
+    out = {}
+    for c in configs:
+        out[c] = (palette.color(c[1]), seen.get(c[1], 0))
+        seen[c[1]] = seen.get(c[1], 0) + 1
+    return out
+
+
+def plot_degradation(records: list[Record], path: Path, palette: Palette | None = None) -> Path | None:
+    """Accuracy vs channel strength: one panel per channel (at most 3 per row); exact at strength 0;
+    ZNE dashed. Colour per head (``palette``), marker per configuration of that head; legend outside."""
     frame = noise_frame(records)
     if frame.empty or frame["channel"].isna().all():
         return None
     frame = frame[frame["channel"].notna()]
     channels = sorted(frame["channel"].unique())
-    fig, axes = _new_figure(len(channels))
+    n_cols = min(3, len(channels))
+    n_rows = math.ceil(len(channels) / n_cols)
+    fig, grid = new_figure(n_rows, n_cols, 4.4, 3.4, extra_w=2.6)
+    axes = list(grid.flat)
+    for ax in axes[len(channels) :]:
+        ax.set_axis_off()
     configs = sorted({tuple(c) for c in frame[CONFIG].itertuples(index=False)}, key=str)
-    colors = {c: f"C{i % 10}" for i, c in enumerate(configs)}
-    for ax, channel in zip(axes, channels, strict=True):
+    styles = _config_styles(configs, palette or Palette.for_heads(c[1] for c in configs))
+    colors = {c: styles[c][0] for c in configs}
+    markers = {c: _MARKERS[styles[c][1] % len(_MARKERS)] for c in configs}
+    for ax, channel in zip(axes, channels, strict=False):
         panel = frame[frame["channel"] == channel]
         for config, g in panel.groupby(CONFIG, sort=True):
             for variant, style in (("raw", "-"), ("zne", "--")):
@@ -237,20 +251,20 @@ def plot_degradation(records: list[Record], path: Path) -> Path | None:
                     lo.append(max(0.0, lo_v))
                     hi.append(min(1.0, hi_v))
                 label = _label(config) + (" (ZNE)" if variant == "zne" else "")
-                ax.plot(xs, ys, marker="o", linestyle=style, color=colors[config], label=label)
+                ax.plot(xs, ys, marker=markers[config], linestyle=style, color=colors[config], label=label)
                 ax.fill_between(xs[1:], lo[1:], hi[1:], alpha=0.12, color=colors[config], linewidth=0)
         ax.set_title(f"{channel.replace('_', ' ')} (exact at 0)", fontsize=10)
         ax.set_xlabel("channel strength after every gate (p or gamma)")
         ax.set_ylabel("test accuracy (subset)")
         ax.set_ylim(0, 1.02)
         ax.grid(alpha=0.3)
-        ax.legend(fontsize=7)
-    fig.savefig(path, dpi=110, format="png")
-    return path
+    legend_outside(axes[n_cols - 1])
+    return save_figure(fig, path)
 
 
-def plot_devices(records: list[Record], path: Path) -> Path | None:
-    """Accuracy per device (fake devices, hardware, shots) with interval bars; black: exact, same items."""
+def plot_devices(records: list[Record], path: Path, palette: Palette | None = None) -> Path | None:
+    """Accuracy per device (fake devices, hardware, shots) with interval bars; black: exact, same items.
+    Bar colour per head (``palette``), hatch per configuration of that head; at most 16 inches wide."""
     frame = noise_frame(records)
     frame = frame[frame["kind"].isin(["fake-device", "ibm", "shots"])] if not frame.empty else frame
     if frame.empty:
@@ -258,8 +272,9 @@ def plot_devices(records: list[Record], path: Path) -> Path | None:
     frame = frame.assign(bar=frame["backend"] + np.where(frame["variant"] == "zne", " (ZNE)", ""))
     configs = sorted({tuple(c) for c in frame[CONFIG].itertuples(index=False)}, key=str)
     bars = sorted(frame["bar"].unique())
-    fig, axes = _new_figure(1, width=max(5.0, 1.1 * len(bars) * len(configs) + 2), height=4.0)
-    ax = axes[0]
+    styles = _config_styles(configs, palette or Palette.for_heads(c[1] for c in configs))
+    fig, axes = new_figure(1, 1, min(14.0, max(4.5, 0.9 * len(bars) * len(configs) + 1.5)), 3.8, extra_w=2.6)
+    ax = axes[0, 0]
     width = 0.8 / max(len(configs), 1)
     for i, config in enumerate(configs):
         g = frame[(frame[CONFIG] == pd.Series(config, index=CONFIG)).all(axis=1)]
@@ -277,7 +292,9 @@ def plot_devices(records: list[Record], path: Path) -> Path | None:
                 x,
                 mean,
                 width * 0.9,
-                color=f"C{i % 10}",
+                color=styles[config][0],
+                hatch=_HATCHES[styles[config][1] % len(_HATCHES)],
+                edgecolor="white",
                 label=_label(config) if j == 0 else None,
                 yerr=[[mean - low], [high - mean]],
                 capsize=3,
@@ -287,6 +304,5 @@ def plot_devices(records: list[Record], path: Path) -> Path | None:
     ax.set_ylabel("test accuracy (subset); black: exact, same items")
     ax.set_ylim(0, 1)
     ax.grid(alpha=0.3, axis="y")
-    ax.legend(fontsize=7)
-    fig.savefig(path, dpi=110, format="png")
-    return path
+    legend_outside(ax)
+    return save_figure(fig, path)

@@ -1,19 +1,21 @@
-"""A plain page of titled sections (note, table, figures) in markdown and HTML, for pages other than
-the run report (run comparisons and trends, ``bench.history``).
+"""A plain page of titled sections (note, table, figures) as ``index.md`` and a self-contained
+``index.html``, for pages other than the run report (run comparisons and trends, ``bench.history``).
 
-Tables are rendered by ``bench.report.markup`` (through ``render.render_table``) and laid out by
-``templates/page.{md,html}.j2``, which share the run report's style.
+Tables are rendered by ``bench.report.markup`` (markdown) and ``bench.report.html`` (sortable
+HTML); the HTML document, its style and embedded images come from ``bench.report.html.page``.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
-from bench.report.render import render_table, template_environment
+from bench.report.html import figure_html, page, table_html
+from bench.report.markup import markdown_table
 from bench.report.sections import SectionFigure
 
 __all__ = ["PageSection", "SectionFigure", "write_page"]
@@ -21,7 +23,8 @@ __all__ = ["PageSection", "SectionFigure", "write_page"]
 
 @dataclass
 class PageSection:
-    """A heading, a note (plain text, may be empty), an optional table and figures (relative paths)."""
+    """A heading, a note (plain text, may be empty), an optional table and figures (paths relative
+    to the page; a figure without a path shows its ``missing`` text)."""
 
     title: str
     note: str = ""
@@ -30,27 +33,43 @@ class PageSection:
     figures: list[SectionFigure] = field(default_factory=list)
 
 
+def _markdown(title: str, intro: Sequence[str], sections: Sequence[PageSection]) -> str:
+    lines = [f"# {title}", "", *(f"{line}\n" for line in intro)]
+    for s in sections:
+        lines += [f"## {s.title}", ""]
+        if s.note:
+            lines += [s.note, ""]
+        if s.table is not None:
+            lines += [markdown_table(s.table) if not s.table.empty else f"_{s.empty_text}_", ""]
+        for f in s.figures:
+            lines += [f"![{f.alt}]({f.path})", "", f"_{f.caption}_", ""] if f.path else [f"_{f.missing}_", ""]
+    return "\n".join(lines)
+
+
+def _html_body(intro: Sequence[str], sections: Sequence[PageSection]) -> str:
+    parts = [f"<p>{html.escape(line)}</p>" for line in intro]
+    for s in sections:
+        parts.append(f"<h2>{html.escape(s.title)}</h2>")
+        if s.note:
+            parts.append(f'<p class="note">{html.escape(s.note)}</p>')
+        if s.table is not None:
+            empty = f'<p class="empty">{html.escape(s.empty_text)}</p>'
+            parts.append(table_html(s.table) if not s.table.empty else empty)
+        for f in s.figures:
+            parts.append(
+                figure_html(f.path, f.alt, f.caption)
+                if f.path
+                else f'<p class="empty">{html.escape(f.missing)}</p>'
+            )
+    return "\n".join(parts)
+
+
 def write_page(
     out_dir: Path, title: str, intro: Sequence[str], sections: Sequence[PageSection]
 ) -> dict[str, Path]:
-    """Write ``out_dir/index.md`` and ``out_dir/index.html``; returns ``{"md": path, "html": path}``."""
+    """Write ``out_dir/index.md`` and ``out_dir/index.html`` (figures embedded); returns their paths."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    context = {
-        "title": title,
-        "intro": list(intro),
-        "sections": [
-            {
-                "title": s.title,
-                "note": s.note,
-                "table": render_table(s.table) if s.table is not None else None,
-                "empty_text": s.empty_text,
-                "figures": s.figures,
-            }
-            for s in sections
-        ],
-    }
     paths = {"md": out_dir / "index.md", "html": out_dir / "index.html"}
-    for kind, path in paths.items():
-        template = template_environment(html=kind == "html").get_template(f"page.{kind}.j2")
-        path.write_text(template.render(**context), encoding="utf-8")
+    paths["md"].write_text(_markdown(title, intro, sections), encoding="utf-8")
+    paths["html"].write_text(page(title, _html_body(intro, sections), base_dir=out_dir), encoding="utf-8")
     return paths

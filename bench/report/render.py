@@ -24,7 +24,15 @@ from bench.report.noise import NOISE_NOTE
 from bench.report.verdict import COMPARISONS_NOTE, VERDICT_NOTE
 from bench.results.record import Record
 
-__all__ = ["ACCURACY_NOTE", "FIGURES", "build_context", "provenance_spread", "render_html", "render_markdown"]
+__all__ = [
+    "ACCURACY_NOTE",
+    "FIGURES",
+    "FILES_NOTE",
+    "build_context",
+    "provenance_spread",
+    "render_html",
+    "render_markdown",
+]
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -34,7 +42,16 @@ ACCURACY_NOTE = (
     "this head's test accuracy minus that of the classical head trained on the same compressed input "
     "(same dataset, qubit count and seed), in percentage points. A Δ whose interval includes 0 is not "
     "evidence of a difference in either direction; see the column “Δ CI excludes 0”. Exact backends only: "
-    "noisy, shot-based, fake-device and hardware evaluations are in the Noise section."
+    "noisy, shot-based, fake-device and hardware evaluations are in the Noise section. Exact backends that "
+    "reproduced the trainer (agreement check passed, same test accuracy for every seed) are one row listing "
+    "them (“default.qubit = lightning.qubit”); their per-backend timings are in the Runtime table."
+)
+
+FILES_NOTE = (
+    "Files next to this report: index.html (this report in one self-contained file), index.md, every figure "
+    "as figures/<name>.png and figures/<name>.svg (vector, for papers), and the Verdict, Accuracy and "
+    "comparison tables as LaTeX (booktabs) in tables/verdict.tex, tables/accuracy.tex and "
+    "tables/comparisons.tex."
 )
 
 RUNTIME_NOTE = (
@@ -46,44 +63,64 @@ RUNTIME_NOTE = (
 )
 
 FIGURES: dict[str, tuple[str, str]] = {
+    "forest": (
+        "Δ test accuracy of every configuration against each of its controls",
+        "One row per (configuration, control), grouped by dataset: Δ = treatment − control test accuracy in "
+        "percentage points, paired by seed, with its 95 % paired-bootstrap interval; right: Δ [CI] and the "
+        "Holm-corrected McNemar p. Verdict by colour and marker: ▲ green better, ▼ red worse, ○ grey no "
+        "significant difference (needs p < 0.05 and an interval excluding 0). ★: the configuration of the "
+        "table below (best on validation).",
+    ),
+    "cost_accuracy": (
+        "Test accuracy against cost: head training time and trainable parameters",
+        "One point per configuration and control (mean test accuracy over seeds, 95 % Student-t bars; one "
+        "exact backend per configuration). Colour: the head (controls in their treatment's colour, hollow, "
+        "marker by control kind; classical: black square). Log x: mean head-training time on the run's "
+        "machine, and trainable parameters. Grey steps: the Pareto front (nothing else is both cheaper and "
+        "more accurate), labelled.",
+    ),
     "accuracy_vs_qubits": (
         "Test accuracy vs qubits",
-        "Mean over seeds with a 95 % Student-t band; dashed black: classical head on the same input.",
+        "One panel per dataset × layer count, one series per head in its colour (classical dotted, in every "
+        "panel); mean over seeds with 95 % Student-t error bars, dodged sideways so they stay apart. Exact "
+        "backends give the same predictions, so each configuration is drawn once (its reference backend).",
     ),
     "circuit_time_vs_qubits": (
         "Circuit forward time per batch vs qubits",
-        "Median circuit forward time per batch (log scale), per backend and layer count.",
+        "Median circuit forward time per batch (log scale); colour per backend, line style per layer count.",
     ),
     "confusion_matrices": (
-        "Confusion matrices of the best cell per head",
-        "Best cell per head (highest mean test accuracy over seeds), shown for its best seed; colour is "
-        "row-normalised recall, numbers are counts. Choosing the best cell and seed on the test set "
-        "flatters every head alike: read these as illustrations, not estimates.",
+        "Confusion matrices: classical baseline, best configuration and its best control",
+        "Per dataset: the classical head on the same input, the best configuration on validation and its "
+        "control with the best validation accuracy. Counts are summed over seeds; colour is row-normalised "
+        "recall. Nothing here is chosen on the test split.",
     ),
     "gate_trajectories": (
         "Gate sigmoid(a) per epoch",
-        "sigmoid(a) per epoch for gated hybrids, one line per trained head and seed.",
+        "sigmoid(a) per epoch for gated hybrids: one panel per dataset × qubits × layers, one line per "
+        "trained head and seed (line style per seed), in the head's colour.",
     ),
     "noise_degradation": (
         "Accuracy vs noise strength",
         "Test accuracy on the evaluation subset vs channel strength (exact at 0), mean over seeds with a "
-        "95 % band; dashed: ZNE-mitigated.",
+        "95 % band; colour per head, marker per configuration; dashed: ZNE-mitigated.",
     ),
     "noise_devices": (
         "Accuracy per device",
-        "Test accuracy on the evaluation subset per device / shot setting with 95 % intervals; black tick: "
-        "the exact simulator on the same items.",
+        "Test accuracy on the evaluation subset per device / shot setting with 95 % intervals; colour per "
+        "head, hatch per configuration; black tick: the exact simulator on the same items.",
     ),
     "controls_vs_qubits": (
         "Test accuracy vs qubits: best configuration and its controls",
-        "Per dataset, the best configuration on validation (solid) and its matched controls (dashed) across "
-        "qubit counts at the best layer count; classical head dotted. Mean over seeds, 95 % Student-t band.",
+        "Per dataset, the best configuration on validation (solid, its head's colour) and its matched "
+        "controls (dashed, same colour, marker per control kind) across qubit counts at the best layer "
+        "count; classical head dotted. Mean over seeds, 95 % Student-t error bars.",
     ),
     "controls_vs_layers": (
         "Test accuracy vs layers: best configuration and its controls",
-        "Per dataset, the best configuration on validation (solid) and its matched controls (dashed) across "
-        "layer counts at the best qubit count; classical head (no layers) as a dotted band. Mean over seeds, "
-        "95 % Student-t band.",
+        "Per dataset, the best configuration on validation (solid) and its matched controls (dashed, same "
+        "colour) across layer counts at the best qubit count; classical head (no layers) as a dotted band. "
+        "Mean over seeds, 95 % Student-t error bars.",
     ),
 }
 """Figure name (file stem under ``figures/``) → (alt text, caption)."""
@@ -189,14 +226,19 @@ def build_context(
         "failures": render_table(tables["failures"]),
         "noise": render_table(tables["noise"]) if "noise" in tables else render_table(pd.DataFrame()),
         "noise_note": NOISE_NOTE,
+        "files_note": FILES_NOTE,
         "figures": {
-            name: {"path": figures.get(name), "alt": alt, "caption": caption}
+            name: {"path": figures.get(name), "svg": _svg(figures.get(name)), "alt": alt, "caption": caption}
             for name, (alt, caption) in FIGURES.items()
         },
         "provenance": _kv_table(sorted(_flatten(provenance).items()), "key", "value") if provenance else None,
         "provenance_spread": _kv_table(spread, "key", "values in records") if spread else None,
         "sections": list(sections),
     }
+
+
+def _svg(path: str | None) -> str | None:
+    return str(Path(path).with_suffix(".svg")) if path and path.endswith(".png") else None
 
 
 def template_environment(html: bool) -> Environment:

@@ -8,6 +8,13 @@ Pairing rule for Δ (``accuracy_stats``): the control of an ok record is the ok 
 record with the same ``dataset``, ``n_qubits`` and ``seed`` (the classical head trained on the
 same compressed input). Seeds without an ok control are left out of Δ; if several classical
 records match, the first one in record order is used.
+
+Exact backends collapse (``collapse_exact_backends``): the exact backends of one configuration
+(dataset × head × qubits × layers) that reproduced the trainer, i.e. whose records passed the
+agreement check (``metrics.agreement_max_abs_diff`` recorded) for the same seeds with the same test
+accuracy as the reference backend (the trainer when evaluated, else the first by name), are one
+row whose ``backend`` lists them all; a backend that differs keeps its own row. Per-backend
+timings stay in the Runtime table.
 """
 
 from __future__ import annotations
@@ -22,7 +29,9 @@ from bench.report.markup import one_line
 from bench.report.stats import mean_ci, paired_deltas
 
 __all__ = [
+    "AGREED_SEP",
     "accuracy_stats",
+    "collapse_exact_backends",
     "accuracy_table",
     "failures_table",
     "runtime_stats",
@@ -33,6 +42,9 @@ ACC = metric_col("test_accuracy")
 F1 = metric_col("test_macro_f1")
 GAP = metric_col("overfit_gap")
 TRAIN_ACC = metric_col("train_accuracy")
+AGREE = metric_col("agreement_max_abs_diff")
+AGREED_SEP = " = "
+"""Separator of the backends of a collapsed row, e.g. ``default.qubit = lightning.qubit``."""
 
 _ACC_STATS_COLUMNS = [
     *CELL_AXES,
@@ -136,16 +148,57 @@ def _cell_stats(key: tuple, g: pd.DataFrame, controls: dict) -> dict:
     }
 
 
+def _accuracies(g: pd.DataFrame) -> dict[int, float]:
+    return {int(s): float(a) for s, a in zip(g["seed"], g[ACC], strict=True)}
+
+
+def _agrees(g: pd.DataFrame, reference: dict[int, float]) -> bool:
+    mine = _accuracies(g)
+    return (
+        g[AGREE].notna().all()
+        and set(mine) == set(reference)
+        and all(abs(mine[s] - reference[s]) <= 1e-12 for s in mine)
+    )
+
+
+def collapse_exact_backends(ok: pd.DataFrame) -> pd.DataFrame:
+    """``ok`` (ok exact-backend records with a test accuracy) with the agreeing exact backends of each
+    configuration merged (see the module docstring): their records are dropped except the
+    reference backend's, whose ``backend`` becomes ``"b1 = b2 = …"``. Records without a backend
+    (no circuit) are kept as they are."""
+    if ok.empty or AGREE not in ok.columns:
+        return ok
+    keep, relabel = [], {}
+    for _, g in ok[ok["backend"].notna()].groupby(["dataset", "head", "n_qubits", "n_layers"], sort=False):
+        per_backend = {be: gb for be, gb in g.groupby("backend", sort=True)}
+        trainers = set(g["trained_on"].dropna())
+        ref = next((be for be in per_backend if be in trainers), next(iter(per_backend)))
+        reference = _accuracies(per_backend[ref].drop_duplicates("seed"))
+        agreed = [ref] + [
+            be
+            for be, gb in per_backend.items()
+            if be != ref and _agrees(gb.drop_duplicates("seed"), reference)
+        ]
+        label = AGREED_SEP.join(sorted(agreed))
+        relabel.update(dict.fromkeys(per_backend[ref].index, label))
+        keep += list(per_backend[ref].index)
+        keep += [i for be, gb in per_backend.items() if be not in agreed for i in gb.index]
+    out = ok.loc[list(ok.index[ok["backend"].isna()]) + keep].copy()
+    out.loc[list(relabel), "backend"] = pd.Series(relabel)
+    return out.loc[[i for i in ok.index if i in out.index]]
+
+
 def accuracy_stats(frame: pd.DataFrame) -> pd.DataFrame:
     """Per cell (dataset × head × qubits × layers × backend) over ok records with a test accuracy.
 
     Columns: the cell axes, ``n_seeds``, ``trained_on`` and ``params`` (distinct values joined),
     ``acc_mean/acc_hw``, ``f1_mean/f1_hw/f1_n``, ``gap_mean`` (train − test accuracy),
     ``delta_mean/delta_hw/delta_n`` (paired by seed vs the classical control; NaN and 0 for
-    classical rows). ``*_hw`` are 95 % Student-t half-widths (NaN for n < 2).
+    classical rows). ``*_hw`` are 95 % Student-t half-widths (NaN for n < 2). Exact backends that
+    agree are one row (``collapse_exact_backends``; ``backend`` lists them joined by ``AGREED_SEP``).
     """
     ok = exact_only(_ok(frame))
-    ok = ok[ok[ACC].notna()]
+    ok = collapse_exact_backends(ok[ok[ACC].notna()])
     controls = _controls(ok)
     rows = [_cell_stats(key, g, controls) for key, g in ok.groupby(list(CELL_AXES), dropna=False, sort=False)]
     rows.sort(key=lambda r: (r["dataset"], r["n_qubits"], *_sort_key(r["head"], r["n_layers"], r["backend"])))
@@ -192,7 +245,7 @@ def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
                 "head": r["head"],
                 "qubits": str(r["n_qubits"]),
                 "layers": _fmt_layers(r["n_layers"]),
-                "backend": _none_if_na(r["backend"]) or MISSING,
+                "exact backend(s)": _none_if_na(r["backend"]) or MISSING,
                 "trained on": _none_if_na(r["trained_on"]) or MISSING,
                 "params (classical / quantum)": _none_if_na(r["params"]) or MISSING,
                 "seeds": str(r["n_seeds"]),
@@ -208,7 +261,7 @@ def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
         "head",
         "qubits",
         "layers",
-        "backend",
+        "exact backend(s)",
         "trained on",
         "params (classical / quantum)",
         "seeds",

@@ -79,8 +79,12 @@ class ResultsStore:
         try:
             self._db = self._open_read_only() if read_only else self._open_writable()
             self._check_integrity()
-        except sqlite3.DatabaseError as exc:
+        except sqlite3.OperationalError as exc:  # cannot open, read-only, I/O error, locked: not damage
+            raise UserError(f"{self.path}: cannot use the results store ({exc})") from None
+        except sqlite3.DatabaseError as exc:  # corrupt, not a database
             raise DamagedStore(self.path, str(exc), hint) from None
+        except OSError as exc:
+            raise UserError(f"{self.path}: cannot use the results store ({exc.strerror})") from None
 
     # ---- opening -------------------------------------------------------------------------
     def _open_writable(self) -> sqlite3.Connection:
@@ -140,22 +144,28 @@ class ResultsStore:
             raise DamagedStore(self.path, f"record {key}: body does not match its row", self.hint)
         return record
 
-    def _rows(self, run_id: str | None, columns: str) -> list[tuple]:
-        """Rows of the current record schema: one per key (latest run wins), or ``run_id``'s."""
+    def _locate(self, run_id: str | None, only_ok: bool = False) -> list[tuple[str, str]]:
+        """``(run_id, key)`` of the rows to read: one per key (the latest run holding it), or
+        ``run_id``'s. Bodies are not read here (large values live in overflow pages)."""
         where = "r.schema_version = ?" + (" AND r.run_id = ?" if run_id is not None else "")
+        where += " AND r.status = 'ok'" if only_ok else ""
         params = (RECORD_SCHEMA_VERSION, run_id) if run_id is not None else (RECORD_SCHEMA_VERSION,)
         sql = (
-            f"SELECT r.key, {columns} FROM records r LEFT JOIN runs u ON u.run_id = r.run_id "
+            f"SELECT r.key, r.run_id FROM records r LEFT JOIN runs u ON u.run_id = r.run_id "
             f"WHERE {where} ORDER BY u.seq, r.written"
         )
+        latest: dict[str, str] = {}
+        for key, run in self._db.execute(sql, params):
+            latest[key] = run
+        return [(run, key) for key, run in latest.items()]
+
+    def _rows(self, run_id: str | None, columns: str, only_ok: bool = False) -> list[tuple]:
+        """``(key, *columns)`` of the rows ``_locate`` picks, in its order."""
+        sql = f"SELECT r.key, {columns} FROM records r WHERE r.run_id = ? AND r.key = ?"
         try:
-            rows = self._db.execute(sql, params).fetchall()
+            return [self._db.execute(sql, loc).fetchone() for loc in self._locate(run_id, only_ok)]
         except sqlite3.DatabaseError as exc:
             raise DamagedStore(self.path, str(exc), self.hint) from None
-        latest: dict[str, tuple] = {}
-        for row in rows:
-            latest[row[0]] = row
-        return list(latest.values())
 
     def put(self, record: Record, run_id: str, reused_from: str | None = None) -> None:
         """Commit one record durably into ``run_id`` (created as a run when unknown)."""
@@ -211,15 +221,11 @@ class ResultsStore:
 
     def latest_ok(self) -> dict[str, tuple[str, Record]]:
         """Per cell key, ``(run_id, record)`` of the latest run holding an ok record of it."""
-        sql = (
-            "SELECT r.key, r.status, r.checksum, r.body, r.run_id FROM records r "
-            "LEFT JOIN runs u ON u.run_id = r.run_id WHERE r.schema_version = ? AND r.status = 'ok' "
-            "ORDER BY u.seq, r.written"
-        )
-        out: dict[str, tuple[str, Record]] = {}
-        for key, status, checksum, body, run_id in self._db.execute(sql, (RECORD_SCHEMA_VERSION,)):
-            out[key] = (run_id, self._decode(key, status, checksum, body))
-        return out
+        rows = self._rows(None, "r.status, r.checksum, r.body, r.run_id", only_ok=True)
+        return {
+            key: (run_id, self._decode(key, status, checksum, body))
+            for key, status, checksum, body, run_id in rows
+        }
 
     # ---- runs ----------------------------------------------------------------------------
     def new_run(self, started: datetime, policy: str, provenance: dict[str, Any]) -> str:

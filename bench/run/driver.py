@@ -33,6 +33,7 @@ from bench.results.record import Record
 from bench.results.store import ResultsStore
 from bench.run.executors import Executor, TaskError
 from bench.run.lock import run_lock
+from bench.run.preflight import preflight
 from bench.run.tasks import BackboneTask, CellTask, task_graph
 from bench.spec.suite import Suite
 
@@ -72,9 +73,6 @@ def checkpoints_dir(suite: Suite, options: RunOptions) -> Path:
 def jobs_path(suite: Suite, options: RunOptions) -> Path:
     """The suite's IBM job ledger (``bench.quantum.ledger``), next to its results store."""
     return suite_dir(suite, options) / "jobs.sqlite"
-
-
-TRENDS = False  # the trends page lands with bench.history.trends
 
 
 def store_path(suite: Suite, options: RunOptions) -> Path:
@@ -154,10 +152,11 @@ def run_suite_outcome(
 ) -> RunOutcome:
     """``run_suite`` under the store's run lock, then the suite's trends page; returns the outcome."""
     console = console or Console(stderr=True)
+    preflight(suite, suite_path, options)
     say = partial(console.print, soft_wrap=True, markup=False, highlight=False)
     with run_lock(suite_dir(suite, options) / "run.lock", options.wait, say):
         outcome = _run_locked(suite, suite_path, options, console)
-        if options.report and TRENDS:
+        if options.report and outcome.exit_code != 130:  # Ctrl-C: stop now, the next run rewrites it
             outcome.reports.update(write_trends_page(suite, suite_path, options))
     return outcome
 
@@ -226,16 +225,21 @@ def _run_locked(suite: Suite, suite_path: Path, options: RunOptions, console: Co
     summary = _summary(suite, suite_path, run_id, started, time.perf_counter() - t0, store, planned)
     summary["policy"] = run.policy
     store.finish_run(run_id, "incomplete" if interrupted else _state(summary), summary)
-    paths = {}
-    if options.report:
-        paths = write_run_report(suite, suite_path, store, run_id, summary, options)
-        console.print(f"report: {paths['md']}  {paths['html']}")
+    paths = _report_unless_interrupted(suite, suite_path, store, run_id, summary, options, console)
     store.close()
+    if paths is None:
+        console.print(
+            "[yellow]interrupted while writing the report[/]: every result is saved; "
+            f"`python -m bench report {suite_path}` writes the report again",
+            soft_wrap=True,
+        )
+        return RunOutcome(130, summary, {})
     code = 130 if interrupted else (1 if failed else 0)
     if interrupted:
         console.print(
             f"[yellow]interrupted[/]: finished cells are saved in run {run_id}; "
-            "`bench run SUITE` (without --new-run) resumes it"
+            "`bench run SUITE` (without --new-run) resumes it",
+            soft_wrap=True,
         )
     return RunOutcome(code, summary, {k: str(v) for k, v in paths.items()})
 
@@ -244,6 +248,19 @@ def _state(summary: dict) -> str:
     """``complete`` when every planned cell has a record in the run."""
     recorded = summary["cells_ok"] + summary["cells_failed"] + summary["cells_skipped"]
     return "complete" if recorded == summary["cells_total"] else "incomplete"
+
+
+def _report_unless_interrupted(suite, suite_path, store, run_id, summary, options, console) -> dict | None:
+    """Write the run's report (when ``options.report``) and print where it is; its paths (``{}``
+    without a report), or ``None`` when Ctrl-C stopped it (results are committed before it)."""
+    if not options.report:
+        return {}
+    try:
+        paths = write_run_report(suite, suite_path, store, run_id, summary, options)
+    except KeyboardInterrupt:
+        return None
+    console.print(f"report: {paths['md']}  {paths['html']}")
+    return paths
 
 
 def make_executor(options: RunOptions) -> Executor:

@@ -1,21 +1,30 @@
 """Executors run tasks and hand results back to the driver as they finish.
 
-The contract (``Executor``):
+The contract (``Executor``, the base class of every executor; registered in
+``bench.core.registry.EXECUTORS``):
 
+* ``name``: the registry key (``--executor NAME``, ``QHEAD_EXECUTOR``); a class docstring says
+  what it is. ``Executor(workers)`` is cheap and starts nothing; ``workers`` is a request, an
+  executor may use fewer (``SequentialExecutor`` always one).
 * ``run_graph(nodes)`` runs a task graph: each ``Node`` calls ``node.fn(node.arg, *results)``
   where ``results`` are those of the nodes named in ``node.after``, and starts only once they
   have finished; it yields ``(node, result)`` pairs in completion order, each as soon as it is
   ready (the driver commits each cell's record at once). When the machinery - not the task -
   fails (a worker process died and retries ran out), the result is a ``TaskError`` carrying the
   reason, and nodes waiting on it still run. Nodes come in dependency order (a node's ``after``
-  names earlier nodes only).
-* ``run(fn, tasks)`` is the same for independent tasks: yields ``(task, fn(task))``.
+  names earlier nodes only). An exception of ``fn`` itself propagates (cells catch their own
+  failures, so that is a bug).
+* ``run(fn, tasks)`` is the same for independent tasks: yields ``(task, fn(task))`` (default:
+  through ``run_graph``).
 * ``start(shared_dirs)`` prepares workers before any task runs and raises ``UserError`` when a
   worker cannot see a directory of ``shared_dirs`` (the cache); ``close()`` releases what
-  ``start`` acquired (a cluster it started). Both are no-ops for in-machine executors.
+  ``start`` acquired (a cluster it started). Both default to no-ops (in-machine executors).
 * ``supports_progress``: whether ``fn`` may report epoch progress to the driver's console
   (in-process only).
-* ``probe()`` (class method): ``None`` when the executor can run here, else a one-line reason.
+* ``probe()`` (class method): ``None`` when the executor can run here, else a one-line reason (a
+  missing optional package, no scheduler); never raises. Default: always available.
+* ``test_params``: constructor arguments with which the conformance test
+  (tests/test_plugin_conformance.py) runs it, unless ``probe()`` gives a reason.
 
 ``fn``, ``arg`` and results must be picklable for executors that leave the process. Workers
 only compute; the driver alone writes the results store.
@@ -25,12 +34,13 @@ from __future__ import annotations
 
 import concurrent.futures as cf
 import multiprocessing
+from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, ClassVar
 
-from bench.run.threads import single_thread_env
+from bench.run.interrupts import sigint_deferred, worker_init
 
 MAX_ATTEMPTS = 3  # a task whose worker process dies is run at most this many times in all
 
@@ -52,46 +62,45 @@ class TaskError:
     reason: str
 
 
-class Executor(Protocol):
-    name: str
-    supports_progress: bool
-
-    @classmethod
-    def probe(cls) -> str | None: ...
-
-    def start(self, shared_dirs: Sequence[Path] = ()) -> None: ...
-
-    def close(self) -> None: ...
-
-    def run_graph(self, nodes: Sequence[Node]) -> Iterator[tuple[Node, Any]]: ...
-
-    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]: ...
-
-
 def independent(fn: Callable[[Any], Any], tasks: Iterable[Any]) -> list[Node]:
     """``tasks`` as a graph without edges (for ``run``)."""
     return [Node(f"task-{i}", fn, task) for i, task in enumerate(tasks)]
 
 
-class _InMachine:
-    """Shared no-op lifecycle of executors that run on this machine."""
+class Executor(ABC):
+    """Base of every executor (the contract is the module docstring)."""
+
+    name: ClassVar[str] = ""
+    supports_progress: ClassVar[bool] = False
+    test_params: ClassVar[dict[str, Any]] = {"workers": 1}
+
+    def __init__(self, workers: int = 1):
+        self.workers = max(1, workers)
 
     @classmethod
     def probe(cls) -> str | None:
+        """``None`` if usable here, else a one-line reason (never raises)."""
         return None
 
     def start(self, shared_dirs: Sequence[Path] = ()) -> None:
+        """Prepare workers (default: nothing to prepare)."""
         return None
 
     def close(self) -> None:
+        """Release what ``start`` acquired (default: nothing)."""
         return None
 
-    def run(self, fn, tasks):
+    @abstractmethod
+    def run_graph(self, nodes: Sequence[Node]) -> Iterator[tuple[Node, Any]]:
+        """Yield ``(node, result)`` for every node, in completion order."""
+
+    def run(self, fn: Callable[[Any], Any], tasks: Iterable[Any]) -> Iterator[tuple[Any, Any]]:
+        """Yield ``(task, fn(task))`` for every task, in any order."""
         for node, result in self.run_graph(independent(fn, tasks)):
             yield node.arg, result
 
 
-class SequentialExecutor(_InMachine):
+class SequentialExecutor(Executor):
     """Runs tasks one after another in this process, in the order given (the default)."""
 
     name = "sequential"
@@ -107,7 +116,7 @@ class SequentialExecutor(_InMachine):
             yield node, results[node.key]
 
 
-class ProcessPoolExecutor(_InMachine):
+class ProcessPoolExecutor(Executor):
     """Runs tasks in ``workers`` spawned single-threaded processes, each as soon as its inputs are done.
 
     A worker process that dies breaks the pool: it is replaced, and the tasks that were in flight
@@ -118,11 +127,11 @@ class ProcessPoolExecutor(_InMachine):
     supports_progress = False
 
     def __init__(self, workers: int = 2):
-        self.workers = max(1, workers)
+        super().__init__(workers)
 
     def _pool(self) -> cf.ProcessPoolExecutor:
         context = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=single_thread_env)
+        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=worker_init)
 
     def run_graph(self, nodes):
         graph = _Graph(nodes)
@@ -134,8 +143,9 @@ class ProcessPoolExecutor(_InMachine):
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool, broken = self._pool(), False
                 if not broken:
-                    for node in graph.ready():
-                        running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
+                    with sigint_deferred():  # workers start on submit; see bench.run.interrupts
+                        for node in graph.ready():
+                            running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
                 if not running:
                     raise RuntimeError("task graph stalled: a node waits on a key that never runs")
                 done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)

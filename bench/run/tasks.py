@@ -18,8 +18,8 @@ from typing import Any
 
 from bench.cell.checkpoint import export_for_record
 from bench.cell.embeddings import embeddings_for
+from bench.cell.loop import EpochCallback
 from bench.cell.run import run_cell
-from bench.cell.training import EpochCallback
 from bench.core.hashing import stable_hash
 from bench.core.provenance import provenance
 from bench.plan.grid import Cell

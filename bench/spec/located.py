@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import re
 import types
 import typing
 from pathlib import Path
@@ -19,6 +20,7 @@ from bench.core.hashing import stable_hash
 from bench.spec.yaml_source import KeyPath, format_path, line_of
 
 R = TypeVar("R", bound=BaseModel)
+_KEY_FIRST = re.compile(r"^([a-z_]+): (.*)$")
 
 
 def _model_of(annotation: Any) -> type[BaseModel] | None:
@@ -29,31 +31,88 @@ def _model_of(annotation: Any) -> type[BaseModel] | None:
         found = _model_of(arg)
         if found is not None:
             return found
-    if isinstance(annotation, types.UnionType):
-        return None
     return None
 
 
-def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
-    for part in loc[:-1]:
-        if isinstance(part, int):
+def _keyed_by_name(annotation: Any) -> bool:
+    """Whether the annotation is (optionally) a ``dict[str, ...]``: its next key path part is a name."""
+    return any(typing.get_origin(a) is dict for a in _flat(annotation))
+
+
+def _model_at(model: type[BaseModel], loc: tuple) -> type[BaseModel] | None:
+    """The model that validates the value at ``loc`` (list indices and dict names skipped)."""
+    skip_name = False
+    for part in loc:
+        if isinstance(part, int) or skip_name:
+            skip_name = False
             continue
         field = model.model_fields.get(part)
-        model = _model_of(field.annotation) if field else None
+        if field is None:
+            return None
+        skip_name = _keyed_by_name(field.annotation)
+        model = _model_of(field.annotation)
         if model is None:
             return None
-    return sorted(model.model_fields)
+    return model
+
+
+def _allowed_keys(model: type[BaseModel], loc: tuple) -> list[str] | None:
+    found = _model_at(model, loc[:-1])
+    return sorted(found.model_fields) if found is not None else None
+
+
+def _shown(value: Any) -> str:
+    """A YAML value as the user wrote it: true/false/null, lists in brackets, strings quoted."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
+    return repr(value)
+
+
+def _expected_mapping(model: type[BaseModel], loc: tuple, value: Any) -> str:
+    """The message for a value where a mapping of options was expected: what is allowed there."""
+    found = _model_at(model, loc)
+    if found is None:
+        return f"expected a mapping of keys (got {_shown(value)})"
+    keys = ", ".join(sorted(found.model_fields))
+    forms = getattr(found, "ACCEPTS", "a mapping of keys (allowed: {keys})")
+    return f"expected {forms.format(keys=keys)} (got {_shown(value)})"
+
+
+def _tuple_length(model: type[BaseModel], loc: tuple) -> int | None:
+    """How many items the tuple field at ``loc`` holds (``tuple[float, float]`` -> 2)."""
+    parent = _model_at(model, loc[:-1]) if loc else None
+    field = parent.model_fields.get(loc[-1]) if parent is not None and isinstance(loc[-1], str) else None
+    for alt in _flat(field.annotation) if field else ():
+        args = typing.get_args(alt)
+        if typing.get_origin(alt) is tuple and args and args[-1] is not Ellipsis:
+            return len(args)
+    return None
 
 
 def _message(error: dict, model: type[BaseModel]) -> str:
-    if error["type"] == "extra_forbidden":
-        allowed = _allowed_keys(model, error["loc"])
+    kind, loc = error["type"], error["loc"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(model, loc)
         return "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
-    if error["type"] == "missing":
+    if kind == "too_few":
+        n = _tuple_length(model, loc)
+        need = f"exactly {n} values" if n else "more values"
+        return f"needs {need} (got {_shown(error.get('input'))})"
+    if kind == "missing":
         return "required key is missing"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return _expected_mapping(model, loc, error.get("input"))
+    if kind in ("too_short", "too_long"):
+        ctx = error.get("ctx", {})
+        bound = ctx.get("min_length") if kind == "too_short" else ctx.get("max_length")
+        word = "at least" if kind == "too_short" else "at most"
+        noun = "value" if bound == 1 else "values"
+        return f"needs {word} {bound} {noun} (got {_shown(error.get('input'))})"
     msg = error["msg"].removeprefix("Value error, ")
-    if "input" in error and error["type"] not in ("value_error",):
-        msg += f" (got {error['input']!r})"
+    if "input" in error and kind not in ("value_error",):
+        msg += f" (got {_shown(error['input'])})"
     return msg
 
 
@@ -129,6 +188,13 @@ class Located:
     def from_validation(self, exc: ValidationError, model: type[BaseModel], prefix: KeyPath) -> UserError:
         first = exc.errors()[0]
         loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
+        if first["type"] == "missing" and loc and isinstance(loc[-1], int):  # a tuple given too few items
+            first, loc = {**first, "type": "too_few"}, loc[:-1]
+        if first["type"] == "value_error":  # "key: message" from a model check names its key
+            match = _KEY_FIRST.match(first["msg"].removeprefix("Value error, "))
+            target = _model_at(model, loc)
+            if match and target is not None and match.group(1) in target.model_fields:
+                return self.error((*prefix, *loc, match.group(1)), match.group(2))
         return self.error((*prefix, *loc), _message({**first, "loc": loc}, model))
 
 

@@ -2,15 +2,28 @@
 
 A backend name in a suite resolves, in order, to: a built-in simulator
 (``bench.core.registry.SIMULATORS``), a profile defined inline under the suite's ``profiles`` key,
-or ``<dir>/<name>.yaml`` in the first profile directory that has it. Profile directories are,
-in order: ``<suite dir>/../backends``, ``./backends``, and the ``backends/`` folder shipped
-next to the ``bench`` package. Errors name the file, line, key path and allowed values.
+or ``<dir>/<name>.yaml`` in the first profile directory that has it. Profile directories (the
+search path), in order:
+
+1. ``backends/`` beside the suite's folder (``<suite file>/../../backends``: for
+   ``suites/x.yaml``, the ``backends/`` of the same project);
+2. ``./backends`` (the working directory's);
+3. every directory in ``$QHEAD_BACKENDS`` (``os.pathsep``-separated);
+4. the profiles shipped inside the package (``bench/quantum/profiles_data``, package data, so a
+   non-editable install has them too).
+
+A file earlier on the path overrides a shipped profile of the same name. The trainer-timings
+table (``trainer-timings.json``, see ``bench.quantum.autoselect``) is looked up the same way,
+without the suite's directory: ``trainer_timings_file()`` is the only place that decides which
+file it is. Errors name the file, line, key path and allowed values.
 """
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Iterable
+from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -20,16 +33,21 @@ from bench.quantum.profiles import BackendProfile
 from bench.spec.located import Located
 from bench.spec.yaml_source import load_yaml
 
-PACKAGE_PROFILES = Path(__file__).resolve().parents[2] / "backends"
-"""The ``backends/`` folder of this checkout."""
+PACKAGE_PROFILES = Path(str(resources.files("bench.quantum") / "profiles_data"))
+"""The profiles (and trainer-timings table) shipped as package data."""
+BACKENDS_ENV = "QHEAD_BACKENDS"
+"""Extra profile directories, ``os.pathsep``-separated, searched after ``./backends``."""
+TIMINGS_NAME = "trainer-timings.json"
 
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_.+-]+$")
 _KEY_FIRST = re.compile(r"^([a-z_]+): (.*)$")
 
 
 def profile_dirs(suite_path: Path | None = None) -> list[Path]:
-    """Profile directories in lookup order (existing ones only, without duplicates)."""
-    candidates = [Path.cwd() / "backends", PACKAGE_PROFILES]
+    """Profile directories in lookup order (the module docstring's search path; existing ones
+    only, without duplicates)."""
+    env = [Path(d) for d in os.environ.get(BACKENDS_ENV, "").split(os.pathsep) if d]
+    candidates = [Path.cwd() / "backends", *env, PACKAGE_PROFILES]
     if suite_path is not None:
         candidates.insert(0, Path(suite_path).resolve().parent.parent / "backends")
     out: list[Path] = []
@@ -38,6 +56,14 @@ def profile_dirs(suite_path: Path | None = None) -> list[Path]:
         if d.is_dir() and d not in out:
             out.append(d)
     return out
+
+
+def trainer_timings_file() -> Path:
+    """The trainer-timings table in effect: ``trainer-timings.json`` in the first directory of
+    ``profile_dirs()`` that has one (the shipped table when no other exists). ``python -m bench
+    calibrate --write`` rewrites this same file."""
+    found = [d / TIMINGS_NAME for d in profile_dirs() if (d / TIMINGS_NAME).is_file()]
+    return found[0] if found else PACKAGE_PROFILES / TIMINGS_NAME
 
 
 def profile_files(dirs: Iterable[Path]) -> dict[str, Path]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import typing
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -29,6 +29,8 @@ class Frozen(BaseModel):
 
 class PluginRef(Frozen):
     """A plugin by registry name, with its options (validated by the plugin's ``Params``)."""
+
+    ACCEPTS: ClassVar[str] = "a name or a mapping of keys (allowed: {keys})"
 
     name: str = Field(description="Registry name of the plugin.")
     params: dict[str, Any] = Field(default_factory=dict, description="Options of the plugin.")
@@ -67,6 +69,11 @@ ControlKind = Literal["matched-mlp", "no-entanglement", "tanh-linear", "beta-zer
 
 class ControlsSpec(Frozen):
     """Controls generated for every quantum or hybrid cell (see ``bench.spec.controls``)."""
+
+    ACCEPTS: ClassVar[str] = (
+        f"true (every control), false or [] (none), a list of kinds ({', '.join(CONTROL_KINDS)}) "
+        "or a mapping of keys (allowed: {keys})"
+    )
 
     kinds: list[ControlKind] = Field(
         default_factory=lambda: list(CONTROL_KINDS),

@@ -197,7 +197,7 @@ def measure_point(spec: SweepSpec, name: str, n_qubits: int, n_layers: int) -> S
         layer = QuantumLayer(n_qubits, n_layers, backend, torch.Generator().manual_seed(0))
         gen = torch.Generator().manual_seed(1)
         x = torch.rand(spec.batch_size, n_qubits, generator=gen, dtype=torch.float64) * torch.pi
-        backward = bool(getattr(backend, "differentiable", True))
+        backward = backend.differentiable
         t = time_circuit(layer, x, spec.repeats, backward=backward)
     except Exception as exc:
         text = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else ""

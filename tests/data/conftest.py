@@ -6,8 +6,6 @@ from collections.abc import Callable
 
 import pytest
 
-from bench.core.registry import DATASETS
-from bench.data.local import ROOT_ENV, env_var
 from tests.data.dataset_layouts import BUILDERS, Layout
 
 
@@ -26,8 +24,5 @@ def layout(tmp_path_factory) -> Callable[[str], Layout]:
 
 
 @pytest.fixture(autouse=True)
-def no_data_env(monkeypatch):
+def isolated_from_data_env(no_data_env):
     """Tests never see the developer's own data roots."""
-    monkeypatch.delenv(ROOT_ENV, raising=False)
-    for name in DATASETS.names():
-        monkeypatch.delenv(env_var(name), raising=False)

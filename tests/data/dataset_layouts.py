@@ -21,7 +21,7 @@ import soundfile as sf
 from PIL import Image
 
 from bench.core.registry import DATASETS
-from bench.data.base import RawData
+from bench.data.base import SPLITS, BaseDataset, RawData
 from bench.data.crema_d import EMOTIONS
 from bench.data.gtzan import GENRES
 from bench.data.torchvision_sets import FASHION_CLASSES, KMNIST_CLASSES, MNIST_FILES
@@ -300,3 +300,23 @@ def assert_labels_match_files(data: RawData, layout: Layout) -> None:
     tol = 15.0 if data.modality == "audio" else 1.5 / 255
     bad = np.flatnonzero(np.abs(got - expected) > tol)
     assert bad.size == 0, [(data.item_ids[i], data.class_names[data.labels[i]], got[i]) for i in bad[:5]]
+
+
+def assert_rawdata_contract(plugin: BaseDataset, data: RawData) -> None:
+    """``data`` (loaded by ``plugin``) satisfies ``RawData``'s contract (see ``bench.data.base``)."""
+    n = len(data.x)
+    assert n > 0 and data.x.dtype == np.float32 and np.isfinite(data.x).all()
+    assert data.modality == type(plugin).modality
+    if data.modality == "audio":
+        assert data.x.ndim == 2 and data.sample_rate > 0
+        assert data.x.shape[1] == round(plugin.params.seconds * data.sample_rate)
+    else:
+        assert data.x.ndim == 4 and data.x.shape[1] in (1, 3)
+        assert data.x.min() >= 0 and data.x.max() <= 1
+    assert data.labels.shape == (n,) and data.labels.dtype == np.int64
+    assert len(set(data.class_names)) == data.n_classes >= 2
+    assert set(np.unique(data.labels)) == set(range(data.n_classes))  # every class present
+    assert data.split.shape == (n,) and set(data.split) == set(SPLITS)  # every split non-empty
+    assert len(data.item_ids) == n == len(set(data.item_ids))
+    if getattr(plugin.params, "classes", None):
+        assert list(data.class_names) == plugin.params.classes

@@ -46,10 +46,13 @@ def test_new_run_recomputes_every_cell_and_keeps_the_old_run(two_runs):
 
 def test_plain_run_resumes_the_latest_run_without_recomputing(two_runs, capsys):
     before = two_runs.store().run_list()
-    assert run_cli(two_runs.suite, two_runs.root, "--no-report", "--json") == 0
+    assert run_cli(two_runs.suite, two_runs.root, "--json") == 0
     doc = json.loads(capsys.readouterr().out)
     assert doc["run_id"] == before[-1].run_id and doc["cells_run_now"] == 0 and doc["cells_reused"] == 4
     assert len(two_runs.store().run_list()) == 2
+    assert doc["exit_code"] == 0 and doc["cells_total"] == 4
+    trends = two_runs.root / "reports" / "tiny" / "trends" / "index.md"
+    assert doc["reports"]["trends_md"] == str(trends) and "| 2 | " + before[-1].run_id in trends.read_text()
 
 
 def test_package_version_change_reruns_cells_and_keeps_the_old_run(two_runs, monkeypatch, capsys):

@@ -153,3 +153,13 @@ def test_cli_detects_damage_and_the_next_run_reruns_only_what_was_lost(two_runs,
     doc = json.loads(capsys.readouterr().out)
     assert (doc["run_id"], doc["cells_run_now"], doc["cells_reused"], doc["cells_ok"]) == (latest, 1, 3, 4)
     assert two_runs.store().run(latest).state == "complete"
+
+
+def test_an_unusable_path_is_a_one_line_error_not_damage(tmp_path):
+    (tmp_path / "results.sqlite").mkdir()
+    with pytest.raises(UserError, match="cannot use the results store") as err:
+        ResultsStore(tmp_path / "results.sqlite")
+    assert not isinstance(err.value, DamagedStore)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(UserError, match="cannot use the results store"):
+        ResultsStore(tmp_path / "file" / "results.sqlite")

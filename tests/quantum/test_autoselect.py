@@ -51,7 +51,6 @@ def test_measure_and_write_round_trip(tmp_path):
 
 def test_grid_uses_the_table_unless_a_threshold_pins_the_rule(tmp_path, monkeypatch):
     table = _table(tmp_path, {"default.qubit": {"2": 5.0}, "lightning.qubit": {"2": 1.0}})
-    monkeypatch.setattr(autoselect, "TIMINGS_FILE", table)
     monkeypatch.setattr(autoselect.fastest_trainer, "__defaults__", (table,))
     measured = load_suite(write_suite(tmp_path, {"heads": ["quantum"], "backends": ["default.qubit"]}))
     assert [c.trained_on for c in expand(measured)] == ["lightning.qubit"]

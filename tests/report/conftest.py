@@ -1,5 +1,7 @@
 """Synthetic records for the report tests: one dataset, four heads, 4/8 qubits, 1/2 layers,
-two exact backends, three seeds, plus one failed and one skipped record."""
+two exact backends, three seeds, plus one failed and one skipped record; ``demo_records`` adds
+the demo suite's matched controls (8 qubits, 2 layers: 4 for quantum, 5 for each hybrid), 122
+records in all, about the size of ``suites/audio.yaml``'s 120 cells."""
 
 from __future__ import annotations
 
@@ -18,6 +20,18 @@ LAYERS = (1, 2)
 BACKENDS = ("default.qubit", "lightning.qubit")
 SEEDS = (0, 1, 2)
 N_TEST = 60
+CONTROL_ACCURACY = {
+    "matched-mlp": 0.74,
+    "no-entanglement": 0.62,
+    "tanh-linear": 0.45,
+    "beta-zero": 0.70,
+    "frozen-circuit": 0.50,
+}
+CONTROL_KINDS = {
+    "quantum": ("matched-mlp", "no-entanglement", "tanh-linear", "frozen-circuit"),
+    "hybrid-fixed": tuple(CONTROL_ACCURACY),
+    "hybrid-gated": tuple(CONTROL_ACCURACY),
+}
 
 
 def _macro_f1(pred: np.ndarray, y: np.ndarray, k: int) -> float:
@@ -40,8 +54,12 @@ def make_record(
     dataset: str = "toy",
     status: str = "ok",
     error: str | None = None,
+    control: str | None = None,
 ) -> Record:
-    """A self-consistent record; ``accuracy`` fixes the test accuracy exactly when given."""
+    """A self-consistent record; ``accuracy`` fixes the test accuracy exactly when given. With
+    ``control`` (a kind), ``head`` is the treatment's label and the record is that control."""
+    treatment = head if control else None
+    head = f"{head}~{control}" if control else head
     key = f"{dataset}/{head}/q{n_qubits}/L{n_layers}/{backend}/s{seed}"
     if status != "ok":
         return Record(
@@ -58,6 +76,9 @@ def make_record(
     k = len(CLASS_NAMES)
     y = np.arange(N_TEST) % k
     rng = np.random.default_rng(zlib.crc32(repr((head, n_qubits, n_layers, seed)).encode()))
+    if accuracy is None and control:
+        accuracy = CONTROL_ACCURACY[control]
+        accuracy += rng.uniform(-0.03, 0.03)
     if accuracy is None:
         accuracy = {"classical": 0.70, "quantum": 0.55, "hybrid-fixed": 0.72, "hybrid-gated": 0.71}[head]
         accuracy = min(1.0, accuracy + 0.02 * (n_qubits == 8) + rng.uniform(-0.05, 0.05))
@@ -68,7 +89,7 @@ def make_record(
     confusion = np.zeros((k, k), dtype=int)
     np.add.at(confusion, (y, pred), 1)
     acc = float(np.mean(pred == y))
-    has_circuit = head != "classical"
+    has_circuit = head != "classical" and control not in ("matched-mlp", "tanh-linear", "beta-zero")
     speed = 0.4 if backend == "lightning.qubit" else 1.0
     forward = 1e-4 * 2**n_qubits * (n_layers or 1) * speed
     training_s = (30.0 * forward * 1e3 if backend == "default.qubit" else 0.0) if has_circuit else 0.5
@@ -116,6 +137,8 @@ def make_record(
         timings=timings,
         gate_trajectory=trajectory,
         provenance={"git_sha": "abc123", "packages": {"pennylane": "0.40.0"}},
+        control=control,
+        treatment=treatment,
     )
 
 
@@ -146,6 +169,24 @@ def build_records() -> list[Record]:
     return records
 
 
+def build_demo_records() -> list[Record]:
+    """``build_records`` plus the matched controls of every 8-qubit, 2-layer treatment."""
+    records = build_records()
+    for seed in SEEDS:
+        for head, kinds in CONTROL_KINDS.items():
+            for kind in kinds:
+                circuit = kind in ("no-entanglement", "frozen-circuit")
+                backend = "default.qubit" if circuit else None
+                records.append(make_record(head, 8, seed, 2, backend, control=kind))
+    return records
+
+
+@pytest.fixture(scope="session")
+def demo_records() -> list[Record]:
+    """122 records: ``synthetic_records`` plus 42 matched controls (see the module docstring)."""
+    return build_demo_records()
+
+
 @pytest.fixture(scope="session")
 def synthetic_records() -> list[Record]:
     """78 ok records + 1 failed + 1 skipped (see module docstring)."""
@@ -156,3 +197,11 @@ def synthetic_records() -> list[Record]:
 def record_factory():
     """``make_record`` as a fixture, for hand-made cases."""
     return make_record
+
+
+@pytest.fixture(scope="session")
+def demo_report(demo_records, tmp_path_factory):
+    """``write_report`` of ``demo_records`` (written once per session): ``{"md": path, "html": path}``."""
+    from bench.report import write_report
+
+    return write_report(demo_records, tmp_path_factory.mktemp("demo-report"), {"suite": "demo"})

@@ -9,7 +9,9 @@ import matplotlib.pyplot as plt
 import pytest
 
 from bench.report import write_report
-from bench.report.plots import best_confusion_records
+from bench.report.compare import best_configurations, comparisons
+from bench.report.figures import confusion_picks
+from bench.report.plots import confusion_subset
 
 HEADINGS = [
     "## Run summary",
@@ -87,21 +89,34 @@ def test_full_report_figures(full_report):
         data = png.read_bytes()
         assert data.startswith(PNG_SIGNATURE) and len(data) > 1024, name
         assert f"](figures/{name}.png)" in md
+        svg = png.with_suffix(".svg").read_text()
+        assert (
+            svg.lstrip().startswith("<?xml") and "<svg" in svg and "<image" not in svg.split("</defs>")[0]
+        ), name
     assert plt.get_fignums() == []  # nothing left open in pyplot
 
 
-def test_best_confusion_cell_and_seed(synthetic_records):
-    chosen = best_confusion_records(synthetic_records)
-    assert [r.head for r in chosen] == ["classical", "hybrid-fixed", "hybrid-gated", "quantum"]
-    for r in chosen:
-        same_head = [x for x in synthetic_records if x.status == "ok" and x.head == r.head]
-        cells: dict = {}
-        for x in same_head:
-            cells.setdefault((x.n_qubits, x.n_layers, x.backend), []).append(x.metrics["test_accuracy"])
-        best_mean = max(sum(v) / len(v) for v in cells.values())
-        mine = cells[(r.n_qubits, r.n_layers, r.backend)]
-        assert sum(mine) / len(mine) == pytest.approx(best_mean)
-        assert r.metrics["test_accuracy"] == max(mine)
+def _mean_val(records, **match) -> float:
+    chosen = [r for r in records if r.status == "ok" and all(getattr(r, k) == v for k, v in match.items())]
+    return sum(r.metrics["val_accuracy"] for r in chosen) / len(chosen)
+
+
+def test_confusion_subset_is_chosen_on_validation(demo_records):
+    best = best_configurations(demo_records, comparisons(demo_records, n_boot=200))
+    panels = confusion_subset(demo_records, confusion_picks(demo_records, best))
+    roles = [role for role, _ in panels]
+    assert roles[0].startswith("classical baseline") and roles[1].startswith("best configuration")
+    assert roles[2].startswith("its best control") and len(panels) == 3
+    classical, treatment, control = (recs for _, recs in panels)
+    b = best.iloc[0]
+    assert {r.head for r in classical} == {"classical"} and {r.n_qubits for r in classical} == {b["n_qubits"]}
+    assert {(r.head, r.n_qubits, r.n_layers, r.backend) for r in treatment} == {
+        (b["head"], b["n_qubits"], b["n_layers"], b["backend"])
+    }
+    assert [r.seed for r in treatment] == [0, 1, 2]  # every seed, pooled: no choice on the test split
+    kinds = {r.control for r in demo_records if r.control and r.treatment == b["head"]}
+    by_val = {k: _mean_val(demo_records, control=k, treatment=b["head"]) for k in kinds}
+    assert {r.control for r in control} == {max(by_val, key=by_val.get)}
 
 
 def test_classical_only_report(synthetic_records, tmp_path):
@@ -124,7 +139,7 @@ def test_empty_report_and_stale_figures_removed(full_report, tmp_path):
     paths = write_report([], tmp_path, {})
     md, html = paths["md"].read_text(), paths["html"].read_text()
     _assert_headings(md, html, "(unnamed suite)")
-    assert md.count("No data.") == 6 and "<img" not in html
+    assert md.count("No data.") == 7 and "<img" not in html
     assert not stale.exists()
     assert "Records in this report | 0 (0 ok, 0 failed, 0 skipped)" in md
 

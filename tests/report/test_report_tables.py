@@ -88,12 +88,27 @@ def test_single_seed_shows_n1_without_ci(record_factory):
 
 def test_accuracy_table_on_synthetic(synthetic_records):
     stats = accuracy_stats(records_frame(synthetic_records))
-    # 2 classical cells + 3 heads × 2 qubits × 2 layers × 2 backends
-    assert len(stats) == 2 + 24
+    # 2 classical cells + 3 heads × 2 qubits × 2 layers; the two exact backends agree: one row each
+    assert len(stats) == 2 + 12
+    assert stats.loc[stats["head"] != "classical", "backend"].eq("default.qubit = lightning.qubit").all()
     assert (stats["n_seeds"] == 3).all()
     assert stats.loc[stats["head"] != "classical", "trained_on"].eq("default.qubit").all()
     assert stats.loc[stats["head"] != "classical", "delta_n"].eq(3).all()
     assert stats.iloc[0]["head"] == "classical"
+
+
+def test_exact_backends_that_differ_keep_their_rows(record_factory):
+    def cell(backend, seed, accuracy, agreement=0.0):
+        r = record_factory("quantum", 4, seed, 1, backend, accuracy=accuracy)
+        r.metrics["agreement_max_abs_diff"] = agreement
+        return r
+
+    recs = [cell("default.qubit", s, 0.6) for s in (0, 1)]
+    recs += [cell("lightning.qubit", 0, 0.6), cell("lightning.qubit", 1, 0.7)]  # seed 1 differs
+    recs += [cell("other.qubit", s, 0.6, agreement=float("nan")) for s in (0, 1)]  # never checked
+    recs += [cell("agreeing.qubit", s, 0.6) for s in (0, 1)]
+    backends = list(accuracy_stats(records_frame(recs))["backend"])
+    assert backends == ["agreeing.qubit = default.qubit", "lightning.qubit", "other.qubit"]
 
 
 def test_frame_columns(synthetic_records):

@@ -42,8 +42,10 @@
     });
     count.textContent = terms.length ? shown + " of " + rows.length + " rows" : rows.length + " rows";
   }
+  var FILTER_MIN_ROWS = 6;
   function enhance(table, n) {
     if (!table.tHead || !table.tHead.rows.length) { return; }
+    table.setAttribute("data-sortable-ready", "1");
     Array.prototype.forEach.call(table.tHead.rows[0].cells, function (th, col) {
       th.tabIndex = 0;
       th.title = "sort by this column";
@@ -52,6 +54,7 @@
         if (e.key === "Enter" || e.key === " ") { e.preventDefault(); sortBy(table, col, th); }
       });
     });
+    if (!table.tBodies[0] || table.tBodies[0].rows.length < FILTER_MIN_ROWS) { return; }
     var tools = document.createElement("div");
     tools.className = "table-tools";
     var input = document.createElement("input");

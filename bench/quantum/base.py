@@ -1,0 +1,88 @@
+"""Backend contract: what ``QuantumLayer``, evaluation and timing may rely on.
+
+A backend runs one variational circuit for a whole batch per call. Every backend class derives
+from ``Backend``; today these are ``Simulator`` (exact PennyLane state vectors, the
+``SIMULATORS`` registry), ``PennyLaneBackend`` (profiles with shots, noise channels, ZNE;
+``bench.quantum.noise``) and ``QiskitBackend`` (fake devices and IBM hardware;
+``bench.quantum.qiskit_exec``).
+
+Required:
+
+* ``name`` - the name cells and records use (a registered simulator's name is its registry key;
+  profile variants are ``<profile>:raw`` / ``<profile>:zne``);
+* ``qnode(circuit, n_wires)`` - a callable ``(inputs, weights) -> n_wires`` tensors of ``<Z>``
+  expectation values, each ``(B,)`` for ``(B, n_wires)`` inputs: the whole batch in one call,
+  never a Python loop over samples. ``circuit(inputs, weights)`` is the PennyLane gate function
+  of ``QuantumLayer``;
+* ``probe()`` - ``None`` when the backend can run here, else a one-line reason (missing plugin,
+  no GPU, no token); never raises, so cells on a missing backend are skipped with that reason.
+
+With defaults (override when they do not hold):
+
+* ``evaluate_only`` (``False``) - ``True``: never used for training (shots, noise, hardware); a
+  head trained on an exact simulator is evaluated on a seeded test subset;
+* ``differentiable`` (``True``) - gradients of the outputs reach inputs and weights;
+* ``circuits_per_input`` (``1``) - circuits executed per input item and call (ZNE: one per
+  scale factor);
+* ``execution_stats()`` (``None``) - a backend that submits jobs and counts its own circuits,
+  shots and service usage returns its ``ExecutionStats``; ``None`` means the caller counts
+  ``circuits_per_input`` circuits per item and times the QNode itself;
+* ``billed`` (``False``) - its jobs cost service time (IBM hardware);
+* ``close()`` (nothing) - release connections once an evaluation is over.
+
+Backends are immutable values (frozen dataclasses), picklable, and cheap to build: devices
+are made inside ``qnode``, not in ``__init__``.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+
+@dataclass
+class ExecutionStats:
+    """What a job-submitting backend did, for the record."""
+
+    circuits: int = 0
+    shots: int = 0
+    jobs_submitted: int = 0
+    jobs_fetched: int = 0
+    job_ids: list[str] = field(default_factory=list)
+    usage_seconds: float | None = None  # reported by the service (None: not reported)
+    estimated_seconds: float = 0.0
+    transpile_s: float = 0.0
+    execution_s: float = 0.0
+
+
+class Backend(ABC):
+    """Base of every backend (the contract is the module docstring)."""
+
+    name: str
+    evaluate_only: ClassVar[bool] = False
+    differentiable: ClassVar[bool] = True
+
+    @abstractmethod
+    def qnode(self, circuit: Callable, n_wires: int) -> Callable[[Any, Any], Any]:
+        """A batched callable ``(inputs, weights) -> n_wires`` expectation tensors."""
+
+    @abstractmethod
+    def probe(self) -> str | None:
+        """``None`` if usable here, else a one-line reason (never raises)."""
+
+    @property
+    def circuits_per_input(self) -> int:
+        return 1
+
+    def execution_stats(self) -> ExecutionStats | None:
+        """The backend's own accounting of the circuits it ran, or ``None`` (the caller counts)."""
+        return None
+
+    @property
+    def billed(self) -> bool:
+        return False
+
+    def close(self) -> None:  # noqa: B027 - optional hook, nothing to release by default
+        """Release connections (default: nothing to release)."""
