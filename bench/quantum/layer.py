@@ -2,8 +2,8 @@
 
 One ``forward`` is one QNode call on a ``(B, n_qubits)`` batch: parameter broadcasting on
 default.qubit, the device's batch execution on lightning (PennyLane splits the broadcast tape
-inside the device call), one batched state vector on torch.statevector (whose QNode returns a
-``(B, n)`` tensor rather than a tuple). There is never a Python loop over samples.
+inside the device call), one batched state vector on torch.statevector. There is never a Python
+loop over samples.
 
 The simulator can be swapped (``use_simulator``) without touching the weights, which is how a
 head trained on one exact simulator is checked and timed on another. Outside autograd
@@ -77,8 +77,7 @@ class QuantumLayer(nn.Module):
             x = x * self.input_scale
         out = self._qnode()(x, weights)
         self.circuit_executions += x.shape[0] if x.ndim == 2 else 1
-        out = out if isinstance(out, torch.Tensor) else torch.stack(list(out), dim=-1)
-        return out.to(torch.float64)
+        return torch.stack(list(out), dim=-1).to(torch.float64)
 
     def __getstate__(self):
         state = self.__dict__.copy()

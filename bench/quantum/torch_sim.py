@@ -12,7 +12,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import ClassVar
 
+from bench.quantum.base import Backend
 from bench.quantum.torch_compile import Program
 from bench.quantum.torch_run import bind
 
@@ -21,8 +23,8 @@ DTYPES = ("complex128", "complex64")
 
 
 @dataclass(frozen=True)
-class TorchStatevector:
-    """The torch state-vector backend: same protocol as ``bench.quantum.backends.Simulator``.
+class TorchStatevector(Backend):
+    """The torch state-vector backend (the ``bench.quantum.base.Backend`` contract).
 
     ``torch_device`` is any torch device string (``cpu``, ``cuda``, ``cuda:1``); ``dtype`` is
     ``complex128`` (default) or ``complex64``.
@@ -32,13 +34,11 @@ class TorchStatevector:
     torch_device: str = "cpu"
     dtype: str = "complex128"
 
-    evaluate_only = False
-    differentiable = True
-    device = DEVICE_NAME
-    diff_method = "backprop"
+    device: ClassVar[str] = DEVICE_NAME
+    diff_method: ClassVar[str] = "backprop"
 
     def qnode(self, circuit: Callable, n_wires: int) -> TorchQNode:
-        """A callable ``(inputs, weights) -> (..., n_obs)`` tensor on the inputs' device."""
+        """A callable ``(inputs, weights) ->`` one ``(B,)`` tensor per measured wire (inputs' device)."""
         return TorchQNode(circuit, n_wires, self.torch_device, self.dtype)
 
     def probe(self) -> str | None:
@@ -88,7 +88,7 @@ class TorchQNode:
         key = (inputs.shape[-1], tuple(weights.shape))
         if key not in self._bound:
             self._bound[key] = bind(self.program(*key), self.torch_device, self.dtype)
-        return self._bound[key](inputs, weights)
+        return self._bound[key](inputs, weights).unbind(-1)
 
 
 TORCH_STATEVECTOR = TorchStatevector()

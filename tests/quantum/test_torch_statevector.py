@@ -44,8 +44,7 @@ def _inputs(shape, seed: int, scale: float = 3.0) -> torch.Tensor:
 
 def _run(sim, circuit, n: int, x, w):
     """Outputs ``(..., n)`` and the gradients of a weighted sum w.r.t. inputs and weights."""
-    out = sim.qnode(circuit, n)(x, w)
-    out = out if isinstance(out, torch.Tensor) else torch.stack(list(out), dim=-1)
+    out = torch.stack(list(sim.qnode(circuit, n)(x, w)), dim=-1)
     weights = torch.arange(1.0, out.shape[-1] + 1, dtype=torch.float64)
     grads = torch.autograd.grad((out * weights).sum(), (x, w))
     return out.detach(), grads
