@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import io
 import shutil
+import stat
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ import torch
 
 from bench.cell.checkpoint import cell_checkpoint_path, content_checksum, read_verified
 from bench.cli.parser import main
+from bench.core.files import user_file_mode
 from bench.data.urban_synth import UrbanSynth
 from bench.plan.grid import expand
 from bench.results.cache import Cache
@@ -133,6 +135,7 @@ def test_damaged_checkpoint_is_rebuilt_from_the_cache(run, capsys, expected, fau
     assert (code, err) == (0, "")
     assert _probabilities(out) == expected  # the same answer as the intact file, never a wrong one
     assert read_verified(cell_file)["checksum"] and read_verified(backbone)["checksum"]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in (cell_file, backbone)} == {user_file_mode()}  # umask
     if fault != "deleted":
         assert "rebuilt from the cache" in out
 
@@ -178,29 +181,23 @@ def test_every_cache_entry_damaged_recomputes_identical_records(run, capsys):
     assert all(cache.load(p.parent.name, p.stem) is not None for p in entries)  # recomputed, intact
 
 
-@pytest.mark.parametrize(
-    "fault",
-    ["index deleted", "index corrupted", "figures deleted", "run folder deleted", "latest dangling"],
-)
+@pytest.mark.parametrize("fault", ["files damaged", "run folder deleted"])
 def test_damaged_report_folder_is_regenerated_from_the_store(run, capsys, fault):
     suite_dir = run / "reports" / NAME
     folder = (suite_dir / "latest").resolve()
-    if fault == "index deleted":
+    if fault == "files damaged":  # index.md deleted, index.html corrupted, figures deleted
         (folder / "index.md").unlink()
-    elif fault == "index corrupted":
         (folder / "index.html").write_bytes(b"\x00\xff" * 100)
-    elif fault == "figures deleted":
         shutil.rmtree(folder / "figures")
-    elif fault == "run folder deleted":
-        shutil.rmtree(folder)
-    else:
+    else:  # the folder goes, `latest` dangles
         shutil.rmtree(folder)
         assert (suite_dir / "latest").is_symlink()
     before = _records(run)
-    assert main(_argv(run, "report", str(run / "suite.yaml"), "--run-id", "again")) == 0
+    assert main(_argv(run, "report", str(run / "suite.yaml"))) == 0  # the latest run's own folder
     assert "Traceback" not in capsys.readouterr().err
-    assert (suite_dir / "again" / "index.md").stat().st_size > 0
-    assert (suite_dir / "latest").resolve() == suite_dir / "again"
+    assert (folder / "index.md").stat().st_size > 0 and list((folder / "figures").iterdir())
+    assert (folder / "index.html").read_bytes().lstrip().lower().startswith(b"<!doctype html")
+    assert (suite_dir / "latest").resolve() == folder
     assert _records(run) == before
 
 

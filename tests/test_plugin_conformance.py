@@ -7,13 +7,16 @@ parameters - or, when it cannot work here (``unavailable()`` / ``probe()``: no d
 GPU, an optional package missing), the test is skipped with that reason. Running includes each
 kind's own contract (the ``RawData`` contract, feature arrays, backbone and head shapes, exact
 simulators agreeing with ``default.qubit``, executors returning every task's result). New
-registry entries are picked up automatically. Deeper, kind-specific checks live next to each
-kind (tests/data, tests/backbones, tests/heads, tests/quantum).
+registry entries are picked up automatically; the shipped backend profiles, which are not
+registry entries, must resolve to backends of the same ``Backend`` contract. Deeper,
+kind-specific checks live next to each kind (tests/data, tests/backbones, tests/heads,
+tests/quantum).
 """
 
 from __future__ import annotations
 
 import operator
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -28,7 +31,9 @@ from bench.features.base import BaseFeature
 from bench.heads.base import BaseHead
 from bench.quantum.base import Backend
 from bench.quantum.layer import QuantumLayer
+from bench.quantum.resolve import backend_for, evaluation_backends
 from bench.run.executors import Executor, Node
+from bench.spec.profile_files import PACKAGE_PROFILES, load_all
 from tests.data.dataset_layouts import assert_rawdata_contract
 
 KINDS: dict[str, tuple[Registry, type]] = {
@@ -43,6 +48,7 @@ ENTRIES = [(kind, name) for kind, (registry, _) in KINDS.items() for name in reg
 IDS = [f"{kind}:{name}" for kind, name in ENTRIES]
 EMBEDDED = {"audio": "urban-synth", "image": "digits"}  # datasets that need no files
 N_QUBITS, N_CLASSES, BATCH = 2, 3, 4
+SHIPPED_PROFILES = load_all([PACKAGE_PROFILES])
 
 pytestmark = pytest.mark.usefixtures("no_data_env")  # never the developer's own data roots
 
@@ -216,6 +222,20 @@ RUNS = {
     "simulator": _run_simulator,
     "executor": _run_executor,
 }
+
+
+@pytest.mark.parametrize("profile", sorted(SHIPPED_PROFILES))
+def test_every_shipped_profile_resolves_to_declared_backends(profile):
+    """Profile backends (not registry entries) implement the same contract."""
+    suite = SimpleNamespace(name="conformance", profiles={profile: SHIPPED_PROFILES[profile]})
+    backends = [backend for _, backend in evaluation_backends(suite, profile, seed=0)]
+    if not SHIPPED_PROFILES[profile].evaluate_only:
+        backends = [backend_for(suite, profile)]
+    for backend in backends:
+        assert isinstance(backend, Backend) and backend.name.startswith(profile)
+        reason = backend.probe()
+        assert reason is None or (reason.strip() and "\n" not in reason.strip())
+        assert backend.circuits_per_input >= 1 and isinstance(backend.evaluate_only, bool)
 
 
 def test_every_registry_is_covered():

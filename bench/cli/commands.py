@@ -24,23 +24,20 @@ def run(args: argparse.Namespace) -> int:
     from bench.core.registry import EXECUTORS
 
     suite = load_suite(args.suite)
-    import os
-
-    cores = os.cpu_count() or 1
-    if args.workers is not None and args.workers < 1:
-        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
-    executor, workers = args.executor, args.workers if args.workers is not None else min(2, cores)
-    if executor == "auto":
-        executor = "process" if workers > 1 else "sequential"
+    executor, workers = _choose_executor(args)
     if executor not in EXECUTORS:
         allowed = ", ".join(["auto", *EXECUTORS.names()])
         raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {allowed})")
     if workers < 1:
         raise UserError(f"--workers: must be >= 1 (got {workers})")
+    reason = EXECUTORS.get(executor).probe()
+    if reason:
+        raise UserError(f"--executor {executor}: {reason}")
     options = _options(
         args,
         executor=executor,
         workers=workers,
+        executor_options=_dask_options(args) if executor == "dask" else {},
         force=args.force,
         report=not args.no_report,
         new_run=args.new_run or args.changed_only,
@@ -190,6 +187,39 @@ def _read_store(suite, suite_path, options):
     if not store_path(suite, options).exists():
         raise UserError(f"{suite_path}: no results yet for suite '{suite.name}' (run it first)")
     return open_store(suite, options, read_only=True, suite_path=suite_path)
+
+
+def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
+    """``(executor, workers)``: ``auto`` is dask when a Dask cluster is named, else the process pool
+    with 2+ cores, else sequential. Dask options with another executor are a user error."""
+    import os
+
+    workers = args.workers or min(2, os.cpu_count() or 1)
+    named = args.scheduler or args.cluster or args.cluster_config
+    if args.executor == "auto":
+        if named or os.environ.get("DASK_SCHEDULER_ADDRESS"):
+            return "dask", workers
+        return ("process" if workers > 1 else "sequential"), workers
+    if named and args.executor != "dask":
+        flag = "--scheduler" if args.scheduler else "--cluster"
+        raise UserError(f"{flag}: needs --executor dask (got --executor {args.executor})")
+    return args.executor, workers
+
+
+def _dask_options(args: argparse.Namespace) -> dict:
+    if args.scheduler and args.cluster:
+        raise UserError("--scheduler and --cluster: give one (an existing scheduler, or a cluster to start)")
+    if args.cluster_config and not args.cluster:
+        raise UserError("--cluster-config: needs --cluster slurm|pbs|sge")
+    if args.cluster_config and not args.cluster_config.is_file():
+        raise UserError(f"--cluster-config: no such file {args.cluster_config}")
+    dashboard = None if str(args.dashboard).lower() in ("none", "off", "") else args.dashboard
+    return {
+        "scheduler": args.scheduler,
+        "cluster": args.cluster,
+        "cluster_config": args.cluster_config,
+        "dashboard": dashboard,
+    }
 
 
 def plan(args: argparse.Namespace) -> int:
@@ -405,10 +435,14 @@ def sweep(args: argparse.Namespace) -> int:
 def benchmark(args: argparse.Namespace) -> int:
     from bench.timing.step_benchmark import run_benchmark
 
+    if args.executors is not None:
+        return _executor_benchmark(args)
     if args.widths:
         return _benchmark_widths(args)
     backends = args.backends or ["default.qubit", "lightning.qubit", "torch.statevector"]
-    timings = run_benchmark(backends, args.qubits, args.layers, args.batch, args.repeats, not args.no_loop)
+    timings = run_benchmark(
+        backends, args.qubits, args.layers, args.batch, args.repeats or 3, not args.no_loop
+    )
     table = Table(
         title=f"quantum head training step: {args.qubits} qubits, {args.layers} layers, batch {args.batch}"
     )
@@ -426,7 +460,7 @@ def _benchmark_widths(args: argparse.Namespace) -> int:
     from bench.timing.step_benchmark import width_table
 
     backends = args.backends or ["default.qubit", "torch.statevector"]
-    table = width_table(backends, args.widths, args.layers, args.batch, args.repeats, args.threads)
+    table = width_table(backends, args.widths, args.layers, args.batch, args.repeats or 3, args.threads)
     reference, fast = table.backends[0], "torch.statevector"
     out = Table(
         title=f"quantum head training step (fwd+bwd+Adam), batch {args.batch}, {args.layers} layers, "
@@ -453,6 +487,36 @@ def _benchmark_widths(args: argparse.Namespace) -> int:
             f"CUDA crossover: torch.statevector on CUDA beats CPU from {cross or 'no measured'} qubits"
         )
     return 0
+
+
+def _executor_benchmark(args: argparse.Namespace) -> int:
+    import os
+
+    from bench.timing.executor_benchmark import EXECUTORS, run_executor_benchmark
+
+    executors = args.executors or list(EXECUTORS)
+    if "sequential" not in executors:
+        executors.insert(0, "sequential")  # the reference every speed-up is relative to
+    timings, identical = run_executor_benchmark(executors, args.workers, args.repeats or 1, args.suite)
+    by_name = {t.executor: t for t in timings}
+    seq = by_name["sequential"].seconds
+    table = Table(title=f"{timings[0].cells} cells, cold cache, {os.cpu_count()} cores")
+    for column in ("executor", "workers", "wall s", "speed-up", "CPU s", "max load (1 min)"):
+        table.add_column(column)
+    for t in timings:
+        speedup = f"{seq / t.seconds:.2f}x"
+        table.add_row(
+            t.executor, str(t.workers), f"{t.seconds:.1f}", speedup, f"{t.cpu_seconds:.1f}", f"{t.load:.2f}"
+        )
+    console = Console(width=200)
+    console.print(table)
+    if "dask" in by_name and "process" in by_name:
+        ratio = by_name["dask"].seconds / by_name["process"].seconds
+        console.print(f"dask / process wall time: {ratio:.3f} ({(ratio - 1) * 100:+.1f} %)")
+    console.print(
+        "records identical across executors" if identical else "[red]records DIFFER across executors[/]"
+    )
+    return 0 if identical else 1
 
 
 def options(args: argparse.Namespace) -> int:

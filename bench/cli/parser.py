@@ -46,15 +46,40 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--executor",
         default=os.environ.get("QHEAD_EXECUTOR", "auto"),
-        help="auto (default, or $QHEAD_EXECUTOR: process pool when this machine has 2+ cores, else "
-        "sequential), "
-        "sequential (shows per-epoch progress) or process; records are identical either way",
+        help="auto (default, or $QHEAD_EXECUTOR: dask when --scheduler, --cluster or "
+        "$DASK_SCHEDULER_ADDRESS is given, else the process pool when this machine has 2+ cores, else "
+        "sequential), sequential (shows per-epoch progress), process or dask; records are identical "
+        "whichever runs them (docs/cluster.md)",
     )
     run.add_argument(
         "--workers",
         type=int,
         default=None,
-        help="worker processes for the process pool (default: min(2, cores))",
+        help="worker processes for the process pool or a Dask LocalCluster; the most workers an "
+        "adaptive --cluster scales to (default: min(2, cores))",
+    )
+    run.add_argument(
+        "--scheduler",
+        default=None,
+        help="run on the Dask cluster of this scheduler, e.g. tcp://10.0.0.5:8786 "
+        "(default with --executor dask: $DASK_SCHEDULER_ADDRESS, else a LocalCluster)",
+    )
+    run.add_argument(
+        "--cluster",
+        default=None,
+        help="start Dask workers as batch jobs through dask-jobqueue: slurm, pbs or sge",
+    )
+    run.add_argument(
+        "--cluster-config",
+        type=Path,
+        default=None,
+        help="YAML file of the dask-jobqueue cluster's options for --cluster (default: dask's own "
+        "jobqueue config, e.g. ~/.config/dask/jobqueue.yaml)",
+    )
+    run.add_argument(
+        "--dashboard",
+        default=":8787",
+        help="address of the Dask dashboard of a cluster the run starts (default :8787; 'none': off)",
     )
     run.add_argument("--force", action="store_true", help="re-run cells already in the store")
     run.add_argument("--no-report", action="store_true", help="skip writing the report at the end")
@@ -176,12 +201,25 @@ def _parser() -> argparse.ArgumentParser:
     options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
 
     bench = sub.add_parser(
-        "benchmark", help="time one quantum-head training step: batched vs per-sample loop"
+        "benchmark",
+        help="time one quantum-head training step: batched vs per-sample loop; "
+        "with --executors, a suite run sequentially vs on N workers",
     )
     bench.add_argument("--qubits", type=int, default=8)
     bench.add_argument("--layers", type=int, default=2)
     bench.add_argument("--batch", type=int, default=64)
-    bench.add_argument("--repeats", type=int, default=3)
+    bench.add_argument(
+        "--repeats", type=int, default=None, help="repeats per measurement (default 3; 1 with --executors)"
+    )
+    bench.add_argument(
+        "--executors",
+        nargs="*",
+        default=None,
+        choices=["sequential", "process", "dask"],
+        help="run an 8-cell suite cold on each executor (default: all three) and print the speed-ups",
+    )
+    bench.add_argument("--workers", type=int, default=2, help="workers of the parallel executors (default 2)")
+    bench.add_argument("--suite", type=Path, default=None, help="suite for --executors (default: built in)")
     bench.add_argument(
         "--backends",
         nargs="*",

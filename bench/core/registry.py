@@ -114,5 +114,6 @@ EXECUTORS = Registry(
     {
         "sequential": "bench.run.executors:SequentialExecutor",
         "process": "bench.run.executors:ProcessPoolExecutor",
+        "dask": "bench.run.dask_executor:DaskExecutor",
     },
 )

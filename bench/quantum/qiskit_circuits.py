@@ -29,7 +29,9 @@ class Template:
 
 
 def _as_numpy(value):
-    if hasattr(value, "detach"):
+    import torch
+
+    if isinstance(value, torch.Tensor):
         value = value.detach().cpu().numpy()
     return np.asarray(value, dtype=float)
 

@@ -207,7 +207,7 @@ class QiskitExecutor:
 def _digest(*arrays) -> str:
     h = hashlib.sha256()
     for a in arrays:
-        a = a.detach().cpu().numpy() if hasattr(a, "detach") else np.asarray(a)
+        a = a.detach().cpu().numpy() if isinstance(a, torch.Tensor) else np.asarray(a)
         h.update(str(a.shape).encode())
         h.update(np.ascontiguousarray(a, dtype=np.float64).tobytes())
     return h.hexdigest()

@@ -147,7 +147,7 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
         for name, st in VERDICT_STYLE.items()
     ]
     labels = [h.get_label() for h in handles]
-    if starred:
+    if any(star for _, _, star in rows):
         handles.append(Line2D([], [], linestyle="none", marker="$★$", color="black"))
         labels.append("best configuration on validation (the Verdict table)")
     fig.legend(
@@ -267,7 +267,7 @@ def _cost_panel(ax, pts: pd.DataFrame, x_col: str, palette: Palette) -> None:
                 ha="right" if left else "left",
                 annotation_clip=True,
                 clip_on=True,
-            )
+            ).set_in_layout(False)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(_plain))
     ax.xaxis.set_minor_formatter(

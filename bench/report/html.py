@@ -186,7 +186,7 @@ def page(title: str, body: str, base_dir: Path | None = None, toc: bool = True, 
         f'<!doctype html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{esc}</title>\n<script>\n{ERROR_HOOK}\n</script>\n<style>\n{PAGE_CSS}\n</style>\n</head>\n"
-        f'<body>\n<div class="layout">\n{nav}\n<main>\n<h1>{esc}</h1>\n'
+        f'<body>\n<div class="layout">\n<header><h1>{esc}</h1></header>\n{nav}\n<main>\n'
         '<pre id="js-errors" hidden></pre>\n'
         f"{body}\n</main>\n</div>\n<script>\n{PAGE_SCRIPT}\n</script>\n</body>\n</html>\n"
     )

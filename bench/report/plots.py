@@ -27,6 +27,7 @@ from bench.results.record import Record
 __all__ = [
     "MAX_COLS",
     "MAX_SERIES",
+    "accuracy_panels",
     "confusion_subset",
     "new_figure",
     "plot_accuracy_vs_qubits",
@@ -41,6 +42,8 @@ FORWARD = timing_col("circuit_forward_per_batch_s")
 MAX_SERIES = 8
 MAX_COLS = 4
 _LINESTYLES = ("-", "--", ":", "-.")
+_BACKEND_GREYS = ("#111111", "#7a7a7a", "#444444", "#a8a8a8")
+_BACKEND_MARKERS = ("o", "s", "^", "D", "v", "P")
 
 
 def grid_shape(n_panels: int, max_cols: int = MAX_COLS) -> tuple[int, int]:
@@ -85,6 +88,22 @@ def _min_gap(values: Iterable[float]) -> float:
     return min(np.diff(v)) if len(v) > 1 else 1.0
 
 
+def accuracy_panels(ok: pd.DataFrame) -> list[tuple[str, int | None, list[str]]]:
+    """``(dataset, layer count or None, heads)`` per panel of ``plot_accuracy_vs_qubits``: one per
+    dataset × layer count, its circuit heads split into chunks of ``MAX_SERIES - 1`` (the classical
+    head is drawn in every panel besides)."""
+    quantum = ok[ok["head"] != CLASSICAL]
+    panels = []
+    for ds in sorted(ok["dataset"].unique()):
+        mine = quantum[quantum["dataset"] == ds]
+        layers = sorted(int(n) for n in mine["n_layers"].dropna().unique()) or [None]
+        for n_layers in layers:
+            at = mine if n_layers is None else mine[mine["n_layers"] == n_layers]
+            for heads in _chunks(_head_order(at["head"]), MAX_SERIES - 1):
+                panels.append((ds, n_layers, heads))
+    return panels
+
+
 def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path, palette: Palette | None = None) -> Path | None:
     """Test accuracy vs qubits, one panel per dataset × layer count (at most ``MAX_SERIES`` heads per
     panel: more heads are split across panels), one series per head in its colour (classical dotted,
@@ -97,14 +116,7 @@ def plot_accuracy_vs_qubits(frame: pd.DataFrame, path: Path, palette: Palette | 
         return None
     palette = palette or Palette.for_heads(ok["head"])
     quantum = ok[ok["head"] != CLASSICAL]
-    panels = []
-    for ds in sorted(ok["dataset"].unique()):
-        mine = quantum[quantum["dataset"] == ds]
-        layers = sorted(int(n) for n in mine["n_layers"].dropna().unique()) or [None]
-        for n_layers in layers:
-            at = mine if n_layers is None else mine[mine["n_layers"] == n_layers]
-            for heads in _chunks(_head_order(at["head"]), MAX_SERIES - 1):
-                panels.append((ds, n_layers, heads))
+    panels = accuracy_panels(ok)
     n_rows, n_cols = grid_shape(len(panels))
     fig, axes = new_figure(n_rows, n_cols, 3.9, 3.2, extra_w=1.9, sharey=True)
     for ax, (ds, n_layers, heads) in zip(axes.flat, panels, strict=False):
@@ -141,14 +153,17 @@ def _shared_legend(fig, axes: np.ndarray, n_used: int, title: str | None = None)
 
 def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
     """Median circuit forward time per batch vs qubits (log y): one line per backend × layers,
-    median over heads, datasets and seeds; colour per backend, line style per layer count.
+    median over heads, datasets and seeds; a grey shade and marker per backend (backends are not
+    heads, so no head colour is reused), line style per layer count.
     ``None`` without positive timings."""
     ok = frame[(frame["status"] == "ok") & (frame["head"] != CLASSICAL) & frame["backend"].notna()]
     ok = ok[ok[FORWARD] > 0]
     if ok.empty:
         return None
     backends = sorted(ok["backend"].unique())
-    colors = {be: f"C{i % 10}" for i, be in enumerate(backends)}
+    # backends are not heads: shades of grey and a marker each, so no head colour is reused
+    colors = {be: _BACKEND_GREYS[i % len(_BACKEND_GREYS)] for i, be in enumerate(backends)}
+    markers = {be: _BACKEND_MARKERS[i % len(_BACKEND_MARKERS)] for i, be in enumerate(backends)}
     layers = sorted(int(n) for n in ok["n_layers"].fillna(0).unique())
     styles = {n: _LINESTYLES[i % len(_LINESTYLES)] for i, n in enumerate(layers)}
     fig, axes = new_figure(1, 1, 5.4, 3.6, extra_w=2.2)
@@ -157,7 +172,12 @@ def plot_circuit_time_vs_qubits(frame: pd.DataFrame, path: Path) -> Path | None:
         med = g.groupby("n_qubits")[FORWARD].median()
         label = f"{be}, {int(n_layers)} layer(s)"
         ax.plot(
-            med.index, med.values, marker="o", color=colors[be], linestyle=styles[int(n_layers)], label=label
+            med.index,
+            med.values,
+            marker=markers[be],
+            color=colors[be],
+            linestyle=styles[int(n_layers)],
+            label=label,
         )
     ax.set_yscale("log")
     ax.set_xlabel("qubits")
@@ -206,7 +226,8 @@ def _draw_confusion(ax, role: str, records: list[Record]) -> None:
         size = 7 if k <= 10 else 5.5
         for (i, j), v in np.ndenumerate(cm):
             color = "white" if frac[i, j] > 0.6 else "black"
-            ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=size, color=color)
+            text = ax.text(j, i, f"{int(v)}", ha="center", va="center", fontsize=size, color=color)
+            text.set_in_layout(False)  # inside the axes: the layout need not measure 100s of numbers
     if k <= 30:
         ax.set_xticks(range(k), names, rotation=45, ha="right", fontsize=7)
         ax.set_yticks(range(k), names, fontsize=7)

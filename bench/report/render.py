@@ -8,13 +8,14 @@ report directory (or ``None`` for "no data").
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from bench.report.fmt import fmt_duration
 from bench.report.gaps import GAPS_NOTE
@@ -87,7 +88,8 @@ FIGURES: dict[str, tuple[str, str]] = {
     ),
     "circuit_time_vs_qubits": (
         "Circuit forward time per batch vs qubits",
-        "Median circuit forward time per batch (log scale); colour per backend, line style per layer count.",
+        "Median circuit forward time per batch (log scale); a grey shade and marker per backend (no head "
+        "colour is reused), line style per layer count.",
     ),
     "confusion_matrices": (
         "Confusion matrices: classical baseline, best configuration and its best control",
@@ -241,8 +243,13 @@ def _svg(path: str | None) -> str | None:
     return str(Path(path).with_suffix(".svg")) if path and path.endswith(".png") else None
 
 
+def emphasis(text: str) -> Markup:
+    """Escaped ``text`` with markdown ``*emphasis*`` turned into ``<em>`` (for notes in HTML)."""
+    return Markup(re.sub(r"\*([^*\s][^*]*)\*", r"<em>\1</em>", str(escape(text))))
+
+
 def template_environment(html: bool) -> Environment:
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html.j2",)) if html else False,
         undefined=StrictUndefined,
@@ -250,6 +257,8 @@ def template_environment(html: bool) -> Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["emphasis"] = emphasis
+    return env
 
 
 def render_markdown(context: Mapping[str, Any]) -> str:

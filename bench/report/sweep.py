@@ -1,7 +1,7 @@
 """The timing-sweep report: a table of every point and a log-scale plot of time vs qubits.
 
 ``write_sweep_report(spec, points, out_dir)`` writes ``index.md``, ``index.html`` and
-``figures/sweep_forward.png`` (forward and forward+backward per batch vs qubits, log y, one line
+``figures/sweep_forward.png`` and ``.svg`` (forward and forward+backward per batch vs qubits, log y, one line
 per backend x layers). Skipped and failed points stay in the table with their reason.
 """
 
@@ -10,12 +10,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from bench.report.fmt import MISSING, fmt_count, fmt_seconds
 from bench.report.html import page
 from bench.report.render import render_table, template_environment
+from bench.report.style import legend_outside, new_figure, save_figure
 
 SWEEP_NOTE = (
     "Circuit execution only (no data loading, no optimiser): one broadcast call on a batch of random "
@@ -64,9 +63,8 @@ def plot_sweep(points, path: Path) -> Path | None:
     ok = [p for p in points if p.status == "ok" and p.forward_s]
     if not ok:
         return None
-    fig = Figure(figsize=(7.5, 4.6), layout="constrained")
-    FigureCanvasAgg(fig)
-    ax = fig.subplots()
+    fig, axes = new_figure(1, 1, 7.0, 4.6, extra_w=2.2)
+    ax = axes[0, 0]
     series = sorted({(p.backend, p.n_layers) for p in ok})
     for i, (backend, layers) in enumerate(series):
         pts = sorted(
@@ -93,10 +91,8 @@ def plot_sweep(points, path: Path) -> Path | None:
     ax.set_xlabel("qubits")
     ax.set_ylabel("seconds per batch (solid: forward, dashed: forward+backward)")
     ax.grid(alpha=0.3, which="both")
-    ax.legend(fontsize=7)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110, format="png")
-    return path
+    legend_outside(ax)
+    return save_figure(fig, path)
 
 
 def write_sweep_report(spec, points, out_dir: Path) -> dict[str, Path]:

@@ -286,6 +286,8 @@ def execute(
     it arrives (``fresh_after``: a new run's cache cut-off, ``bench.results.cache``). Returns True
     when interrupted (Ctrl-C): what finished is committed, the executor cancels the rest and closes
     what it started."""
+    if not cells:
+        return False
     on_epoch = None
     if executor.supports_progress:
 
@@ -302,10 +304,11 @@ def execute(
     )
     n_prep = sum(isinstance(n.arg, BackboneTask) for n in graph)
     prep_bar = progress.add_task("backbones", total=n_prep, visible=bool(n_prep))
-    cells_bar = progress.add_task("cells", total=len(cells), visible=bool(cells))
-    epochs_bar = progress.add_task("epochs", total=1, visible=on_epoch is not None and bool(cells))
+    cells_bar = progress.add_task("cells", total=len(cells))
+    epochs_bar = progress.add_task("epochs", total=1, visible=on_epoch is not None)
     try:
-        executor.start(shared_dirs(suite, options) if cells else [])
+        executor.start(shared_dirs(suite, options))
+        progress.console.print(executor.describe())
         with closing(executor.run_graph(graph)) as results:
             for node, result in results:
                 if isinstance(node.arg, BackboneTask):

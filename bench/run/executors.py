@@ -19,6 +19,8 @@ The contract (``Executor``, the base class of every executor; registered in
 * ``start(shared_dirs)`` prepares workers before any task runs and raises ``UserError`` when a
   worker cannot see a directory of ``shared_dirs`` (the cache); ``close()`` releases what
   ``start`` acquired (a cluster it started). Both default to no-ops (in-machine executors).
+* ``describe()``: one line for the console saying where tasks run (after ``start``; a Dask
+  cluster adds its dashboard link).
 * ``supports_progress``: whether ``fn`` may report epoch progress to the driver's console
   (in-process only).
 * ``probe()`` (class method): ``None`` when the executor can run here, else a one-line reason (a
@@ -89,6 +91,10 @@ class Executor(ABC):
     def close(self) -> None:
         """Release what ``start`` acquired (default: nothing)."""
         return None
+
+    def describe(self) -> str:
+        """Where tasks run, in one line."""
+        return f"executor: {self.name}, {self.workers} worker(s)"
 
     @abstractmethod
     def run_graph(self, nodes: Sequence[Node]) -> Iterator[tuple[Node, Any]]:

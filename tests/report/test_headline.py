@@ -86,3 +86,20 @@ def test_latex_escaping_and_grouping():
     assert "\\begin{tabular}{lr}" in tex and body.count("\\midrule") == 1  # one between a and b
     assert "$-$3.5" in tex and "\\caption{cap}" in tex and "\\label{tab:x}" in tex
     assert booktabs_table(pd.DataFrame()) == ""
+
+
+def test_accuracy_panels_hold_at_most_eight_series(record_factory, tmp_path):
+    from bench.report.plots import MAX_SERIES, accuracy_panels, plot_accuracy_vs_qubits
+
+    heads = [f"head{i:02d}" for i in range(10)]
+    recs = [record_factory("classical", q, 0) for q in (4, 8)]
+    for h in heads:
+        for q in (4, 8):
+            r = record_factory("quantum", q, 0, 1, "default.qubit")
+            r.head = h
+            recs.append(r)
+    frame = records_frame(recs)
+    panels = accuracy_panels(frame)
+    assert all(len(p[2]) + 1 <= MAX_SERIES for p in panels)  # + the classical head
+    assert sorted(h for p in panels for h in p[2]) == heads and len(panels) == 2
+    assert plot_accuracy_vs_qubits(frame, tmp_path / "a.png") is not None
