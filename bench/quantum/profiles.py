@@ -315,6 +315,8 @@ class BackendProfile(_Frozen):
             parts.append(self.noise.fake_device)
         else:
             parts.append(str(self.pennylane_device))
+            if self.params is not None:
+                parts.append(f"on {self.params.device}, {self.params.dtype}")
         if self.noise is not None and self.noise.channel:
             name, value = self.noise.channel
             parts.append(f"{name} {value:g}")
