@@ -225,3 +225,16 @@ def test_atomic_writes_follow_the_umask(tmp_path):
     assert stat.S_IMODE(written.stat().st_mode) == 0o644
     assert stat.S_IMODE(private.stat().st_mode) == 0o600
     assert not [p for p in (tmp_path / "x").iterdir() if p.suffix == ".tmp"]
+
+
+def test_a_binary_cluster_config_is_one_line_with_the_byte_offset(tmp_path):
+    pytest.importorskip("dask_jobqueue")
+    from bench.run.dask_executor import load_cluster_config
+
+    config = tmp_path / "slurm.yaml"
+    config.write_bytes(b"cores: 1\n\xc0\x00")
+    with pytest.raises(UserError, match=r"slurm\.yaml:2: not a UTF-8 text file \(byte 0xc0 at byte offset 9"):
+        load_cluster_config(config, "slurm")
+    config.write_text("cores: 1\ncores: 2\n")
+    with pytest.raises(UserError, match=r"slurm\.yaml:2: cores: duplicate key"):
+        load_cluster_config(config, "slurm")

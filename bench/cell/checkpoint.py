@@ -108,8 +108,9 @@ def read_verified(path: Path) -> dict:
     try:
         obj = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:
-        detail = str(exc).strip().splitlines()[0][:120] if str(exc).strip() else ""
-        raise DamagedCheckpoint(path, f"unreadable ({type(exc).__name__}: {detail})") from None
+        raise DamagedCheckpoint(
+            path, f"unreadable: truncated or not a checkpoint ({type(exc).__name__})"
+        ) from None
     if not isinstance(obj, dict):
         raise DamagedCheckpoint(path, f"not a checkpoint (holds a {type(obj).__name__})")
     fmt = obj.get("format")

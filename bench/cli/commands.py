@@ -174,9 +174,10 @@ def repair(args: argparse.Namespace) -> int:
     with run_lock(suite_dir(suite, options) / "run.lock", True, lambda line: print(line, file=sys.stderr)):
         result = repair_store(path)
     problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    lost = "an unknown number" if result.lost_unknown else str(result.lost_records)
     print(
         f"repaired {path}: kept {result.kept_records} records of {result.kept_runs} runs, lost "
-        f"{result.lost_records}{problems}; damaged file moved to {result.moved_to}; "
+        f"{lost}{problems}; damaged file moved to {result.moved_to}; "
         f"`python -m bench run {args.suite}` re-runs what was lost"
     )
     return 0
@@ -194,7 +195,9 @@ def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
     with 2+ cores, else sequential. Dask options with another executor are a user error."""
     import os
 
-    workers = args.workers or min(2, os.cpu_count() or 1)
+    if args.workers is not None and args.workers < 1:  # 0 must not silently mean "the default"
+        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
+    workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
     named = args.scheduler or args.cluster or args.cluster_config
     if args.executor == "auto":
         if named or os.environ.get("DASK_SCHEDULER_ADDRESS"):

@@ -81,7 +81,19 @@ class Comparison:
         return [f"{r.configuration}: {flag}" for r in self.rows for flag in r.flags]
 
     def to_json(self) -> dict[str, Any]:
-        return {**asdict(self), "regressions": self.regressions, "exit_code": 3 if self.regressions else 0}
+        """Plain JSON data (NaN as ``null``), with ``regressions`` and the ``exit_code`` compare returns."""
+        doc = {**asdict(self), "regressions": self.regressions, "exit_code": 3 if self.regressions else 0}
+        return _no_nan(doc)
+
+
+def _no_nan(value: Any) -> Any:
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _no_nan(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_no_nan(v) for v in value]
+    return value
 
 
 def configuration(key: str) -> tuple[str, int]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,7 @@ from bench.results import store_schema as schema
 from bench.results.record import Record
 
 _SCAN_LIMIT = 1_000_000
+_GIVE_UP = 2_000  # unknown extent: stop after this many rowids in a row that give nothing
 
 
 @dataclass
@@ -29,12 +31,13 @@ class RepairResult:
     lost_records: int = 0
     kept_runs: int = 0
     moved_to: Path | None = None
+    lost_unknown: bool = False  # the records table's extent was unreadable: more may be lost
     problems: list[str] = field(default_factory=list)
 
 
-def _readable_rows(db: sqlite3.Connection, table: str, columns: str) -> tuple[list[tuple], int]:
-    """Rows of ``table`` that SQLite can read, probing by rowid when a full scan fails; and the
-    number of rows that could not be read."""
+def _readable_rows(db: sqlite3.Connection, table: str, columns: str) -> tuple[list[tuple], int | None]:
+    """Rows of ``table`` that SQLite can read, probing rowid by rowid when a full scan fails; and
+    how many rowids could not be read (``None``: unknown, the table's extent is unreadable)."""
     try:
         return db.execute(f"SELECT {columns} FROM {table}").fetchall(), 0
     except sqlite3.DatabaseError:
@@ -42,20 +45,19 @@ def _readable_rows(db: sqlite3.Connection, table: str, columns: str) -> tuple[li
     try:
         top = db.execute(f"SELECT max(rowid) FROM {table}").fetchone()[0] or 0
     except sqlite3.DatabaseError:
-        top = _SCAN_LIMIT
-    rows, lost, misses = [], 0, 0
-    for rowid in range(1, min(top, _SCAN_LIMIT) + 1):
+        top = None
+    rows, lost, streak = [], 0, 0
+    for rowid in range(1, (top if top is not None else _SCAN_LIMIT) + 1):
         try:
             row = db.execute(f"SELECT {columns} FROM {table} WHERE rowid = ?", (rowid,)).fetchone()
         except sqlite3.DatabaseError:
-            lost, misses = lost + 1, 0
-            continue
-        misses = 0 if row else misses + 1
+            row, lost = None, lost + 1
+        streak = 0 if row else streak + 1
         if row:
             rows.append(row)
-        if top == _SCAN_LIMIT and misses > 10_000:
+        if top is None and streak > _GIVE_UP:
             break
-    return rows, lost
+    return rows, (lost if top is not None else None)
 
 
 def _valid(row: dict[str, Any]) -> bool:
@@ -71,13 +73,49 @@ def _valid(row: dict[str, Any]) -> bool:
     return record.key == row["key"] and record.status == row["status"]
 
 
-def _salvage(path: Path, result: RepairResult) -> tuple[list[schema.RunRow], list[dict[str, Any]]]:
+def _padded_copy(path: Path) -> Path | None:
+    """A copy of a truncated database file padded with zero bytes to the size its header states
+    (SQLite refuses a file shorter than its header's page count), or ``None`` when it is not short."""
+    head = path.read_bytes()[:100]
+    if len(head) < 100 or not head.startswith(b"SQLite format 3\0"):
+        return None
+    page = int.from_bytes(head[16:18], "big")
+    page = 65536 if page == 1 else page
+    wanted = page * int.from_bytes(head[28:32], "big")
+    if wanted <= path.stat().st_size:
+        return None
+    copy = path.with_name(path.name + ".padded")
+    shutil.copyfile(path, copy)
+    with open(copy, "r+b") as fh:
+        fh.truncate(wanted)
+    return copy
+
+
+def _open_tables(path: Path) -> tuple[sqlite3.Connection, set[str]]:
+    db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
     try:
-        db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-        tables = schema.table_names(db)
+        return db, schema.table_names(db)
+    except sqlite3.DatabaseError:
+        db.close()
+        raise
+
+
+def _salvage(path: Path, result: RepairResult) -> tuple[list[schema.RunRow], list[dict[str, Any]]]:
+    padded = None
+    try:
+        db, tables = _open_tables(path)
     except sqlite3.DatabaseError as exc:
-        result.problems.append(f"not readable as a database ({exc})")
-        return [], []
+        padded = _padded_copy(path)
+        if padded is None:
+            result.problems.append(f"not readable as a database ({exc})")
+            return [], []
+        result.problems.append("file truncated: read with its missing pages as zeros")
+        try:
+            db, tables = _open_tables(padded)
+        except sqlite3.DatabaseError as exc2:
+            padded.unlink(missing_ok=True)
+            result.problems.append(f"not readable as a database ({exc2})")
+            return [], []
     try:
         if "meta" not in tables:
             try:
@@ -87,14 +125,18 @@ def _salvage(path: Path, result: RepairResult) -> tuple[list[schema.RunRow], lis
                 return [], []
         else:
             run_rows, lost_runs = _readable_rows(db, "runs", ", ".join(schema.RUN_COLUMNS))
-            rows, result.lost_records = _readable_rows(db, "records", ", ".join(schema.RECORD_COLUMNS))
+            rows, lost = _readable_rows(db, "records", ", ".join(schema.RECORD_COLUMNS))
+            result.lost_records = lost or 0
+            result.lost_unknown = lost is None
             if lost_runs:
                 result.problems.append(f"{lost_runs} run rows unreadable")
             runs = [schema.RunRow(*r) for r in run_rows]
             records = [dict(zip(schema.RECORD_COLUMNS, r, strict=True)) for r in rows]
     finally:
         db.close()
-    unreadable = result.lost_records
+        if padded is not None:
+            padded.unlink(missing_ok=True)
+    unreadable = result.lost_records or result.lost_unknown
     good = [r for r in records if _valid(r)]
     damaged_runs = {r["run_id"] for r in records if not _valid(r)}
     result.lost_records += len(records) - len(good)

@@ -36,8 +36,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bench.core.errors import UserError
 from bench.run.executors import MAX_ATTEMPTS, Executor, Node, TaskError, independent
 
@@ -120,10 +118,9 @@ def load_cluster_config(path: Path | None, kind: str) -> dict[str, Any]:
     """
     if path is None:
         return {}
-    try:
-        data = yaml.safe_load(Path(path).read_text()) or {}
-    except (OSError, yaml.YAMLError) as exc:
-        raise UserError(f"{path}: cannot read cluster config: {str(exc).splitlines()[0]}") from exc
+    from bench.spec.yaml_source import load_yaml
+
+    data = load_yaml(Path(path))[0] or {}  # UTF-8 YAML, no duplicate keys; errors name file, line, byte
     if not isinstance(data, dict):
         raise UserError(f"{path}: a cluster config is a mapping of {JOBQUEUE_CLASSES[kind]} options")
     allowed = jobqueue_options(kind)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from bench.history.compare import compare_configuration
 from bench.results.record import Record
 from tests.history.conftest import QUANTUM
@@ -43,8 +45,10 @@ def test_accuracy_drop_beyond_threshold_exits_3_and_names_the_configuration(two_
     out = capsys.readouterr().out
     assert f"REGRESSION {QUANTUM}: test accuracy -10.1 pp" in out
     assert two_runs.cli("compare", "--json", "--threshold", "12") == 0  # the CI reaches above -12 pp
-    doc = json.loads(capsys.readouterr().out)
+    doc = json.loads(capsys.readouterr().out, parse_constant=lambda c: pytest.fail(f"{c} in JSON"))
     assert doc["regressions"] == [] and doc["exit_code"] == 0
+    row = next(r for r in doc["rows"] if r["configuration"] == QUANTUM)
+    assert row["delta_pp"] == pytest.approx(-10.1) and row["seeds_paired"] == 2
 
 
 def test_drop_inside_seed_noise_is_not_flagged(two_runs, capsys):

@@ -163,3 +163,24 @@ def test_an_unusable_path_is_a_one_line_error_not_damage(tmp_path):
     (tmp_path / "file").write_text("x")
     with pytest.raises(UserError, match="cannot use the results store"):
         ResultsStore(tmp_path / "file" / "results.sqlite")
+
+
+def test_truncated_store_keeps_its_runs_and_the_next_run_recomputes(tmp_path):
+    path = tmp_path / "results.sqlite"
+    store = ResultsStore(path)
+    big = "x" * 20_000  # records spill into overflow pages beyond the cut
+    for key in "abcdef":
+        record = _record(key)
+        record.error = big
+        store.put(record, "r1")
+    store.close()
+    sqlite3.connect(path).execute("PRAGMA wal_checkpoint(TRUNCATE)").close()
+    size = path.stat().st_size
+    with open(path, "r+b") as fh:
+        fh.truncate(size // 2)
+    with pytest.raises(DamagedStore):
+        ResultsStore(path).status_of()
+    result = repair_store(path)
+    assert result.kept_runs == 1 and result.kept_records < 6
+    repaired = ResultsStore(path)
+    assert set(repaired.status_of()) <= set("abcdef") and repaired.run("r1").state == "incomplete"
