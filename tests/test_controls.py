@@ -6,6 +6,7 @@ import pytest
 
 from bench.core.errors import UserError
 from bench.plan.grid import expand
+from bench.quantum.autoselect import fastest_trainer
 from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
@@ -53,7 +54,7 @@ def test_each_control_is_linked_to_an_existing_treatment_and_shares_its_streams(
 def test_circuit_controls_run_on_the_trainer_only_and_the_rest_without_backend(tmp_path):
     for c in (c for c in _cells(tmp_path) if c.control):
         if c.control in ("no-entanglement", "frozen-circuit"):
-            assert c.backend == c.trained_on == "default.qubit"
+            assert c.backend == c.trained_on == fastest_trainer(c.n_qubits)  # train_on: auto
         else:
             assert c.backend is None and c.trained_on is None
 

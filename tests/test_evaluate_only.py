@@ -74,7 +74,7 @@ def test_fake_device_evaluates_a_trained_head_on_a_stratified_subset(cells):
     record = run_cell(by_backend["fake-small"], cache, jobs_path=root / "jobs.sqlite")
     assert exact.status == "ok" and record.status == "ok", record.error
     assert record.cache_hits["head"] is True  # trained once, on the exact simulator
-    assert record.trained_on == "default.qubit"
+    assert record.trained_on == exact.trained_on  # the train_on: auto choice, shared
     m = record.metrics
     assert m["evaluate_only"] == 1 and m["eval_samples"] == 6 and "agreement_max_abs_diff" not in m
     assert m["test_accuracy_ci_low"] <= m["test_accuracy"] <= m["test_accuracy_ci_high"]

@@ -70,7 +70,7 @@ BAD = [
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntraining: {train_on: gpu}\n",
         "suite.yaml:5: training.train_on: unknown value 'gpu' (allowed: auto, each, default.qubit, "
-        "lightning.gpu, lightning.kokkos, lightning.qubit)",
+        "lightning.gpu, lightning.kokkos, lightning.qubit, torch.statevector)",
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical, quantum, classical]\nqubits: [2]\n",

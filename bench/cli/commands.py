@@ -195,6 +195,8 @@ def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
     with 2+ cores, else sequential. Dask options with another executor are a user error."""
     import os
 
+    if args.workers is not None and args.workers < 1:  # 0 must not silently mean "the default"
+        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
     workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
     named = args.scheduler or args.cluster or args.cluster_config
     if args.executor == "auto":
@@ -438,8 +440,11 @@ def benchmark(args: argparse.Namespace) -> int:
 
     if args.executors is not None:
         return _executor_benchmark(args)
+    if args.widths:
+        return _benchmark_widths(args)
+    backends = args.backends or ["default.qubit", "lightning.qubit", "torch.statevector"]
     timings = run_benchmark(
-        args.backends, args.qubits, args.layers, args.batch, args.repeats or 3, not args.no_loop
+        backends, args.qubits, args.layers, args.batch, args.repeats or 3, not args.no_loop
     )
     table = Table(
         title=f"quantum head training step: {args.qubits} qubits, {args.layers} layers, batch {args.batch}"
@@ -451,6 +456,39 @@ def benchmark(args: argparse.Namespace) -> int:
         ratio = f"{t.seconds / batched[t.backend]:.1f}x" if t.mode == "loop" else ""
         table.add_row(t.backend, t.mode, f"{t.seconds:.4f}", ratio)
     Console(width=200).print(table)
+    return 0
+
+
+def _benchmark_widths(args: argparse.Namespace) -> int:
+    from bench.timing.step_benchmark import width_table
+
+    backends = args.backends or ["default.qubit", "torch.statevector"]
+    table = width_table(backends, args.widths, args.layers, args.batch, args.repeats or 3, args.threads)
+    reference, fast = table.backends[0], "torch.statevector"
+    out = Table(
+        title=f"quantum head training step (fwd+bwd+Adam), batch {args.batch}, {args.layers} layers, "
+        f"strongly-entangling, {table.threads} torch thread(s): median s/step"
+    )
+    out.add_column("qubits")
+    for name in table.backends:
+        out.add_column(name)
+    if fast in table.backends and fast != reference:
+        out.add_column(f"{reference} / {fast}")
+    for n in table.widths:
+        cells = [f"{table.seconds[b][n]:.4f}" for b in table.backends]
+        ratio = table.ratio(reference, fast, n)
+        if fast in table.backends and fast != reference:
+            cells.append(f"{ratio:.2f}x" if ratio else "")
+        out.add_row(str(n), *cells)
+    console = Console(width=200)
+    console.print(out)
+    for name, reason in table.skipped.items():
+        console.print(f"{name}: not timed ({reason})")
+    if "torch.statevector:cuda" in table.backends:
+        cross = table.crossover()
+        console.print(
+            f"CUDA crossover: torch.statevector on CUDA beats CPU from {cross or 'no measured'} qubits"
+        )
     return 0
 
 

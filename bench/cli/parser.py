@@ -220,8 +220,23 @@ def _parser() -> argparse.ArgumentParser:
     )
     bench.add_argument("--workers", type=int, default=2, help="workers of the parallel executors (default 2)")
     bench.add_argument("--suite", type=Path, default=None, help="suite for --executors (default: built in)")
-    bench.add_argument("--backends", nargs="*", default=["default.qubit", "lightning.qubit"])
+    bench.add_argument(
+        "--backends",
+        nargs="*",
+        default=None,
+        help="default: default.qubit lightning.qubit torch.statevector (with --widths: default.qubit "
+        "torch.statevector; the first is the reference of the ratio)",
+    )
     bench.add_argument("--no-loop", action="store_true", help="skip the per-sample reference loop")
+    bench.add_argument(
+        "--widths",
+        type=int,
+        nargs="+",
+        default=None,
+        help="instead: time the batched step at each width on every backend, side by side with the ratio "
+        "(plus torch.statevector on CUDA and lightning.gpu with the crossover width when a GPU is visible)",
+    )
+    bench.add_argument("--threads", type=int, default=1, help="torch threads for --widths (default 1)")
     return parser
 
 

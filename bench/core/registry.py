@@ -105,6 +105,7 @@ SIMULATORS = Registry(
         "lightning.qubit": "bench.quantum.backends:LIGHTNING_QUBIT",
         "lightning.gpu": "bench.quantum.backends:LIGHTNING_GPU",
         "lightning.kokkos": "bench.quantum.backends:LIGHTNING_KOKKOS",
+        "torch.statevector": "bench.quantum.torch_sim:TORCH_STATEVECTOR",
     },
 )
 

@@ -2,7 +2,8 @@
 
 One ``forward`` is one QNode call on a ``(B, n_qubits)`` batch: parameter broadcasting on
 default.qubit, the device's batch execution on lightning (PennyLane splits the broadcast tape
-inside the device call). There is never a Python loop over samples.
+inside the device call), one batched state vector on torch.statevector. There is never a Python
+loop over samples.
 
 The simulator can be swapped (``use_simulator``) without touching the weights, which is how a
 head trained on one exact simulator is checked and timed on another. Outside autograd

@@ -28,7 +28,10 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+
+TORCH_DEVICE = "torch.statevector"
+"""The built-in torch state-vector simulator (``bench.quantum.torch_sim``); it takes ``params``."""
 
 MIXED_STATE_DEVICES = ("default.mixed",)
 """PennyLane devices that can apply noise channels (density-matrix simulators)."""
@@ -180,6 +183,15 @@ class IbmSpec(_Frozen):
     )
 
 
+class TorchParams(_Frozen):
+    """Options of ``device: torch.statevector``."""
+
+    device: str = Field("cpu", description="torch device the state vector lives on (cpu, cuda, cuda:1, ...).")
+    dtype: Literal["complex128", "complex64"] = Field(
+        "complex128", description="Amplitude precision (complex64 halves memory; agreement ~1e-6)."
+    )
+
+
 class BackendProfile(_Frozen):
     """How circuits run: device, shots, differentiation, noise, mitigation, IBM settings."""
 
@@ -213,6 +225,18 @@ class BackendProfile(_Frozen):
         description="Practical maximum width: timing sweeps stop here (they also stop at the device size, "
         "the memory guard and max_seconds).",
     )
+    params: TorchParams | None = Field(
+        None,
+        description="Options of device torch.statevector only: {device: cuda, dtype: complex64}.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_unset_params(self, handler):
+        """``params`` is left out while unset, so profiles written before it keep their hashes."""
+        data = handler(self)
+        if self.params is None and isinstance(data, dict):
+            data.pop("params", None)
+        return data
 
     @model_validator(mode="after")
     def _consistent(self) -> BackendProfile:
@@ -231,6 +255,7 @@ class BackendProfile(_Frozen):
             )
         if self.mitigation is not None and self.noise is None and self.ibm is None:
             raise ValueError("mitigation: needs noise or ibm (there is no noise to mitigate)")
+        self._check_torch()
         allowed = diff_methods_for(self.pennylane_device, self.shots)
         if self.diff_method not in allowed:
             device = self.pennylane_device
@@ -240,6 +265,18 @@ class BackendProfile(_Frozen):
                 f"(allowed: {', '.join(allowed)})"
             )
         return self
+
+    def _check_torch(self) -> None:
+        if self.device == TORCH_DEVICE:
+            if self.shots is not None or self.noise is not None:
+                raise ValueError(f"device: {TORCH_DEVICE} is exact only (no shots, no noise)")
+            if self.diff_method not in ("best", "backprop"):
+                raise ValueError(
+                    f"diff_method: {TORCH_DEVICE} differentiates by backprop (allowed: best, backprop; "
+                    f"got {self.diff_method!r})"
+                )
+        elif self.params is not None:
+            raise ValueError(f"params: only for device {TORCH_DEVICE} (got device {self.device!r})")
 
     @property
     def kind(self) -> Kind:
@@ -278,6 +315,8 @@ class BackendProfile(_Frozen):
             parts.append(self.noise.fake_device)
         else:
             parts.append(str(self.pennylane_device))
+            if self.params is not None:
+                parts.append(f"on {self.params.device}, {self.params.dtype}")
         if self.noise is not None and self.noise.channel:
             name, value = self.noise.channel
             parts.append(f"{name} {value:g}")

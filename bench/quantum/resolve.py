@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bench.core.registry import SIMULATORS
 from bench.quantum.backends import Simulator
-from bench.quantum.profiles import BackendProfile
+from bench.quantum.profiles import TORCH_DEVICE, BackendProfile, TorchParams
 
 
 def profile_of(suite, name: str) -> BackendProfile | None:
@@ -42,8 +42,18 @@ def backend_for(suite, name: str):
     if profile is None:
         return SIMULATORS.get(name)
     if profile.kind == "exact":
-        return Simulator(name, profile.pennylane_device, profile.diff_method)
+        return exact_backend(name, profile)
     return evaluation_backends(suite, name, seed=0)[0][1]
+
+
+def exact_backend(name: str, profile: BackendProfile):
+    """The simulator of an exact profile: a PennyLane device, or torch.statevector with its params."""
+    if profile.pennylane_device == TORCH_DEVICE:
+        from bench.quantum.torch_sim import TorchStatevector
+
+        params = profile.params or TorchParams()
+        return TorchStatevector(name, params.device, params.dtype)
+    return Simulator(name, profile.pennylane_device, profile.diff_method)
 
 
 def evaluation_backends(suite, name: str, seed: int, context=None) -> list[tuple[str, object]]:
@@ -83,6 +93,8 @@ def probe_profile(profile: BackendProfile) -> str | None:
             from bench.quantum.ibm import probe as probe_qiskit
 
             return probe_qiskit(profile)
+        if profile.kind == "exact":
+            return exact_backend("probe", profile).probe()
         return probe_device(profile.pennylane_device)
     except Exception as exc:  # a probe must never raise
         return f"probe failed ({type(exc).__name__}: {exc})"

@@ -62,25 +62,14 @@ def probe() -> str | None:
 
 def jobqueue_probe() -> str | None:
     """``None`` when dask-jobqueue is importable, else a one-line reason."""
+    from bench.run.interrupts import keeping_ctrl_c
+
     try:
-        import_jobqueue()
+        with keeping_ctrl_c():  # its import replaces the SIGINT handler with a silent exit(0)
+            import dask_jobqueue  # noqa: F401
     except ImportError:
         return f"dask-jobqueue is not installed; install the extra: {INSTALL_HINT}"
     return None
-
-
-def import_jobqueue():
-    """``dask_jobqueue``, imported without its side effect: importing it replaces this process's
-    SIGINT handler with ``sys.exit`` (dask_jobqueue/runner.py), which would turn Ctrl-C into a
-    silent exit 0 instead of the driver's orderly stop (exit 130)."""
-    previous = signal.getsignal(signal.SIGINT)
-    try:
-        import dask_jobqueue
-    finally:
-        if previous is not None and signal.getsignal(signal.SIGINT) is not previous:
-            with contextlib.suppress(ValueError):  # not the main thread: it could not have changed it
-                signal.signal(signal.SIGINT, previous)
-    return dask_jobqueue
 
 
 def worker_problem(tokens: dict[str, str], nthreads: int | None) -> str | None:
@@ -162,7 +151,9 @@ def _jobqueue_class(kind: str):
     reason = jobqueue_probe()
     if reason:
         raise UserError(f"--cluster {kind}: {reason}")
-    return getattr(import_jobqueue(), JOBQUEUE_CLASSES[kind])
+    import dask_jobqueue
+
+    return getattr(dask_jobqueue, JOBQUEUE_CLASSES[kind])
 
 
 def jobqueue_cluster(kind: str, config: dict[str, Any], dashboard: str | None = None):

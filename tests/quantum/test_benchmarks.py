@@ -17,7 +17,7 @@ import torch
 
 from bench.core.registry import SIMULATORS
 from bench.quantum.layer import QuantumLayer
-from bench.quantum.resolve import probe_profile
+from bench.quantum.resolve import exact_backend, probe_profile
 from bench.spec.profile_files import PACKAGE_PROFILES, load_all
 
 N_QUBITS, N_LAYERS, BATCH = 2, 1, 8
@@ -30,6 +30,8 @@ def _backend(name: str):
         sim = SIMULATORS.get(name)
         return sim, sim.probe()
     profile = PROFILES[name]
+    if profile.kind == "exact":
+        return exact_backend(name, profile), probe_profile(profile)
     if profile.kind == "fake-device":
         from bench.quantum.qiskit_exec import QiskitBackend, QiskitExecutor
 

@@ -35,7 +35,7 @@ BAD = [
     (
         "devise: default.qubit\n",
         "p.yaml:1: devise: unknown key (allowed: description, device, diff_method, eval_samples, ibm, "
-        "max_qubits, mitigation, noise, shots)",
+        "max_qubits, mitigation, noise, params, shots)",
     ),
     ("shots: 0\n", "p.yaml:1: shots: Input should be greater than or equal to 1 (got 0)"),
     (

@@ -1,0 +1,95 @@
+"""``torch.statevector``: a batched state-vector simulator in torch, compiled from the PennyLane circuit.
+
+The circuit is never written twice: the first call of a QNode records the ansatz's PennyLane tape
+once per weight shape on symbolic inputs and weights and compiles it into fused batched blocks
+(``bench.quantum.torch_compile``), which ``bench.quantum.torch_run`` executes on a whole
+``(B, n)`` batch per call with torch autograd, on any torch device, in complex128 (default) or
+complex64. Exact only: no shots, no noise.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import ClassVar
+
+from bench.quantum.base import Backend
+from bench.quantum.torch_compile import Program
+from bench.quantum.torch_run import bind
+
+DEVICE_NAME = "torch.statevector"
+DTYPES = ("complex128", "complex64")
+
+
+@dataclass(frozen=True)
+class TorchStatevector(Backend):
+    """The torch state-vector backend (the ``bench.quantum.base.Backend`` contract).
+
+    ``torch_device`` is any torch device string (``cpu``, ``cuda``, ``cuda:1``); ``dtype`` is
+    ``complex128`` (default) or ``complex64``.
+    """
+
+    name: str = DEVICE_NAME
+    torch_device: str = "cpu"
+    dtype: str = "complex128"
+
+    device: ClassVar[str] = DEVICE_NAME
+    diff_method: ClassVar[str] = "backprop"
+
+    def qnode(self, circuit: Callable, n_wires: int) -> TorchQNode:
+        """A callable ``(inputs, weights) ->`` one ``(B,)`` tensor per measured wire (inputs' device)."""
+        return TorchQNode(circuit, n_wires, self.torch_device, self.dtype)
+
+    def probe(self) -> str | None:
+        """``None`` if usable here, else a one-line reason (never raises)."""
+        return probe(self.torch_device, self.dtype)
+
+
+@functools.cache
+def probe(torch_device: str, dtype: str) -> str | None:
+    if dtype not in DTYPES:
+        return f"unknown dtype '{dtype}' (allowed: {', '.join(DTYPES)})"
+    try:
+        import torch
+
+        device = torch.device(torch_device)
+    except Exception as exc:
+        return f"invalid torch device '{torch_device}' ({type(exc).__name__}: {exc})"
+    if device.type == "cuda":
+        if not torch.cuda.is_available():
+            return "no CUDA GPU visible (torch.cuda.is_available() is False)"
+        if device.index is not None and device.index >= torch.cuda.device_count():
+            return f"no CUDA device {device.index} (found {torch.cuda.device_count()})"
+    elif device.type != "cpu":
+        try:
+            torch.zeros(1, device=device)
+        except Exception as exc:
+            return f"torch device '{torch_device}' failed ({type(exc).__name__}: {exc})"
+    return None
+
+
+class TorchQNode:
+    """Compiles ``circuit`` per weight shape on first use, then runs whole batches."""
+
+    def __init__(self, circuit: Callable, n_wires: int, torch_device: str, dtype: str):
+        self.circuit, self.n_wires = circuit, n_wires
+        self.torch_device, self.dtype = torch_device, dtype
+        self._programs: dict[tuple, Program] = {}
+        self._bound: dict[tuple, Callable] = {}
+
+    def program(self, n_inputs: int, weight_shape: tuple[int, ...]) -> Program:
+        key = (n_inputs, tuple(weight_shape))
+        if key not in self._programs:
+            self._programs[key] = Program(self.circuit, self.n_wires, n_inputs, key[1])
+        return self._programs[key]
+
+    def __call__(self, inputs, weights):
+        key = (inputs.shape[-1], tuple(weights.shape))
+        if key not in self._bound:
+            self._bound[key] = bind(self.program(*key), self.torch_device, self.dtype)
+        return self._bound[key](inputs, weights).unbind(-1)
+
+
+TORCH_STATEVECTOR = TorchStatevector()
+"""The built-in ``torch.statevector``: CPU, complex128."""
