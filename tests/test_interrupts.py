@@ -6,6 +6,9 @@ from __future__ import annotations
 import concurrent.futures as cf
 import multiprocessing
 import signal
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
@@ -73,11 +76,20 @@ def test_ctrl_c_in_cells_then_in_report_keeps_every_finished_cell(
 
 
 def test_ctrl_c_while_workers_start_reaches_the_driver_after_the_start():
+    # Python's own Ctrl-C handler (importing dask_jobqueue, as other tests do, replaces it process-wide)
+    previous = signal.signal(signal.SIGINT, signal.default_int_handler)
     reached = []
+    try:
+        _deferred_ctrl_c(reached)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    assert reached == [True]
+
+
+def _deferred_ctrl_c(reached: list) -> None:
     with pytest.raises(KeyboardInterrupt), sigint_deferred():
         signal.raise_signal(signal.SIGINT)
         reached.append(True)  # not interrupted inside: workers started here inherit the block
-    assert reached == [True]
 
 
 def test_a_pool_worker_ends_silently_on_ctrl_c(capfd):
@@ -89,3 +101,14 @@ def test_a_pool_worker_ends_silently_on_ctrl_c(capfd):
             future.result(timeout=120)
     err = capfd.readouterr().err
     assert "Traceback" not in err and "KeyboardInterrupt" not in err
+
+
+def test_importing_dask_jobqueue_keeps_the_ctrl_c_handler():
+    pytest.importorskip("dask_jobqueue")
+    code = (
+        "import signal; from bench.run.dask_executor import jobqueue_probe; assert jobqueue_probe() is None; "
+        "assert signal.getsignal(signal.SIGINT) is signal.default_int_handler"
+    )
+    root = Path(__file__).resolve().parent.parent
+    done = subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-500:]

@@ -62,8 +62,11 @@ def probe() -> str | None:
 
 def jobqueue_probe() -> str | None:
     """``None`` when dask-jobqueue is importable, else a one-line reason."""
+    from bench.run.interrupts import keeping_ctrl_c
+
     try:
-        import dask_jobqueue  # noqa: F401
+        with keeping_ctrl_c():  # its import replaces the SIGINT handler with a silent exit(0)
+            import dask_jobqueue  # noqa: F401
     except ImportError:
         return f"dask-jobqueue is not installed; install the extra: {INSTALL_HINT}"
     return None

@@ -7,6 +7,8 @@ up). So:
 * ``sigint_deferred()`` - around starting worker processes, the driver blocks SIGINT in its
   thread; the children inherit the block, so Ctrl-C cannot reach them half-started (a Ctrl-C
   meanwhile reaches the driver right after);
+* ``keeping_ctrl_c()`` - around importing a library that replaces the process's SIGINT handler
+  (``dask_jobqueue`` installs one that exits with code 0 and no word), the driver's is put back;
 * ``worker_init()`` - the pool initializer: one compute thread (``bench.run.threads``) and a
   SIGINT handler that ends the worker at once with exit code 130, without a traceback (what it
   was computing was not committed, and is re-run on resume).
@@ -54,3 +56,17 @@ def sigint_deferred() -> Iterator[None]:
         yield
     finally:
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
+
+@contextmanager
+def keeping_ctrl_c() -> Iterator[None]:
+    """Restore this process's SIGINT handler after the block (in the main thread; elsewhere a no-op)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.getsignal(signal.SIGINT)
+    try:
+        yield
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
