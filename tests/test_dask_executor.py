@@ -188,7 +188,9 @@ def test_a_worker_that_sees_another_cache_stops_the_run_before_any_cell(suite, c
 
 
 def test_ctrl_c_cancels_closes_the_cluster_it_started_and_keeps_what_finished(tmp_path):
-    suite = write_suite(tmp_path, {"seeds": [0, 1]})  # 6 cells, one worker: work is left after the first
+    # One worker; the fake-manila cells need seconds (Qiskit import, noisy simulation): work is left
+    # after the first commit.
+    suite = write_suite(tmp_path, {"seeds": [0, 1], "backends": ["default.qubit", "fake-manila"]})
     db = tmp_path / "reports" / "tiny" / "results.sqlite"
     cmd = [sys.executable, "-m", "bench", "run", str(suite), "--executor", "dask", "--workers", "1"]
     cmd += [

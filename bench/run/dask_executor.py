@@ -47,6 +47,16 @@ WORKER_WAIT_S = 60  # an existing scheduler must have a worker within this time
 SEE_RETRY_S = 5.0  # a worker retries a missing probe file this long (NFS attribute caching)
 
 
+# Dask settings of a cluster this executor starts (its nannies hand them to the workers): bounded
+# re-runs of a killed worker's tasks; no statistical profiler - sampling the deep torch/PennyLane
+# stacks every 10 ms cost ~50 % more CPU in the executor benchmark (the dashboard's Profile page
+# stays empty).
+CLUSTER_CONFIG = {
+    "distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1,
+    "distributed.worker.profile.enabled": False,
+}
+
+
 class WorkerSetupError(Exception):
     """A worker cannot run cells correctly (cannot see the cache, or is multi-threaded)."""
 
@@ -262,7 +272,7 @@ class DaskExecutor(Executor):
                 ) from exc
             return client
         dashboard = self.dashboard if self._has_dashboard() else None
-        with dask.config.set({"distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1}):
+        with dask.config.set(CLUSTER_CONFIG):
             if self.cluster_kind:
                 config = load_cluster_config(self.cluster_config, self.cluster_kind)
                 self._cluster = jobqueue_cluster(self.cluster_kind, config, dashboard)

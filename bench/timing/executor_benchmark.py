@@ -23,8 +23,8 @@ import yaml
 
 from bench.results.store import ResultsStore
 
-# Eight cells (2 seeds x {classical, quantum} x {4, 6} qubits) and two backbones: enough work per
-# cell that worker start-up is a small part of the run, small enough to finish in minutes.
+# Sixteen cells (4 seeds x {classical, quantum} x {4, 6} qubits) and four backbones: enough work
+# that worker start-up is a small part of the run, small enough to finish in minutes.
 SUITE = {
     "name": "executor-benchmark",
     "datasets": [
@@ -37,13 +37,13 @@ SUITE = {
     "backbone": {
         "name": "small-cnn",
         "params": {"channels": [8, 16], "embedding_dim": 16},
-        "training": {"epochs": 6, "batch_size": 16},
+        "training": {"epochs": 12, "batch_size": 16},
     },
     "heads": ["classical", "quantum"],
     "qubits": [4, 6],
     "layers": [3],
     "backends": ["default.qubit"],
-    "seeds": [0, 1],
+    "seeds": [0, 1, 2, 3],
     "training": {"epochs": 120, "batch_size": 16, "patience": 120, "timing_repeats": 1},
     "controls": False,
 }
