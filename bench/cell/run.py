@@ -36,10 +36,12 @@ class ProtocolRunner(Protocol):
 PROTOCOLS: dict[str, ProtocolRunner] = {"frozen": run_frozen, "finetune": run_finetune}
 
 
-def _blank_record(cell: Cell) -> Record:
+def blank_record(cell: Cell, status: str = "ok", error: str | None = None) -> Record:
+    """The record of ``cell`` before anything is computed: its identity, spec and ``status``."""
     return Record(
         key=cell.key,
-        status="ok",
+        status=status,
+        error=error,
         dataset=cell.dataset.label,
         head=cell.head.label,
         n_qubits=cell.n_qubits,
@@ -56,9 +58,7 @@ def _blank_record(cell: Cell) -> Record:
 
 def failed_record(cell: Cell, error: str) -> Record:
     """The record of ``cell`` failed with ``error`` (for failures outside the cell, e.g. its worker died)."""
-    record = _blank_record(cell)
-    record.status, record.error = "failed", error
-    return record
+    return blank_record(cell, "failed", error)
 
 
 def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jobs_path=None) -> Record:
@@ -66,13 +66,13 @@ def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jo
 
     ``jobs_path`` is the IBM job ledger (``bench.quantum.ledger``); default ``<cache>/jobs.sqlite``.
     """
-    record = _blank_record(cell)
+    record = blank_record(cell)
     try:
         return PROTOCOLS[cell.suite.backbone.protocol](cell, cache, record, on_epoch, jobs_path)
     except Exception as exc:
         frame = traceback.extract_tb(exc.__traceback__)[-1]
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
-        failed = _blank_record(cell)
+        failed = blank_record(cell)
         failed.status = "failed"
         failed.error = (
             f"{type(exc).__name__}: {message} [at {frame.filename.rsplit('/', 1)[-1]}:{frame.lineno}]"

@@ -22,7 +22,7 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench.cell.run import failed_record
+from bench.cell.run import blank_record, failed_record
 from bench.core.provenance import provenance
 from bench.core.registry import EXECUTORS
 from bench.history.runs import begin_run, copy_reused, plan_reuse
@@ -88,24 +88,9 @@ def open_store(
 
 
 def _skipped(p: PlannedCell) -> Record:
-    c = p.cell
-    return Record(
-        key=c.key,
-        status="skipped",
-        dataset=c.dataset.label,
-        head=c.head.label,
-        n_qubits=c.n_qubits,
-        n_layers=c.n_layers,
-        backend=c.backend,
-        seed=c.seed,
-        spec=c.spec,
-        trained_on=c.trained_on,
-        control=c.control,
-        treatment=c.treatment,
-        error=p.reason,
-        provenance={**provenance(), "suite_hash": c.suite.hash},
-        protocol=c.suite.backbone.protocol,
-    )
+    record = blank_record(p.cell, "skipped", p.reason)
+    record.provenance = {**provenance(), "suite_hash": p.cell.suite.hash}
+    return record
 
 
 def _describe(record: Record) -> str:
