@@ -34,12 +34,8 @@ def _common(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="python -m bench", description="qhead-bench: fair quantum-head ablations"
-    )
-    sub = parser.add_subparsers(dest="command", required=True)
-
+def _add_run(sub: argparse._SubParsersAction) -> None:
+    """``run``: execute a suite's pending cells (executors, run history, scheduler options)."""
     run = sub.add_parser("run", help="run every pending cell of a suite, then write its report")
     run.add_argument("suite", type=Path, help="suite YAML file, e.g. suites/audio.yaml")
     _common(run)
@@ -104,6 +100,9 @@ def _parser() -> argparse.ArgumentParser:
         help="refuse (exit 2) instead of waiting when another run holds the store's lock",
     )
 
+
+def _add_history(sub: argparse._SubParsersAction) -> None:
+    """``runs``, ``compare``, ``repair``: a suite's run history and its store."""
     runs = sub.add_parser(
         "runs", help="list the runs of a suite: id, date, git SHA, versions, machine, cells"
     )
@@ -144,6 +143,9 @@ def _parser() -> argparse.ArgumentParser:
     repair.add_argument("suite", type=Path)
     _common(repair)
 
+
+def _add_reading(sub: argparse._SubParsersAction) -> None:
+    """``plan``, ``report``, ``predict``, ``backends``, ``options``: look without running cells."""
     plan = sub.add_parser("plan", help="list a suite's cells, which are done and which would be skipped")
     plan.add_argument("suite", type=Path)
     _common(plan)
@@ -177,6 +179,12 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("backends", help="list built-in simulators and backend profiles, with availability")
 
+    options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
+    options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
+
+
+def _add_timing(sub: argparse._SubParsersAction) -> None:
+    """``calibrate``, ``sweep``, ``benchmark``: timing studies."""
     cal = sub.add_parser(
         "calibrate",
         help="time exact simulators per width; --write updates the table that "
@@ -197,9 +205,6 @@ def _parser() -> argparse.ArgumentParser:
     sweep.add_argument("--reports-dir", type=Path, default=DEFAULTS["reports"])
     sweep.add_argument("--force", action="store_true", help="re-measure points already in the store")
 
-    options = sub.add_parser("options", help="print the reference of every suite key and plugin option")
-    options.add_argument("--write", action="store_true", help="rewrite docs/options.md")
-
     bench = sub.add_parser(
         "benchmark",
         help="time one quantum-head training step: batched vs per-sample loop; "
@@ -216,7 +221,7 @@ def _parser() -> argparse.ArgumentParser:
         nargs="*",
         default=None,
         choices=["sequential", "process", "dask"],
-        help="run an 8-cell suite cold on each executor (default: all three) and print the speed-ups",
+        help="run a 16-cell suite cold on each executor (default: all three) and print the speed-ups",
     )
     bench.add_argument("--workers", type=int, default=2, help="workers of the parallel executors (default 2)")
     bench.add_argument("--suite", type=Path, default=None, help="suite for --executors (default: built in)")
@@ -237,6 +242,16 @@ def _parser() -> argparse.ArgumentParser:
         "(plus torch.statevector on CUDA and lightning.gpu with the crossover width when a GPU is visible)",
     )
     bench.add_argument("--threads", type=int, default=1, help="torch threads for --widths (default 1)")
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench", description="qhead-bench: fair quantum-head ablations"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    for add in (_add_run, _add_history, _add_reading, _add_timing):
+        add(sub)
     return parser
 
 
