@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
+from bench.report.frame import AXES
 from bench.report.stats import mean_ci
 from bench.report.style import Palette, legend_outside, new_figure, save_figure
 from bench.results.record import Record
@@ -38,17 +39,17 @@ NOISE_NOTE = (
 CONFIG = ["dataset", "head", "n_qubits", "n_layers"]
 
 
+def _axes(r: Record) -> dict:
+    """The record's cell axes (``bench.report.frame.AXES``) as columns."""
+    return {axis: getattr(r, axis) for axis in AXES}
+
+
 def _variant_row(r: Record, variant: str) -> dict:
     m = r.metrics
     p = "" if variant == "raw" else "zne_"
     qpu = m.get("qpu_seconds")
     return {
-        "dataset": r.dataset,
-        "head": r.head,
-        "n_qubits": r.n_qubits,
-        "n_layers": r.n_layers,
-        "backend": r.backend,
-        "seed": r.seed,
+        **_axes(r),
         "variant": variant,
         "kind": r.backend_info.get("kind", "?"),
         "profile": r.backend_info.get("profile", ""),
@@ -88,12 +89,7 @@ def noise_frame(records: list[Record]) -> pd.DataFrame:
 def _exact_rows(records: list[Record]) -> pd.DataFrame:
     rows = [
         {
-            "dataset": r.dataset,
-            "head": r.head,
-            "n_qubits": r.n_qubits,
-            "n_layers": r.n_layers,
-            "backend": r.backend,
-            "seed": r.seed,
+            **_axes(r),
             "acc": r.metrics.get("test_accuracy", math.nan),
         }
         for r in records
