@@ -221,7 +221,7 @@ def _add_timing(sub: argparse._SubParsersAction) -> None:
         nargs="*",
         default=None,
         choices=["sequential", "process", "dask"],
-        help="run a 16-cell suite cold on each executor (default: all three) and print the speed-ups",
+        help="run a built-in 32-cell suite cold on each executor (default: all three); print the speed-ups",
     )
     bench.add_argument("--workers", type=int, default=2, help="workers of the parallel executors (default 2)")
     bench.add_argument("--suite", type=Path, default=None, help="suite for --executors (default: built in)")
