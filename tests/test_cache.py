@@ -52,3 +52,12 @@ def test_no_temp_files_left_behind(tmp_path):
     cache = Cache(tmp_path)
     cache.save("kind", "k", 1)
     assert [p.name for p in (tmp_path / "kind").iterdir()] == ["k.pkl"]
+
+
+def test_contains_sees_fresh_entries_only(tmp_path):
+    cache = Cache(tmp_path)
+    assert not cache.contains("kind", "k")
+    cache.save("kind", "k", 1)
+    assert cache.contains("kind", "k")
+    later = cache.path("kind", "k").stat().st_mtime + 1
+    assert not Cache(tmp_path, fresh_after=later).contains("kind", "k")  # a new run's cut-off

@@ -95,3 +95,9 @@ def test_plan_on_a_suite_file_from_another_directory(tmp_path):
     suite = write_suite(tmp_path)
     result = _cli("plan", str(suite), "--reports-dir", str(tmp_path / "r"))
     assert result.returncode == 0, result.stderr
+
+
+def test_commands_that_only_read_a_store_import_no_torch():
+    code = "import sys, bench.cli.commands; print('torch' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.strip() == "False", result.stderr

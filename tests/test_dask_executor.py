@@ -78,7 +78,7 @@ class LocalDask:
 
     def add_worker(self, prefix: list[str] = ()) -> subprocess.Popen:
         cmd = [sys.executable, "-m", "dask", "worker", self.address, "--nthreads", "1", "--host", "127.0.0.1"]
-        return self._spawn(cmd, prefix)
+        return self._spawn([*cmd, "--preload", "bench.run.worker_warmup"], prefix)  # as docs/cluster.md says
 
     def client(self):
         from distributed import Client
@@ -108,9 +108,10 @@ def cluster(tmp_path_factory):
         dask.close()
 
 
-def test_local_cluster_gives_the_records_of_a_sequential_run(suite, tiny_sequential, tmp_path):
+def test_local_cluster_gives_the_records_of_a_sequential_run(suite, tiny_sequential, tmp_path, capsys):
     assert _run(suite, tmp_path, "--executor", "dask", "--workers", "2", "--dashboard", "none") == 0
     assert _records(tmp_path) == tiny_sequential
+    assert "dask: LocalCluster, 2 worker(s) now; dashboard off (--dashboard none)" in capsys.readouterr().err
 
 
 def test_existing_scheduler_gives_the_records_of_a_sequential_run(suite, tiny_sequential, cluster, tmp_path):
@@ -266,6 +267,7 @@ walltime: "01:30:00"
 queue: short
 account: qlab
 job_script_prologue: ["source /shared/qhead-bench/.venv/bin/activate", "cd /shared/qhead-bench"]
+worker_extra_args: ["--preload", "bench.run.worker_warmup"]
 scheduler_options: {host: 127.0.0.1}
 """
 
@@ -292,6 +294,7 @@ def test_slurm_profile_gives_a_job_script_of_single_threaded_workers(tmp_path, m
         assert line in script
     assert "source /shared/qhead-bench/.venv/bin/activate" in script
     assert "#SBATCH --cpus-per-task=1" in script and "--nthreads 1" in script
+    assert "--preload bench.run.worker_warmup" in script
 
 
 def test_cluster_profile_errors_name_the_file_and_key(tmp_path):
@@ -309,3 +312,18 @@ def test_cluster_profile_errors_name_the_file_and_key(tmp_path):
         load_cluster_config(profile, "slurm")
     with pytest.raises(UserError, match=r"cores \(4\) must equal processes \(2\)"):
         jobqueue_cluster("slurm", {"cores": 4, "processes": 2, "memory": "4GB"})
+
+
+def test_a_local_cluster_starts_the_ready_node_of_highest_priority_first():
+    from bench.run.dask_executor import DaskExecutor
+    from bench.run.executors import Node
+    from tests.test_executors import add
+
+    gate = Node("gate", add, (0, 0.2))  # everything below becomes ready at once, on the one worker
+    nodes = [gate] + [Node(f"p{p}", add, (p, 0.1), ("gate",), priority=p) for p in (1, 5, 3, 4)]
+    executor = DaskExecutor(1, dashboard=None)
+    try:
+        order = [node.key for node, _ in executor.run_graph(nodes)]
+    finally:
+        executor.close()
+    assert order == ["gate", "p5", "p4", "p3", "p1"]

@@ -1,6 +1,6 @@
 """Executors run a task graph: a node after its inputs, results as they finish, dead workers retried.
 
-Task functions live here and import nothing heavy, so spawned pool workers start in a blink.
+Task functions live here and import nothing heavy.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.run.executors import MAX_ATTEMPTS, Node, ProcessPoolExecutor, SequentialExecutor, TaskError
+from bench.run.worker_server import worker_method
 
 
 def add(arg: tuple[int, float], *inputs: int) -> int:
@@ -72,3 +73,27 @@ def test_pool_gives_up_after_max_attempts_and_dependents_still_run(tmp_path):
     assert isinstance(results["doomed"], TaskError) and "worker process died" in results["doomed"].reason
     assert (tmp_path / "n").read_text() == str(MAX_ATTEMPTS)
     assert results["next"] == "ran 1"
+
+
+def loaded(arg, *inputs) -> list[str]:
+    """Which heavy modules this worker had imported before the task ran (the task imports none)."""
+    import sys
+
+    return [name for name in ("torch", "bench.run.tasks", "pennylane") if name in sys.modules]
+
+
+@pytest.mark.skipif(worker_method() != "forkserver", reason="no forkserver here: workers are spawned")
+def test_pool_workers_start_with_the_cell_stages_imported():
+    [(_, modules)] = list(ProcessPoolExecutor(1).run_graph([Node("probe", loaded, None)]))
+    assert modules == ["torch", "bench.run.tasks", "pennylane"]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_pool_starts_the_ready_node_of_highest_priority_first(workers):
+    gate = Node("gate", add, (0, 0.2))  # everything below becomes ready at once
+    nodes = [gate] + [Node(f"p{p}", add, (p, 0.3), ("gate",), priority=p) for p in (1, 5, 3, 4)]
+    order = [node.key for node, _ in ProcessPoolExecutor(workers).run_graph(nodes)]
+    if workers == 1:
+        assert order == ["gate", "p5", "p4", "p3", "p1"]
+    else:  # two at a time: the two highest first, in either order
+        assert set(order[1:3]) == {"p5", "p4"} and set(order[3:]) == {"p3", "p1"}

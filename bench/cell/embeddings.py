@@ -62,6 +62,22 @@ def features_for(dataset: PluginRef, features: PluginRef, cache: Cache) -> tuple
     return cache.get_or_compute("features", key, lambda: _compute_features(dataset, features))
 
 
+def prepare_features(
+    dataset: PluginRef, features: PluginRef, backbone: BackboneSpec, seeds: list[int], cache: Cache
+) -> bool:
+    """Compute and cache a dataset's features ahead of its backbones; True when computed now.
+
+    Nothing is done when the features are cached already, or when nobody will read them: every
+    backbone of ``seeds`` is cached and the protocol is frozen (finetune cells read the features).
+    """
+    if cache.contains("features", features_key(dataset, features)):
+        return False
+    needed = backbone.protocol == "finetune" or any(
+        not cache.contains("backbone", backbone_key(dataset, features, backbone, seed)) for seed in seeds
+    )
+    return needed and not features_for(dataset, features, cache)[1]
+
+
 def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:
     start = time.perf_counter()
     raw = DATASETS.get(dataset.name).from_dict(dataset.params).load()

@@ -12,7 +12,8 @@ from rich.console import Console
 from rich.table import Table
 
 from bench.core.errors import UserError
-from bench.run.driver import RunOptions, open_store, run_suite_outcome, store_path, write_run_report
+from bench.run.options import RunOptions, open_store, store_path
+from bench.run.worker_server import start_worker_server
 from bench.spec.loader import load_suite
 
 
@@ -23,7 +24,6 @@ def _options(args: argparse.Namespace, **extra) -> RunOptions:
 def run(args: argparse.Namespace) -> int:
     from bench.core.registry import EXECUTORS
 
-    suite = load_suite(args.suite)
     executor, workers = _choose_executor(args)
     if executor not in EXECUTORS:
         allowed = ", ".join(["auto", *EXECUTORS.names()])
@@ -33,6 +33,9 @@ def run(args: argparse.Namespace) -> int:
     reason = EXECUTORS.get(executor).probe()
     if reason:
         raise UserError(f"--executor {executor}: {reason}")
+    if _local_workers(executor, args):  # the server's imports overlap loading and planning the suite
+        start_worker_server(dask=executor == "dask")
+    suite = load_suite(args.suite)
     options = _options(
         args,
         executor=executor,
@@ -44,6 +47,8 @@ def run(args: argparse.Namespace) -> int:
         changed_only=args.changed_only,
         wait=not args.no_wait,
     )
+    from bench.run.driver import run_suite_outcome
+
     outcome = run_suite_outcome(suite, args.suite, options)
     if args.json:
         print(json.dumps(run_json(outcome), indent=2))
@@ -164,8 +169,8 @@ def _print_comparison(result) -> None:
 
 def repair(args: argparse.Namespace) -> int:
     from bench.results.repair import repair_store
-    from bench.run.driver import suite_dir
     from bench.run.lock import run_lock
+    from bench.run.options import suite_dir
 
     suite, options = load_suite(args.suite), _options(args)
     path = store_path(suite, options)
@@ -207,6 +212,14 @@ def _choose_executor(args: argparse.Namespace) -> tuple[str, int]:
         flag = "--scheduler" if args.scheduler else "--cluster"
         raise UserError(f"{flag}: needs --executor dask (got --executor {args.executor})")
     return args.executor, workers
+
+
+def _local_workers(executor: str, args: argparse.Namespace) -> bool:
+    """Whether ``executor`` starts worker processes on this machine (the pool, a LocalCluster)."""
+    import os
+
+    remote = args.scheduler or args.cluster or os.environ.get("DASK_SCHEDULER_ADDRESS")
+    return executor == "process" or (executor == "dask" and not remote)
 
 
 def _dask_options(args: argparse.Namespace) -> dict:
@@ -287,6 +300,7 @@ def _print_cost(console: Console, suite, suite_path, planned, jobs_path) -> None
 
 
 def report(args: argparse.Namespace) -> int:
+    from bench.run.driver import write_run_report
     from bench.run.preflight import check_locations, check_report_target, run_locations
 
     suite = load_suite(args.suite)
@@ -315,7 +329,7 @@ def predict(args: argparse.Namespace) -> int:
     from bench.cell.checkpoint import cell_checkpoint_path, load_checkpoint, regenerate_command
     from bench.cell.predict import choose_simulator, find_cell, predict_file
     from bench.results.cache import Cache
-    from bench.run.driver import checkpoints_dir
+    from bench.run.options import checkpoints_dir
 
     if args.top < 1:
         raise UserError(f"--top: must be >= 1 (got {args.top})")

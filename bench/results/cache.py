@@ -64,6 +64,14 @@ class Cache:
             path.unlink(missing_ok=True)
             return None
 
+    def contains(self, kind: str, key: str) -> bool:
+        """Whether a fresh entry exists (its content is not read: ``load`` may still find it corrupt)."""
+        try:
+            mtime = self.path(kind, key).stat().st_mtime
+        except FileNotFoundError:
+            return False
+        return self.fresh_after is None or mtime >= self.fresh_after
+
     def save(self, kind: str, key: str, obj: Any) -> Path:
         """Atomically store ``obj`` under ``key``."""
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)

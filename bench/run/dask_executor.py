@@ -29,7 +29,6 @@ import contextlib
 import inspect
 import logging
 import os
-import signal
 import time
 import uuid
 from collections.abc import Sequence
@@ -38,6 +37,8 @@ from typing import Any
 
 from bench.core.errors import UserError
 from bench.run.executors import MAX_ATTEMPTS, Executor, Node, TaskError, independent
+from bench.run.interrupts import sigint_ignored_by_children
+from bench.run.worker_server import start_worker_server, worker_method
 
 INSTALL_HINT = 'pip install -e ".[dask]"'
 JOBQUEUE_CLASSES = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster"}
@@ -50,10 +51,13 @@ SEE_RETRY_S = 5.0  # a worker retries a missing probe file this long (NFS attrib
 # Dask settings of a cluster this executor starts (its nannies hand them to the workers): bounded
 # re-runs of a killed worker's tasks; no statistical profiler - sampling the deep torch/PennyLane
 # stacks every 10 ms cost ~50 % more CPU in the executor benchmark (the dashboard's Profile page
-# stays empty).
+# stays empty); the event-loop health tick every second instead of every 20 ms - it only measures
+# how late the loop runs, and at 50 Hz it cost a 2-worker LocalCluster ~1.6 CPU s per idle 20 s
+# (0.6 s at 1 Hz), taken from the cells on a small machine.
 CLUSTER_CONFIG = {
     "distributed.scheduler.allowed-failures": MAX_ATTEMPTS - 1,
     "distributed.worker.profile.enabled": False,
+    "distributed.admin.tick.interval": "1s",
 }
 
 
@@ -228,10 +232,14 @@ class DaskExecutor(Executor):
             return "dask (not started)"
         where = self.scheduler or (self.cluster_kind or "LocalCluster")
         n = len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
-        link = self.client.dashboard_link if self._has_dashboard() else "none (pip install bokeh)"
+        if not (self.scheduler or self.dashboard):
+            link = "off (--dashboard none)"
+        else:
+            link = self.client.dashboard_link if self._has_dashboard() else "none (pip install bokeh)"
         return f"dask: {where}, {n} worker(s) now; dashboard {link}"
 
     def _has_dashboard(self) -> bool:
+        """Whether the cluster serves a dashboard: one was asked for and bokeh is installed."""
         try:
             import bokeh  # noqa: F401
         except ImportError:
@@ -278,7 +286,9 @@ class DaskExecutor(Executor):
                 self._cluster = jobqueue_cluster(self.cluster_kind, config, dashboard)
                 self._cluster.adapt(minimum=0, maximum=self.workers)
             else:
-                with _sigint_ignored_by_children():
+                start_worker_server(dask=True)
+                local = {"distributed.worker.multiprocessing-method": worker_method()}
+                with dask.config.set(local), sigint_ignored_by_children():
                     self._cluster = LocalCluster(
                         n_workers=self.workers,
                         threads_per_worker=1,
@@ -315,21 +325,6 @@ class DaskExecutor(Executor):
                 self.close()
 
 
-@contextlib.contextmanager
-def _sigint_ignored_by_children():
-    """Start worker processes with SIGINT ignored: Ctrl-C in a terminal reaches the whole process
-    group, and the driver - not each worker, with a traceback - handles it by closing the cluster."""
-    try:
-        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    except ValueError:  # not the main thread: leave signals alone
-        yield
-        return
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGINT, previous)
-
-
 def _write_tokens(directories: Sequence[Path], token: str) -> dict[str, str]:
     tokens = {}
     for directory in directories:
@@ -360,7 +355,9 @@ class _DaskRun:
 
     def submit(self, node: Node, inputs: list):
         key = f"{node.key}-{self.run_token}-{len(self.node_of)}"
-        future = self.client.submit(guarded, self.tokens, node.fn, node.arg, *inputs, key=key, pure=False)
+        future = self.client.submit(
+            guarded, self.tokens, node.fn, node.arg, *inputs, key=key, pure=False, priority=node.priority
+        )
         self.node_of[future.key], self.current[node.key] = node, future
         self.inputs[future.key] = [f for f in inputs if not isinstance(f, TaskError)]
         return future

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -33,23 +32,10 @@ from bench.results.record import Record
 from bench.results.store import ResultsStore
 from bench.run.executors import Executor, TaskError
 from bench.run.lock import run_lock
+from bench.run.options import RunOptions, checkpoints_dir, jobs_path, open_store, suite_dir
 from bench.run.preflight import preflight
-from bench.run.tasks import BackboneTask, CellTask, task_graph
+from bench.run.tasks import BackboneTask, CellTask, FeaturesTask, task_graph
 from bench.spec.suite import Suite
-
-
-@dataclass(frozen=True)
-class RunOptions:
-    reports_root: Path = Path("reports")
-    cache_dir: Path = Path(".cache")
-    executor: str = "sequential"
-    workers: int = 1
-    executor_options: dict[str, Any] = field(default_factory=dict)  # e.g. the Dask scheduler address
-    force: bool = False
-    report: bool = True
-    new_run: bool = False  # start a new run instead of resuming the latest one
-    changed_only: bool = False  # a new run reuses cells whose spec, versions and git SHA are unchanged
-    wait: bool = True  # wait for another run holding the store's lock (False: refuse)
 
 
 @dataclass
@@ -59,32 +45,6 @@ class RunOutcome:
     exit_code: int
     summary: dict = field(default_factory=dict)
     reports: dict[str, str] = field(default_factory=dict)
-
-
-def suite_dir(suite: Suite, options: RunOptions) -> Path:
-    return options.reports_root / suite.name
-
-
-def checkpoints_dir(suite: Suite, options: RunOptions) -> Path:
-    """Where every ok cell's checkpoint goes (see ``bench.cell.checkpoint``)."""
-    return suite_dir(suite, options) / "checkpoints"
-
-
-def jobs_path(suite: Suite, options: RunOptions) -> Path:
-    """The suite's IBM job ledger (``bench.quantum.ledger``), next to its results store."""
-    return suite_dir(suite, options) / "jobs.sqlite"
-
-
-def store_path(suite: Suite, options: RunOptions) -> Path:
-    return suite_dir(suite, options) / "results.sqlite"
-
-
-def open_store(
-    suite: Suite, options: RunOptions, read_only: bool = False, suite_path: Path | str | None = None
-) -> ResultsStore:
-    """The suite's results store; ``read_only`` never writes (plan, report, compare)."""
-    hint = f"python -m bench repair {suite_path or 'SUITE.yaml'}"
-    return ResultsStore(store_path(suite, options), read_only=read_only, hint=hint)
 
 
 def _skipped(p: PlannedCell) -> Record:
@@ -287,8 +247,10 @@ def execute(
         on_epoch,
         fresh_after,
     )
-    n_prep = sum(isinstance(n.arg, BackboneTask) for n in graph)
-    prep_bar = progress.add_task("backbones", total=n_prep, visible=bool(n_prep))
+    prep_bars = {
+        kind: progress.add_task(label, total=sum(isinstance(n.arg, kind) for n in graph))
+        for kind, label in ((FeaturesTask, "features"), (BackboneTask, "backbones"))
+    }
     cells_bar = progress.add_task("cells", total=len(cells))
     epochs_bar = progress.add_task("epochs", total=1, visible=on_epoch is not None)
     try:
@@ -296,8 +258,8 @@ def execute(
         progress.console.print(executor.describe())
         with closing(executor.run_graph(graph)) as results:
             for node, result in results:
-                if isinstance(node.arg, BackboneTask):
-                    progress.advance(prep_bar)
+                if type(node.arg) in prep_bars:
+                    progress.advance(prep_bars[type(node.arg)])
                     continue
                 commit(_cell_record(node.arg, result))
                 progress.advance(cells_bar)

@@ -35,7 +35,6 @@ only compute; the driver alone writes the results store.
 from __future__ import annotations
 
 import concurrent.futures as cf
-import multiprocessing
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -43,6 +42,7 @@ from pathlib import Path
 from typing import Any, ClassVar
 
 from bench.run.interrupts import sigint_deferred, worker_init
+from bench.run.worker_server import worker_context
 
 MAX_ATTEMPTS = 3  # a task whose worker process dies is run at most this many times in all
 
@@ -55,6 +55,7 @@ class Node:
     fn: Callable[..., Any]
     arg: Any
     after: tuple[str, ...] = ()
+    priority: float = 0.0  # among ready nodes, parallel executors start the highest first
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,10 @@ class SequentialExecutor(Executor):
 
 
 class ProcessPoolExecutor(Executor):
-    """Runs tasks in ``workers`` spawned single-threaded processes, each as soon as its inputs are done.
+    """Runs tasks in ``workers`` single-threaded processes, each as soon as its inputs are done.
+
+    Workers are forked from the warm worker server (``bench.run.worker_server``), with torch and
+    the cell stages already imported.
 
     A worker process that dies breaks the pool: it is replaced, and the tasks that were in flight
     are submitted again (at most ``MAX_ATTEMPTS`` runs each, then a ``TaskError``).
@@ -136,8 +140,7 @@ class ProcessPoolExecutor(Executor):
         super().__init__(workers)
 
     def _pool(self) -> cf.ProcessPoolExecutor:
-        context = multiprocessing.get_context("spawn")
-        return cf.ProcessPoolExecutor(self.workers, mp_context=context, initializer=worker_init)
+        return cf.ProcessPoolExecutor(self.workers, mp_context=worker_context(), initializer=worker_init)
 
     def run_graph(self, nodes):
         graph = _Graph(nodes)
@@ -148,9 +151,9 @@ class ProcessPoolExecutor(Executor):
                 if broken and not running:  # every task of the broken pool is back: start afresh
                     pool.shutdown(wait=False, cancel_futures=True)
                     pool, broken = self._pool(), False
-                if not broken:
+                if not broken:  # submit only to idle workers, so the highest priority goes next
                     with sigint_deferred():  # workers start on submit; see bench.run.interrupts
-                        for node in graph.ready():
+                        for node in graph.ready(self.workers - len(running)):
                             running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
                 if not running:
                     raise RuntimeError("task graph stalled: a node waits on a key that never runs")
@@ -193,9 +196,11 @@ class _Graph:
     def unfinished(self) -> bool:
         return bool(self.waiting) or len(self.results) < len(self.attempts)
 
-    def ready(self) -> list[Node]:
-        """Nodes whose inputs are all done, removed from the waiting list (and counted as an attempt)."""
+    def ready(self, limit: int) -> list[Node]:
+        """At most ``limit`` nodes whose inputs are all done, highest priority first (ties in graph
+        order), removed from the waiting list and counted as an attempt."""
         out = [n for n in self.waiting if all(k in self.results for k in n.after)]
+        out = sorted(out, key=lambda n: -n.priority)[: max(0, limit)]
         self.waiting = [n for n in self.waiting if n not in out]
         for node in out:
             self.attempts[node.key] = self.attempts.get(node.key, 0) + 1

@@ -7,6 +7,9 @@ up). So:
 * ``sigint_deferred()`` - around starting worker processes, the driver blocks SIGINT in its
   thread; the children inherit the block, so Ctrl-C cannot reach them half-started (a Ctrl-C
   meanwhile reaches the driver right after);
+* ``sigint_ignored_by_children()`` - around starting a process that must start with Ctrl-C
+  ignored (a Dask worker, the warm worker server): the driver, not each child with a traceback,
+  handles it; an ignored signal stays ignored across ``exec``;
 * ``keeping_ctrl_c()`` - around importing a library that replaces the process's SIGINT handler
   (``dask_jobqueue`` installs one that exits with code 0 and no word), the driver's is put back;
 * ``worker_init()`` - the pool initializer: one compute thread (``bench.run.threads``) and a
@@ -70,3 +73,17 @@ def keeping_ctrl_c() -> Iterator[None]:
     finally:
         if previous is not None:
             signal.signal(signal.SIGINT, previous)
+
+
+@contextmanager
+def sigint_ignored_by_children() -> Iterator[None]:
+    """Ignore SIGINT in this process while children start inside, so that they start ignoring it."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)

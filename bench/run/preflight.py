@@ -102,7 +102,7 @@ def check_dataset_memory(suite, suite_path: Path | str, limit: int | None = None
 
 
 def run_locations(suite, options) -> list[tuple[str, Path]]:
-    """``(label, folder)`` of every place a run of ``suite`` writes (see ``bench.run.driver``)."""
+    """``(label, folder)`` of every place a run of ``suite`` writes (see ``bench.run.options``)."""
     root = Path(options.reports_root)
     return [
         ("--reports-dir", root),

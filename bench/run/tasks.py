@@ -1,23 +1,29 @@
 """Units of work sent to executors, and the task graph that orders them.
 
-A run is a graph (``task_graph``): one backbone task per dataset x seed (train or load the
-backbone, cache its embeddings), then one task per cell, which starts as soon as *its* backbone
-task has finished. Cells differing only in evaluation backend share a trained head: the cell whose
-backend trains it runs first, and the others wait for it, so the head trains once and is a cache
-hit for them. Tasks communicate through the cache only; a task's inputs are passed to it merely to
-order it. Every task computes with one thread (``bench.run.threads``), whatever the executor, so a
-cell's record is bit-identical wherever it ran.
+A run is a graph (``task_graph``): one features task per dataset (compute and cache its
+features once, before any backbone needs them), one backbone task per dataset x seed after it
+(train or load the backbone, cache its embeddings), then one task per cell, which starts as soon
+as *its* backbone task has finished. Cells differing only in evaluation backend share a trained
+head: the cell whose backend trains it runs first, and the others wait for it, so the head trains
+once and is a cache hit for them. Tasks communicate through the cache only; a task's inputs are
+passed to it merely to order it. Every task computes with one thread (``bench.run.threads``),
+whatever the executor, so a cell's record is bit-identical wherever it ran.
+
+Each node carries a priority: its own estimated cost plus the largest priority among the nodes
+waiting on it (the longest chain of work it unblocks). Parallel executors start the ready node of
+highest priority first, so long cells start early and short ones fill the gaps at the end. The
+estimate only orders work; it never changes a result.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bench.cell.checkpoint import export_for_record
-from bench.cell.embeddings import embeddings_for
+from bench.cell.embeddings import embeddings_for, prepare_features
 from bench.cell.loop import EpochCallback
 from bench.cell.run import run_cell
 from bench.core.hashing import stable_hash
@@ -27,6 +33,42 @@ from bench.results.cache import Cache
 from bench.results.record import Record
 from bench.run.executors import Node
 from bench.run.threads import pin_threads
+
+
+@dataclass(frozen=True)
+class FeaturesTask:
+    """Compute and cache one dataset's features (``bench.cell.embeddings.prepare_features``)."""
+
+    cell: Cell  # the dataset's first cell (its dataset, features and backbone specs are the suite's)
+    seeds: tuple[int, ...]  # the seeds whose backbones the run trains from these features
+    cache_root: str
+    fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
+
+
+def features_tasks(
+    cells: list[Cell], cache_root: str, fresh_after: float | None = None
+) -> list[FeaturesTask]:
+    """One task per distinct dataset among ``cells``, in grid order."""
+    first: dict[str, Cell] = {}
+    seeds: dict[str, list[int]] = {}
+    for cell in cells:
+        first.setdefault(cell.dataset.label, cell)
+        if cell.seed not in seeds.setdefault(cell.dataset.label, []):
+            seeds[cell.dataset.label].append(cell.seed)
+    return [FeaturesTask(c, tuple(seeds[label]), cache_root, fresh_after) for label, c in first.items()]
+
+
+def run_features_task(task: FeaturesTask) -> str | None:
+    """Populate the cache; return an error line instead of raising (its backbones then retry and
+    the cells record the error)."""
+    pin_threads()
+    c = task.cell
+    try:
+        cache = Cache(task.cache_root, task.fresh_after)
+        prepare_features(c.dataset, c.suite.features, c.suite.backbone, list(task.seeds), cache)
+    except Exception as exc:
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @dataclass(frozen=True)
@@ -48,8 +90,10 @@ def backbone_tasks(
     return [BackboneTask(cell, cache_root, fresh_after) for cell in seen.values()]
 
 
-def run_backbone_task(task: BackboneTask) -> str | None:
-    """Populate the cache; return an error line instead of raising (the cells then record it)."""
+def run_backbone_task(task: BackboneTask, *after: Any) -> str | None:
+    """Populate the cache; return an error line instead of raising (the cells then record it).
+
+    ``after`` (the features task's result) is not used: a backbone computes missing features itself."""
     pin_threads()
     c = task.cell
     try:
@@ -93,12 +137,24 @@ def _trainer_first(cells: list[Cell]) -> dict[str, list[Cell]]:
     return {k: sorted(g, key=lambda c: c.backend != c.trained_on) for k, g in groups.items()}
 
 
+def features_node_key(cell: Cell) -> str:
+    return f"features-{cell.dataset.label}"
+
+
 def backbone_key(cell: Cell) -> str:
     return f"backbone-{cell.dataset.label}-seed{cell.seed}"
 
 
 def cell_key(cell: Cell) -> str:
     return f"cell-{cell.key}"
+
+
+def estimated_cost(cell: Cell) -> float:
+    """A relative guess of a cell's compute time, for ordering only: a circuit cell grows with its
+    layers and its state's size (2^qubits); a cell without a circuit counts 1."""
+    if not cell.uses_circuit or cell.n_layers is None:
+        return 1.0
+    return 1.0 + cell.n_layers * 2.0**cell.n_qubits / 8
 
 
 def task_graph(
@@ -109,7 +165,8 @@ def task_graph(
     on_epoch: EpochCallback | None = None,
     fresh_after: float | None = None,
 ) -> list[Node]:
-    """Backbone nodes, then cell nodes, each after what it needs (see the module docstring).
+    """Features, backbone, then cell nodes, each after what it needs, with priorities (see the
+    module docstring).
 
     ``on_epoch`` (in-process executors only) receives each cell's epoch progress; ``fresh_after``
     (a new run's start) makes older cache entries misses (``bench.results.cache``).
@@ -121,7 +178,11 @@ def task_graph(
             return run_cell_task(task, *after, on_epoch=on_epoch)
 
     nodes = [
-        Node(backbone_key(t.cell), run_backbone_task, t)
+        Node(features_node_key(t.cell), run_features_task, t)
+        for t in features_tasks(cells, cache_root, fresh_after)
+    ]
+    nodes += [
+        Node(backbone_key(t.cell), run_backbone_task, t, (features_node_key(t.cell),))
         for t in backbone_tasks(cells, cache_root, fresh_after)
     ]
     for group in _trainer_first(cells).values():
@@ -130,4 +191,18 @@ def task_graph(
             after = (backbone_key(cell),) if cell is trainer else (cell_key(trainer),)
             task = CellTask(cell, cache_root, checkpoint_root, jobs_path, fresh_after)
             nodes.append(Node(cell_key(cell), cell_fn, task, after))
-    return nodes
+    return with_priorities(nodes)
+
+
+def with_priorities(nodes: list[Node]) -> list[Node]:
+    """``nodes`` (in dependency order) with each priority set to its cost plus the largest
+    priority among the nodes waiting on it; a cell costs ``estimated_cost``, other tasks 1."""
+    below: dict[str, float] = {}
+    out: list[Node] = []
+    for node in reversed(nodes):
+        own = estimated_cost(node.arg.cell) if isinstance(node.arg, CellTask) else 1.0
+        priority = own + below.get(node.key, 0.0)
+        for key in node.after:
+            below[key] = max(below.get(key, 0.0), priority)
+        out.append(replace(node, priority=priority))
+    return out[::-1]
