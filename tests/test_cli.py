@@ -101,3 +101,13 @@ def test_commands_that_only_read_a_store_import_no_torch():
     code = "import sys, bench.cli.commands; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_process_pool_run_ends_cleanly(tmp_path):
+    # `python -m bench` skips interpreter finalization: multiprocessing must still clean up its
+    # semaphores (else its resource tracker warns of leaks after the run)
+    suite = write_suite(tmp_path, {"backends": ["default.qubit"]})
+    dirs = ["--reports-dir", str(tmp_path / "r"), "--cache-dir", str(tmp_path / "c"), "--no-report"]
+    result = _cli("run", str(suite), "--executor", "process", "--workers", "2", *dirs)
+    assert result.returncode == 0, result.stderr
+    assert "leaked" not in result.stderr and "Traceback" not in result.stderr, result.stderr

@@ -12,8 +12,9 @@ The contract (``Executor``, the base class of every executor; registered in
   ready (the driver commits each cell's record at once). When the machinery - not the task -
   fails (a worker process died and retries ran out), the result is a ``TaskError`` carrying the
   reason, and nodes waiting on it still run. Nodes come in dependency order (a node's ``after``
-  names earlier nodes only). An exception of ``fn`` itself propagates (cells catch their own
-  failures, so that is a bug).
+  names earlier nodes only). Among nodes ready at once, a parallel executor starts the one of
+  higher ``priority`` first (``bench.run.tasks`` sets it); the order never changes a result. An
+  exception of ``fn`` itself propagates (cells catch their own failures, so that is a bug).
 * ``run(fn, tasks)`` is the same for independent tasks: yields ``(task, fn(task))`` (default:
   through ``run_graph``).
 * ``start(shared_dirs)`` prepares workers before any task runs and raises ``UserError`` when a
