@@ -81,6 +81,15 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
     fig, axes = new_figure(1, 1, 9.6, _ROW_IN * n + 1.5)
     ax = axes[0, 0]
     ys = np.arange(n)[::-1].astype(float)
+    _shade_configurations(ax, ys, rows)
+    _draw_intervals(ax, ys, rows)
+    _label_rows(ax, ys, rows)
+    _forest_legend(fig, any(star for _, _, star in rows))
+    return save_figure(fig, path)
+
+
+def _shade_configurations(ax, ys: np.ndarray, rows: list) -> None:
+    """Alternate a grey band behind the rows of every other configuration."""
     config_of = [(r.dataset, r.head, r.n_qubits, r.n_layers) if r is not None else None for _, r, _ in rows]
     shade, previous = False, None
     for y, config in zip(ys, config_of, strict=True):
@@ -89,6 +98,10 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
         if config is not None and shade:
             ax.axhspan(y - 0.5, y + 0.5, color="#f1f3f4", zorder=0, linewidth=0)
         previous = config
+
+
+def _draw_intervals(ax, ys: np.ndarray, rows: list) -> None:
+    """Each comparison's Δ and its CI, styled by verdict, and the zero line."""
     by_verdict: dict[str, list[tuple[float, object]]] = {}
     for y, (_, r, _) in zip(ys, rows, strict=True):
         if r is not None:
@@ -118,6 +131,10 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
             zorder=3,
         )
     ax.axvline(0.0, color="black", linewidth=1.0, zorder=1)
+
+
+def _label_rows(ax, ys: np.ndarray, rows: list) -> None:
+    """Row labels on the left (dataset headers and starred rows bold), figures on the right, x label."""
     ax.set_yticks(ys, [label for label, _, _ in rows], fontsize=8)
     for tick, (_, r, star) in zip(ax.get_yticklabels(), rows, strict=True):
         if r is None:
@@ -125,7 +142,7 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
             tick.set_fontsize(9)
         elif star:
             tick.set_fontweight("bold")
-    ax.set_ylim(-0.7, n - 0.3)
+    ax.set_ylim(-0.7, len(rows) - 0.3)
     ax.tick_params(axis="y", length=0)
     right = ax.secondary_yaxis("right")
     right.set_yticks(ys, ["" if r is None else _right_text(r) for _, r, _ in rows], fontsize=7.5)
@@ -134,6 +151,10 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
         "Δ test accuracy, treatment − control (percentage points), 95 % paired-bootstrap CI", fontsize=8.5
     )
     ax.grid(axis="x", alpha=0.3)
+
+
+def _forest_legend(fig, starred: bool) -> None:
+    """One legend entry per verdict (and the star, when a row has one), below the plot."""
     handles = [
         Line2D(
             [],
@@ -147,7 +168,7 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
         for name, st in VERDICT_STYLE.items()
     ]
     labels = [h.get_label() for h in handles]
-    if any(star for _, _, star in rows):
+    if starred:
         handles.append(Line2D([], [], linestyle="none", marker="$★$", color="black"))
         labels.append("best configuration on validation (the Verdict table)")
     fig.legend(
@@ -160,7 +181,6 @@ def plot_forest(comps: pd.DataFrame, path: Path, best: pd.DataFrame | None = Non
         title="verdict (Holm-corrected McNemar p < 0.05 and CI excluding 0)",
         title_fontsize=7.5,
     )
-    return save_figure(fig, path)
 
 
 def cost_points(frame: pd.DataFrame) -> pd.DataFrame:

@@ -108,87 +108,95 @@ def _acc_text(g: pd.DataFrame) -> str:
     return fmt_mean_ci(*mean_ci(g["acc"]), n)
 
 
+NOISE_COLUMNS = [
+    "dataset",
+    "head",
+    "qubits",
+    "layers",
+    "backend",
+    "kind",
+    "mitigation",
+    "seeds",
+    "n eval",
+    "acc %",
+    "exact, same items %",
+    "Δ vs exact (pp)",
+    "shots/circuit",
+    "circuits",
+    "QPU s",
+]
+
+
 def noise_table(records: list[Record]) -> pd.DataFrame:
     """Display table: per head configuration, the exact row then one row per noise setting/variant."""
     noisy, exact = noise_frame(records), _exact_rows(records)
-    columns = [
-        "dataset",
-        "head",
-        "qubits",
-        "layers",
-        "backend",
-        "kind",
-        "mitigation",
-        "seeds",
-        "n eval",
-        "acc %",
-        "exact, same items %",
-        "Δ vs exact (pp)",
-        "shots/circuit",
-        "circuits",
-        "QPU s",
-    ]
     if noisy.empty:
-        return pd.DataFrame([], columns=columns)
+        return pd.DataFrame([], columns=NOISE_COLUMNS)
     out = []
     for config, g in noisy.groupby(CONFIG, sort=True, dropna=False):
         dataset, head, n_qubits, n_layers = config
-        ex = (
-            exact[
-                (exact["dataset"] == dataset)
-                & (exact["head"] == head)
-                & (exact["n_qubits"] == n_qubits)
-                & (exact["n_layers"] == n_layers)
-            ]
-            if not exact.empty
-            else exact
-        )
         base = {"dataset": dataset, "head": head, "qubits": str(n_qubits), "layers": str(n_layers)}
+        ex = _same_configuration(exact, config)
         if not ex.empty:
-            mean, hw = mean_ci(ex["acc"])
-            backends = ", ".join(sorted(set(ex["backend"])))
-            out.append(
-                {
-                    **base,
-                    "backend": f"{backends} (full test)",
-                    "kind": "exact",
-                    "mitigation": MISSING,
-                    "seeds": str(ex["seed"].nunique()),
-                    "n eval": "all",
-                    "acc %": fmt_mean_ci(mean, hw, ex["seed"].nunique()),
-                    "exact, same items %": MISSING,
-                    "Δ vs exact (pp)": MISSING,
-                    "shots/circuit": MISSING,
-                    "circuits": MISSING,
-                    "QPU s": MISSING,
-                }
-            )
+            out.append({**base, **_exact_cells(ex)})
         order = g.assign(_s=g["strength"].fillna(np.inf)).sort_values(["kind", "_s", "backend", "variant"])
         for (backend, variant), rows in order.groupby(["backend", "variant"], sort=False):
-            deltas = rows["acc"] - rows["exact"]
-            n = rows["seed"].nunique()
-            qpu = rows["qpu_s"].sum() if rows["qpu_s"].notna().any() else math.nan
-            approx = "~" if rows["qpu_estimated"].any() else ""
-            qpu_text = MISSING if math.isnan(qpu) else f"{approx}{qpu:.1f}"
-            out.append(
-                {
-                    **base,
-                    "backend": backend,
-                    "kind": rows["kind"].iloc[0],
-                    "mitigation": "ZNE" if variant == "zne" else MISSING,
-                    "seeds": str(n),
-                    "n eval": fmt_count(rows["n_eval"].median()),
-                    "acc %": _acc_text(rows),
-                    "exact, same items %": f"{rows['exact'].mean() * 100:.1f}",
-                    "Δ vs exact (pp)": fmt_mean_ci(*mean_ci(deltas), n, signed=True)
-                    if n > 1
-                    else fmt_points(deltas.iloc[0]),
-                    "shots/circuit": fmt_count(rows["shots"].iloc[0]) if rows["shots"].iloc[0] else "exact",
-                    "circuits": fmt_count(rows["circuits"].median()),
-                    "QPU s": qpu_text,
-                }
-            )
-    return pd.DataFrame(out, columns=columns)
+            out.append({**base, **_noisy_cells(backend, variant, rows)})
+    return pd.DataFrame(out, columns=NOISE_COLUMNS)
+
+
+def _same_configuration(exact: pd.DataFrame, config: tuple) -> pd.DataFrame:
+    """The exact-backend rows of one (dataset, head, qubits, layers)."""
+    if exact.empty:
+        return exact
+    dataset, head, n_qubits, n_layers = config
+    return exact[
+        (exact["dataset"] == dataset)
+        & (exact["head"] == head)
+        & (exact["n_qubits"] == n_qubits)
+        & (exact["n_layers"] == n_layers)
+    ]
+
+
+def _exact_cells(ex: pd.DataFrame) -> dict[str, str]:
+    """The row of a configuration's exact runs (full test set, mean over seeds)."""
+    mean, hw = mean_ci(ex["acc"])
+    backends = ", ".join(sorted(set(ex["backend"])))
+    return {
+        "backend": f"{backends} (full test)",
+        "kind": "exact",
+        "mitigation": MISSING,
+        "seeds": str(ex["seed"].nunique()),
+        "n eval": "all",
+        "acc %": fmt_mean_ci(mean, hw, ex["seed"].nunique()),
+        "exact, same items %": MISSING,
+        "Δ vs exact (pp)": MISSING,
+        "shots/circuit": MISSING,
+        "circuits": MISSING,
+        "QPU s": MISSING,
+    }
+
+
+def _noisy_cells(backend: str, variant: str, rows: pd.DataFrame) -> dict[str, str]:
+    """The row of one noise setting (and mitigation variant) of a configuration, over its seeds."""
+    deltas = rows["acc"] - rows["exact"]
+    n = rows["seed"].nunique()
+    qpu = rows["qpu_s"].sum() if rows["qpu_s"].notna().any() else math.nan
+    approx = "~" if rows["qpu_estimated"].any() else ""
+    delta = fmt_mean_ci(*mean_ci(deltas), n, signed=True) if n > 1 else fmt_points(deltas.iloc[0])
+    return {
+        "backend": backend,
+        "kind": rows["kind"].iloc[0],
+        "mitigation": "ZNE" if variant == "zne" else MISSING,
+        "seeds": str(n),
+        "n eval": fmt_count(rows["n_eval"].median()),
+        "acc %": _acc_text(rows),
+        "exact, same items %": f"{rows['exact'].mean() * 100:.1f}",
+        "Δ vs exact (pp)": delta,
+        "shots/circuit": fmt_count(rows["shots"].iloc[0]) if rows["shots"].iloc[0] else "exact",
+        "circuits": fmt_count(rows["circuits"].median()),
+        "QPU s": MISSING if math.isnan(qpu) else f"{approx}{qpu:.1f}",
+    }
 
 
 def _label(config: tuple) -> str:
