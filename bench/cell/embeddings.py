@@ -50,10 +50,14 @@ def features_key(dataset: PluginRef, features: PluginRef) -> str:
 def backbone_key(dataset: PluginRef, features: PluginRef, backbone: BackboneSpec, seed: int) -> str:
     """Key of the trained (frozen-protocol) backbone; the protocol is left out, so a finetune
     suite and a frozen one with the same settings share it."""
+    return backbone_key_from(features_key(dataset, features), backbone, seed)
+
+
+def backbone_key_from(features_cache_key: str, backbone: BackboneSpec, seed: int) -> str:
+    """``backbone_key`` from the features' key already computed (a file dataset's fingerprint
+    stats every file, so it is taken once rather than per seed)."""
     spec = backbone.model_dump(exclude={"protocol"})
-    return cache_key(
-        {"stage": "backbone", "features": features_key(dataset, features), "backbone": spec, "seed": seed}
-    )
+    return cache_key({"stage": "backbone", "features": features_cache_key, "backbone": spec, "seed": seed})
 
 
 def features_for(dataset: PluginRef, features: PluginRef, cache: Cache) -> tuple[dict, bool]:
@@ -70,12 +74,16 @@ def prepare_features(
     Nothing is done when the features are cached already, or when nobody will read them: every
     backbone of ``seeds`` is cached and the protocol is frozen (finetune cells read the features).
     """
-    if cache.contains("features", features_key(dataset, features)):
+    key = features_key(dataset, features)
+    if cache.contains("features", key):
         return False
     needed = backbone.protocol == "finetune" or any(
-        not cache.contains("backbone", backbone_key(dataset, features, backbone, seed)) for seed in seeds
+        not cache.contains("backbone", backbone_key_from(key, backbone, seed)) for seed in seeds
     )
-    return needed and not features_for(dataset, features, cache)[1]
+    if not needed:
+        return False
+    _, hit = cache.get_or_compute("features", key, lambda: _compute_features(dataset, features))
+    return not hit
 
 
 def _compute_features(dataset: PluginRef, features: PluginRef) -> dict:
