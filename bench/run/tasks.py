@@ -45,17 +45,15 @@ class FeaturesTask:
     fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
 
 
-def features_tasks(
-    cells: list[Cell], cache_root: str, fresh_after: float | None = None
-) -> list[FeaturesTask]:
-    """One task per distinct dataset among ``cells``, in grid order."""
-    first: dict[str, Cell] = {}
-    seeds: dict[str, list[int]] = {}
-    for cell in cells:
-        first.setdefault(cell.dataset.label, cell)
-        if cell.seed not in seeds.setdefault(cell.dataset.label, []):
-            seeds[cell.dataset.label].append(cell.seed)
-    return [FeaturesTask(c, tuple(seeds[label]), cache_root, fresh_after) for label, c in first.items()]
+def features_tasks(backbones: list[BackboneTask]) -> list[FeaturesTask]:
+    """One task per dataset among ``backbones`` (in their order), naming the seeds they train."""
+    by_dataset: dict[str, list[BackboneTask]] = {}
+    for task in backbones:
+        by_dataset.setdefault(task.cell.dataset.label, []).append(task)
+    return [
+        FeaturesTask(ts[0].cell, tuple(t.cell.seed for t in ts), ts[0].cache_root, ts[0].fresh_after)
+        for ts in by_dataset.values()
+    ]
 
 
 def run_features_task(task: FeaturesTask) -> str | None:
@@ -177,13 +175,10 @@ def task_graph(
         def cell_fn(task: CellTask, *after: Any) -> Record:
             return run_cell_task(task, *after, on_epoch=on_epoch)
 
-    nodes = [
-        Node(features_node_key(t.cell), run_features_task, t)
-        for t in features_tasks(cells, cache_root, fresh_after)
-    ]
+    backbones = backbone_tasks(cells, cache_root, fresh_after)
+    nodes = [Node(features_node_key(t.cell), run_features_task, t) for t in features_tasks(backbones)]
     nodes += [
-        Node(backbone_key(t.cell), run_backbone_task, t, (features_node_key(t.cell),))
-        for t in backbone_tasks(cells, cache_root, fresh_after)
+        Node(backbone_key(t.cell), run_backbone_task, t, (features_node_key(t.cell),)) for t in backbones
     ]
     for group in _trainer_first(cells).values():
         trainer = group[0]
