@@ -48,9 +48,9 @@ class Cache:
     def load(self, kind: str, key: str) -> Any | None:
         """The stored object, or ``None`` on a miss or a corrupt entry (which is removed)."""
         path = self.path(kind, key)
+        if self.fresh_after is not None and not self.contains(kind, key):  # missing or stale
+            return None
         try:
-            if self.fresh_after is not None and path.stat().st_mtime < self.fresh_after:
-                return None
             blob = path.read_bytes()
         except FileNotFoundError:
             return None
