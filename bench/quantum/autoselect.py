@@ -22,6 +22,7 @@ import os
 import statistics
 from pathlib import Path
 
+from bench.core.files import write_text_atomic
 from bench.spec.profile_files import trainer_timings_file
 
 FALLBACK = "default.qubit"
@@ -103,6 +104,6 @@ def write_table(seconds: dict, path: str | Path, settings: dict) -> Path:
     machine = {k: info[k] for k in keep if k in info}
     machine["OMP_NUM_THREADS"] = os.environ.get("OMP_NUM_THREADS", "unset")
     body = {"settings": settings, "machine": machine, "seconds": seconds}
-    path.write_text(json.dumps(body, indent=2, sort_keys=True) + "\n")
+    write_text_atomic(path, json.dumps(body, indent=2, sort_keys=True) + "\n")
     _table.cache_clear()
     return path

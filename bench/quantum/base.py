@@ -3,8 +3,8 @@
 A backend runs one variational circuit for a whole batch per call. Every backend class derives
 from ``Backend``; today these are ``Simulator`` (exact PennyLane state vectors, the
 ``SIMULATORS`` registry), ``PennyLaneBackend`` (profiles with shots, noise channels, ZNE;
-``bench.quantum.noise``) and ``QiskitBackend`` (fake devices and IBM hardware;
-``bench.quantum.qiskit_exec``).
+``bench.quantum.pennylane.noise``) and ``QiskitBackend`` (fake devices and IBM hardware;
+``bench.quantum.qiskit.execute``).
 
 Required:
 
@@ -29,6 +29,16 @@ With defaults (override when they do not hold):
   ``circuits_per_input`` circuits per item and times the QNode itself;
 * ``billed`` (``False``) - its jobs cost service time (IBM hardware);
 * ``close()`` (nothing) - release connections once an evaluation is over.
+
+A *native simulator* (a registered simulator whose ``device`` is its own, not a PennyLane device:
+``torch.statevector``) also says what a backend profile naming it as ``device`` may set, so profile
+validation and resolution need no code of their own for it:
+
+* ``ProfileParams`` - the pydantic model of the profile's ``params`` (``None``: not native);
+* ``profile_diff_methods`` - the ``diff_method`` values such a profile may name;
+* ``from_profile(name, params)`` - the backend of a profile named ``name`` with those ``params``;
+* ``describe_params(params)`` - those ``params`` in a few words, for ``bench backends``.
+Native simulators are exact: a profile naming one may set no shots and no noise.
 
 Backends are immutable values (frozen dataclasses), picklable, and cheap to build: devices
 are made inside ``qnode``, not in ``__init__``.
@@ -63,6 +73,18 @@ class Backend(ABC):
     name: str
     evaluate_only: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
+    ProfileParams: ClassVar[type | None] = None
+    profile_diff_methods: ClassVar[tuple[str, ...]] = ()
+
+    @classmethod
+    def from_profile(cls, name: str, params: dict[str, Any] | None) -> Backend:
+        """A native simulator's backend for a profile (see the module docstring)."""
+        raise NotImplementedError(f"{cls.__name__} is not a native simulator")
+
+    @classmethod
+    def describe_params(cls, params: dict[str, Any]) -> str:
+        """A native simulator's profile ``params`` in a few words."""
+        return ", ".join(f"{k} {v}" for k, v in params.items())
 
     @abstractmethod
     def qnode(self, circuit: Callable, n_wires: int) -> Callable[[Any, Any], Any]:

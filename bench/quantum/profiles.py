@@ -26,12 +26,37 @@ This module imports only pydantic: validating a suite never imports PennyLane or
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_serializer, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
-TORCH_DEVICE = "torch.statevector"
-"""The built-in torch state-vector simulator (``bench.quantum.torch_sim``); it takes ``params``."""
+
+def native_simulator(device: str | None) -> type | None:
+    """The backend class of the registered native simulator named ``device`` (one that is not a
+    PennyLane device and declares ``ProfileParams``, see ``bench.quantum.base``), else ``None``."""
+    from bench.core.registry import SIMULATORS
+
+    if device is None or device not in SIMULATORS:
+        return None
+    cls = type(SIMULATORS.get(device))
+    return cls if cls.ProfileParams is not None else None
+
+
+def native_simulators() -> list[str]:
+    """Names of the registered native simulators (the devices a profile may give ``params``)."""
+    from bench.core.registry import SIMULATORS
+
+    return [name for name in SIMULATORS.names() if native_simulator(name) is not None]
+
 
 MIXED_STATE_DEVICES = ("default.mixed",)
 """PennyLane devices that can apply noise channels (density-matrix simulators)."""
@@ -183,15 +208,6 @@ class IbmSpec(_Frozen):
     )
 
 
-class TorchParams(_Frozen):
-    """Options of ``device: torch.statevector``."""
-
-    device: str = Field("cpu", description="torch device the state vector lives on (cpu, cuda, cuda:1, ...).")
-    dtype: Literal["complex128", "complex64"] = Field(
-        "complex128", description="Amplitude precision (complex64 halves memory; agreement ~1e-6)."
-    )
-
-
 class BackendProfile(_Frozen):
     """How circuits run: device, shots, differentiation, noise, mitigation, IBM settings."""
 
@@ -225,10 +241,23 @@ class BackendProfile(_Frozen):
         description="Practical maximum width: timing sweeps stop here (they also stop at the device size, "
         "the memory guard and max_seconds).",
     )
-    params: TorchParams | None = Field(
+    params: dict[str, Any] | None = Field(
         None,
-        description="Options of device torch.statevector only: {device: cuda, dtype: complex64}.",
+        description="Options of a native simulator named by device (see its section below, e.g. "
+        "torch.statevector: {device: cuda, dtype: complex64}); validated and normalised by that simulator.",
     )
+
+    @field_validator("params")
+    @classmethod
+    def _native_params(cls, params: dict[str, Any] | None, info: ValidationInfo) -> dict[str, Any] | None:
+        native = native_simulator(info.data.get("device"))
+        if params is None or native is None:
+            return params  # a device without options: the model check below says so
+        try:
+            return native.ProfileParams(**params).model_dump(mode="json")
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            raise ValueError(f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}") from None
 
     @model_serializer(mode="wrap")
     def _without_unset_params(self, handler):
@@ -255,7 +284,7 @@ class BackendProfile(_Frozen):
             )
         if self.mitigation is not None and self.noise is None and self.ibm is None:
             raise ValueError("mitigation: needs noise or ibm (there is no noise to mitigate)")
-        self._check_torch()
+        self._check_native()
         allowed = diff_methods_for(self.pennylane_device, self.shots)
         if self.diff_method not in allowed:
             device = self.pennylane_device
@@ -266,17 +295,21 @@ class BackendProfile(_Frozen):
             )
         return self
 
-    def _check_torch(self) -> None:
-        if self.device == TORCH_DEVICE:
+    def _check_native(self) -> None:
+        native = native_simulator(self.device)
+        if native is not None:
             if self.shots is not None or self.noise is not None:
-                raise ValueError(f"device: {TORCH_DEVICE} is exact only (no shots, no noise)")
-            if self.diff_method not in ("best", "backprop"):
+                raise ValueError(f"device: {self.device} is exact only (no shots, no noise)")
+            if self.diff_method not in native.profile_diff_methods:
                 raise ValueError(
-                    f"diff_method: {TORCH_DEVICE} differentiates by backprop (allowed: best, backprop; "
-                    f"got {self.diff_method!r})"
+                    f"diff_method: '{self.diff_method}' is not a differentiation method usable on "
+                    f"{self.device} (allowed: {', '.join(native.profile_diff_methods)})"
                 )
         elif self.params is not None:
-            raise ValueError(f"params: only for device {TORCH_DEVICE} (got device {self.device!r})")
+            raise ValueError(
+                f"params: only for a native simulator ({', '.join(native_simulators())}; "
+                f"got device {self.device!r})"
+            )
 
     @property
     def kind(self) -> Kind:
@@ -316,7 +349,7 @@ class BackendProfile(_Frozen):
         else:
             parts.append(str(self.pennylane_device))
             if self.params is not None:
-                parts.append(f"on {self.params.device}, {self.params.dtype}")
+                parts.append(native_simulator(self.device).describe_params(self.params))
         if self.noise is not None and self.noise.channel:
             name, value = self.noise.channel
             parts.append(f"{name} {value:g}")

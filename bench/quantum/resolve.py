@@ -10,8 +10,8 @@ evaluate-only backends: ``PennyLaneBackend`` (shots, noise channels) or ``Qiskit
 from __future__ import annotations
 
 from bench.core.registry import SIMULATORS
-from bench.quantum.backends import Simulator
-from bench.quantum.profiles import TORCH_DEVICE, BackendProfile, TorchParams
+from bench.quantum.pennylane.simulators import Simulator
+from bench.quantum.profiles import BackendProfile, native_simulator
 
 
 def profile_of(suite, name: str) -> BackendProfile | None:
@@ -47,12 +47,10 @@ def backend_for(suite, name: str):
 
 
 def exact_backend(name: str, profile: BackendProfile):
-    """The simulator of an exact profile: a PennyLane device, or torch.statevector with its params."""
-    if profile.pennylane_device == TORCH_DEVICE:
-        from bench.quantum.torch_sim import TorchStatevector
-
-        params = profile.params or TorchParams()
-        return TorchStatevector(name, params.device, params.dtype)
+    """The simulator of an exact profile: a PennyLane device, or a native simulator with its params."""
+    native = native_simulator(profile.pennylane_device)
+    if native is not None:
+        return native.from_profile(name, profile.params)
     return Simulator(name, profile.pennylane_device, profile.diff_method)
 
 
@@ -66,11 +64,11 @@ def evaluation_backends(suite, name: str, seed: int, context=None) -> list[tuple
     profile = profile_of(suite, name)
     variants = ["raw", "zne"] if profile.mitigation is not None else ["raw"]
     if profile.kind in ("fake-device", "ibm"):
-        from bench.quantum.qiskit_exec import QiskitBackend, QiskitExecutor
+        from bench.quantum.qiskit.execute import QiskitBackend, QiskitExecutor
 
         executor = QiskitExecutor(profile, seed, context)
         return [(v, QiskitBackend(f"{name}:{v}", executor, v)) for v in variants]
-    from bench.quantum.noise import PennyLaneBackend
+    from bench.quantum.pennylane.noise import PennyLaneBackend
 
     return [(v, PennyLaneBackend(f"{name}:{v}", profile, seed, v)) for v in variants]
 
@@ -86,11 +84,11 @@ def probe(suite, name: str) -> str | None:
 
 def probe_profile(profile: BackendProfile) -> str | None:
     """Why a profile cannot run here (``None`` if it can); never raises."""
-    from bench.quantum.backends import probe as probe_device
+    from bench.quantum.pennylane.simulators import probe as probe_device
 
     try:
         if profile.kind in ("fake-device", "ibm"):
-            from bench.quantum.ibm import probe as probe_qiskit
+            from bench.quantum.qiskit.ibm import probe as probe_qiskit
 
             return probe_qiskit(profile)
         if profile.kind == "exact":

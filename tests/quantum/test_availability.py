@@ -8,8 +8,9 @@ import sys
 import pennylane as qml
 
 from bench.cli.parser import main
-from bench.quantum import backends, ibm
+from bench.quantum.pennylane import simulators as backends
 from bench.quantum.profiles import BackendProfile
+from bench.quantum.qiskit import ibm
 from bench.quantum.resolve import probe_profile
 from bench.results.store import ResultsStore
 from tests.conftest import write_suite

@@ -33,10 +33,10 @@ def _backend(name: str):
     if profile.kind == "exact":
         return exact_backend(name, profile), probe_profile(profile)
     if profile.kind == "fake-device":
-        from bench.quantum.qiskit_exec import QiskitBackend, QiskitExecutor
+        from bench.quantum.qiskit.execute import QiskitBackend, QiskitExecutor
 
         return QiskitBackend(name, QiskitExecutor(profile, seed=0, memoize=False)), probe_profile(profile)
-    from bench.quantum.noise import PennyLaneBackend
+    from bench.quantum.pennylane.noise import PennyLaneBackend
 
     return PennyLaneBackend(name, profile, seed=0), probe_profile(profile)
 
@@ -44,7 +44,7 @@ def _backend(name: str):
 def _skip_reason(name: str) -> str | None:
     profile = PROFILES.get(name)
     if profile is not None and profile.kind == "fake-device" and not LARGE:
-        from bench.quantum.ibm import fake_backend
+        from bench.quantum.qiskit.ibm import fake_backend
 
         if fake_backend(profile.noise.fake_device).num_qubits > 20:
             return "large fake device (set QHEAD_BENCH_LARGE_DEVICES=1)"

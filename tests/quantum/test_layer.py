@@ -6,8 +6,8 @@ import pytest
 import torch
 
 from bench.core.registry import SIMULATORS
-from bench.quantum.backends import LIGHTNING_GPU, Simulator
 from bench.quantum.layer import QuantumLayer
+from bench.quantum.pennylane.simulators import LIGHTNING_GPU, Simulator
 from bench.quantum.timing import time_circuit
 
 AVAILABLE = [n for n in SIMULATORS.names() if SIMULATORS.get(n).probe() is None]

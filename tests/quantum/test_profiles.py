@@ -34,7 +34,8 @@ def test_kind_decides_train_or_evaluate(name):
 BAD = [
     (
         "devise: default.qubit\n",
-        "p.yaml:1: devise: unknown key (allowed: description, device, diff_method, eval_samples, ibm, "
+        "p.yaml:1: devise: unknown key; did you mean 'device'? (allowed: description, device, "
+        "diff_method, eval_samples, ibm, "
         "max_qubits, mitigation, noise, params, shots)",
     ),
     ("shots: 0\n", "p.yaml:1: shots: Input should be greater than or equal to 1 (got 0)"),

@@ -6,6 +6,8 @@ circuits are the shallowest: the default.qubit reference dominates the cost), ba
 ``QHEAD_TORCH_FULL_GRID=1`` runs the full grid (every width 1..12 x every layer count 1..4).
 Batch size 1 and unbatched inputs, complex64, the gates the shipped ansatzes do not use, the
 CUDA path (skipped with its reason without a GPU) and the profile route are tested separately.
+On the CPU ``torch.statevector`` runs the numba kernel (``torch.numba_kernel``); the torch blocks
+(``torch.run``, the path of CUDA devices) are checked on the CPU too (``TorchKernel``).
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ import pytest
 import torch
 
 from bench.core.registry import SIMULATORS
-from bench.quantum.backends import DEFAULT_QUBIT
 from bench.quantum.circuits import ANSATZES
 from bench.quantum.layer import QuantumLayer
+from bench.quantum.pennylane.simulators import DEFAULT_QUBIT
 from bench.quantum.profiles import BackendProfile
 from bench.quantum.resolve import exact_backend, probe_profile
-from bench.quantum.torch_sim import TORCH_STATEVECTOR, TorchStatevector
+from bench.quantum.torch.compile import Program
+from bench.quantum.torch.sim import TORCH_STATEVECTOR, TorchStatevector, bind_kernel
 
 TOL = 1e-10
 FULL = os.environ.get("QHEAD_TORCH_FULL_GRID") == "1"
@@ -69,6 +72,31 @@ def test_agrees_with_default_qubit(ansatz, entangling, n, layers):
     x = _inputs((2, n), seed=n)
     w = _inputs(ANSATZES[ansatz].weight_shape(layers, n), seed=100 + n, scale=6.0)
     _assert_agree(_circuit(ansatz, n, entangling), n, x, w)
+
+
+class TorchKernel:
+    """``torch.statevector`` forced onto its torch blocks (``torch.run``) on the CPU."""
+
+    @staticmethod
+    def qnode(circuit, n: int):
+        def call(x, w):
+            program = Program(circuit, n, x.shape[-1], tuple(w.shape))
+            return bind_kernel(program, "cpu", "complex128", kernel="torch")(x, w).unbind(-1)
+
+        return call
+
+
+@pytest.mark.parametrize("ansatz", sorted(ANSATZES))
+@pytest.mark.parametrize("n", [1, 4, 7])
+def test_torch_kernel_agrees_with_default_qubit(ansatz, n):
+    x = _inputs((2, n), seed=n)
+    w = _inputs(ANSATZES[ansatz].weight_shape(2, n), seed=100 + n, scale=6.0)
+    _assert_agree(_circuit(ansatz, n, True), n, x, w, sim=TorchKernel)
+
+
+def test_torch_kernel_other_gates_and_products_of_z():
+    x, w = _inputs((4, 3), seed=1), _inputs((6,), seed=2, scale=6.0)
+    _assert_agree(_other_gates, 3, x, w, sim=TorchKernel)
 
 
 @pytest.mark.parametrize("ansatz", sorted(ANSATZES))

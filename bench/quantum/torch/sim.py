@@ -2,9 +2,10 @@
 
 The circuit is never written twice: the first call of a QNode records the ansatz's PennyLane tape
 once per weight shape on symbolic inputs and weights and compiles it into fused batched blocks
-(``bench.quantum.torch_compile``), which ``bench.quantum.torch_run`` executes on a whole
+(``bench.quantum.torch.compile``), which ``bench.quantum.torch.run`` executes on a whole
 ``(B, n)`` batch per call with torch autograd, on any torch device, in complex128 (default) or
-complex64. Exact only: no shots, no noise.
+complex64. Exact only: no shots, no noise. On the CPU the program runs as one autograd node whose
+forward and adjoint backward are numba loops (``bench.quantum.torch.numba_kernel``).
 """
 
 from __future__ import annotations
@@ -12,14 +13,26 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import ClassVar
+from typing import Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
 
 from bench.quantum.base import Backend
-from bench.quantum.torch_compile import Program
-from bench.quantum.torch_run import bind
+from bench.quantum.torch.compile import Program
 
 DEVICE_NAME = "torch.statevector"
 DTYPES = ("complex128", "complex64")
+
+
+class TorchParams(BaseModel):
+    """Options of a backend profile with ``device: torch.statevector``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    device: str = Field("cpu", description="torch device the state vector lives on (cpu, cuda, cuda:1, ...).")
+    dtype: Literal["complex128", "complex64"] = Field(
+        "complex128", description="Amplitude precision (complex64 halves memory; agreement ~1e-6)."
+    )
 
 
 @dataclass(frozen=True)
@@ -36,6 +49,18 @@ class TorchStatevector(Backend):
 
     device: ClassVar[str] = DEVICE_NAME
     diff_method: ClassVar[str] = "backprop"
+    ProfileParams: ClassVar[type[BaseModel]] = TorchParams
+    profile_diff_methods: ClassVar[tuple[str, ...]] = ("best", "backprop")
+
+    @classmethod
+    def from_profile(cls, name: str, params: dict[str, Any] | None) -> TorchStatevector:
+        """The backend of a ``device: torch.statevector`` profile named ``name``."""
+        p = TorchParams(**(params or {}))
+        return cls(name, p.device, p.dtype)
+
+    @classmethod
+    def describe_params(cls, params: dict[str, Any]) -> str:
+        return f"on {params['device']}, {params['dtype']}"
 
     def qnode(self, circuit: Callable, n_wires: int) -> TorchQNode:
         """A callable ``(inputs, weights) ->`` one ``(B,)`` tensor per measured wire (inputs' device)."""
@@ -87,8 +112,25 @@ class TorchQNode:
     def __call__(self, inputs, weights):
         key = (inputs.shape[-1], tuple(weights.shape))
         if key not in self._bound:
-            self._bound[key] = bind(self.program(*key), self.torch_device, self.dtype)
+            self._bound[key] = bind_kernel(self.program(*key), self.torch_device, self.dtype)
         return self._bound[key](inputs, weights).unbind(-1)
+
+
+def bind_kernel(program: Program, torch_device: str, dtype: str, kernel: str = "auto") -> Callable:
+    """``run(inputs, weights)`` of ``program``: on the CPU the numba kernel
+    (``bench.quantum.torch.numba_kernel``, one autograd node with an adjoint backward), elsewhere the
+    torch blocks (``bench.quantum.torch.run``); ``kernel`` ``"numba"`` or ``"torch"`` forces one."""
+    import torch
+
+    if kernel == "auto":
+        kernel = "numba" if torch.device(torch_device).type == "cpu" else "torch"
+    if kernel == "numba":
+        from bench.quantum.torch.numba_kernel import bind_numba
+
+        return bind_numba(program, dtype)
+    from bench.quantum.torch.run import bind
+
+    return bind(program, torch_device, dtype)
 
 
 TORCH_STATEVECTOR = TorchStatevector()

@@ -1,7 +1,7 @@
 """Compiling a PennyLane circuit into fused blocks for the torch state-vector backend.
 
 The circuit is *not* written twice. The first call of a QNode records the ansatz's PennyLane
-tape once on symbolic inputs and weights (``bench.quantum.torch_trace``) and compiles its gates
+tape once on symbolic inputs and weights (``bench.quantum.torch.trace``) and compiles its gates
 into a short program of fused, batched blocks:
 
 * ``product``  - every single-qubit gate before the first entangling gate, multiplied per wire
@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bench.quantum import torch_gates as gates
-from bench.quantum.torch_trace import ParamProgram, TracedOp, trace
+from bench.quantum.torch import gates
+from bench.quantum.torch.trace import ParamProgram, TracedOp, trace
 
 CHUNK = 4
 """Wires per Kronecker chunk of a ``local`` block: 16x16 matrices balance flops and kernel count."""
@@ -55,7 +55,7 @@ class DiagBlock:
 
 class Program:
     """A compiled circuit: its blocks, its parameter program and the sign table of its <Z> observables
-    (run by ``bench.quantum.torch_run.bind``)."""
+    (run by ``bench.quantum.torch.run.bind``)."""
 
     def __init__(self, circuit: Callable, n_wires: int, n_inputs: int, weight_shape: tuple[int, ...]):
         traced = trace(circuit, n_inputs, weight_shape, set(gates.GATE_SET))

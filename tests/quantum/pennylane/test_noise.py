@@ -7,7 +7,7 @@ import torch
 
 from bench.core.registry import SIMULATORS
 from bench.quantum.layer import QuantumLayer
-from bench.quantum.noise import PennyLaneBackend
+from bench.quantum.pennylane.noise import PennyLaneBackend
 from bench.quantum.profiles import BackendProfile
 
 N_QUBITS, N_LAYERS = 3, 2

@@ -28,6 +28,7 @@ import uuid
 from pathlib import Path
 from typing import Any, Protocol
 
+from bench.core.files import write_bytes_atomic
 from bench.quantum.profiles import BackendProfile
 
 TOKEN_ENV = "QISKIT_IBM_TOKEN"
@@ -215,9 +216,7 @@ class RehearsalSubmitter:
         job_id = f"rehearsal-{uuid.uuid4().hex[:16]}"
         path = self._dir / f"{job_id}.pkl"
         payload = {"pubs": pubs, "shots": shots, "seed": seed, "mode": self._spec.mode}
-        tmp = path.with_suffix(".tmp")
-        tmp.write_bytes(pickle.dumps(payload))
-        os.replace(tmp, path)
+        write_bytes_atomic(path, pickle.dumps(payload))
         self.submitted += 1
         return RehearsalJob(job_id, path, self._backend)
 

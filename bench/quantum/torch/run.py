@@ -14,9 +14,9 @@ from collections.abc import Callable
 import numpy as np
 import torch
 
-from bench.quantum import torch_gates as gates
-from bench.quantum.torch_compile import CHUNK, DiagBlock, LocalBlock, PermBlock, Program
-from bench.quantum.torch_trace import cat_broadcast
+from bench.quantum.torch import gates
+from bench.quantum.torch.compile import CHUNK, DiagBlock, LocalBlock, PermBlock, Program
+from bench.quantum.torch.trace import cat_broadcast
 
 
 class _Params:

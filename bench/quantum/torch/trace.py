@@ -179,6 +179,11 @@ class ParamProgram:
     def column(self, expr: Expr) -> int:
         return self._columns[expr]
 
+    @property
+    def expressions(self) -> list[Expr]:
+        """Every distinct expression, in column order."""
+        return list(self._columns)
+
     @staticmethod
     def _groups_of(exprs: list[Expr]) -> list[tuple[tuple, np.ndarray]]:
         by_sig: dict[tuple, list[Expr]] = {}

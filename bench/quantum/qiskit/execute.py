@@ -1,7 +1,7 @@
 """Qiskit-path backends (fake devices, IBM hardware, rehearsals): batched jobs, ledger, budget, ZNE.
 
 ``QiskitExecutor.run`` evaluates a circuit on a whole batch: it traces one template
-(``bench.quantum.qiskit_circuits``), folds it once per ZNE scale factor, transpiles the
+(``bench.quantum.qiskit.circuits``), folds it once per ZNE scale factor, transpiles the
 templates once for the device, packs the bindings into as few jobs as
 ``ibm.max_circuits_per_job`` allows (all scale factors of an item in the same job), and for
 billed submitters:
@@ -26,10 +26,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from bench.quantum import cost
 from bench.quantum.base import Backend, ExecutionStats
-from bench.quantum.ledger import JobLedger
 from bench.quantum.profiles import BackendProfile
+from bench.quantum.qiskit import cost
+from bench.quantum.qiskit.ledger import JobLedger
 
 
 class BudgetExceeded(RuntimeError):
@@ -88,7 +88,7 @@ class QiskitExecutor:
 
     def submitter(self):
         if self._submitter is None:
-            from bench.quantum.ibm import connect
+            from bench.quantum.qiskit.ibm import connect
 
             self._submitter = connect(self.profile, self.context.jobs_dir if self.context else ".")
         return self._submitter
@@ -96,7 +96,7 @@ class QiskitExecutor:
     def _transpiled(self, template) -> list:
         from qiskit import transpile
 
-        from bench.quantum.qiskit_circuits import folded
+        from bench.quantum.qiskit.circuits import folded
 
         level, seed = self._transpile_settings()
         start = time.perf_counter()
@@ -118,7 +118,7 @@ class QiskitExecutor:
         return [slice(s, min(s + per_job, batch)) for s in range(0, batch, per_job)]
 
     def _evaluate(self, circuit, n_wires, inputs, weights) -> dict[str, np.ndarray]:
-        from bench.quantum.qiskit_circuits import expectations, pubs, trace
+        from bench.quantum.qiskit.circuits import expectations, pubs, trace
 
         template = trace(circuit, inputs, weights, n_wires)
         structure = _digest(weights) + str(template.values.shape[1])
@@ -196,7 +196,7 @@ class QiskitExecutor:
             ledger.record_usage(job.job_id(), usage)
 
     def _extrapolate(self, by_scale: np.ndarray) -> np.ndarray:
-        from bench.quantum.noise import extrapolator
+        from bench.quantum.pennylane.noise import extrapolator
 
         extrapolate, kwargs = extrapolator(self.profile.mitigation)
         s, b, n = by_scale.shape
@@ -244,7 +244,7 @@ class QiskitBackend(Backend):
         return len(self.executor.scales)
 
     def probe(self) -> str | None:
-        from bench.quantum.ibm import probe
+        from bench.quantum.qiskit.ibm import probe
 
         return probe(self.profile)
 

@@ -8,10 +8,10 @@ import torch
 
 from bench.core.registry import SIMULATORS
 from bench.quantum.circuits import strongly_entangling
-from bench.quantum.ledger import JobLedger
 from bench.quantum.profiles import BackendProfile
-from bench.quantum.qiskit_circuits import folded, trace
-from bench.quantum.qiskit_exec import BudgetExceeded, ExecutionContext, QiskitBackend, QiskitExecutor
+from bench.quantum.qiskit.circuits import folded, trace
+from bench.quantum.qiskit.execute import BudgetExceeded, ExecutionContext, QiskitBackend, QiskitExecutor
+from bench.quantum.qiskit.ledger import JobLedger
 
 N = 2
 

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bench.quantum.backends import probe
 from bench.quantum.base import Backend
+from bench.quantum.pennylane.simulators import probe
 from bench.quantum.profiles import BackendProfile, MitigationSpec
 
 NATIVE_GATES = frozenset(
