@@ -1,29 +1,23 @@
-"""Treatment vs matched control, paired by seed: Δ accuracy, bootstrap CI, McNemar, Holm, verdict.
+"""Treatment vs matched control, paired by unit: Δ accuracy, interval, p, Holm, verdict (``bench.stats``).
 
 Contract of ``comparisons(records)``:
 
 - A *treatment* is an ok record of a head with a circuit (``backend`` set, ``control`` unset);
   its *configuration* is ``(dataset, head, n_qubits, n_layers)``. Exact backends give the same
   predictions, so each configuration is compared through one *reference backend*: its training
-  simulator when the grid evaluated on it, else the alphabetically first backend it has.
+  simulator or the backend its circuit controls were evaluated on, when the grid evaluated it
+  there (alphabetically first of those), else the alphabetically first backend it has.
 - A *control* is an ok record whose ``control`` names its kind and whose ``treatment`` is the
   treatment's head label (same dataset, qubits and layers); see ``bench.spec.controls``.
-- Treatment and control pair by ``seed``; seeds present on one side only are left out.
-- For each (configuration, control kind) with at least one pair: Δ = mean over pairs of
-  (treatment − control) test accuracy; a paired percentile bootstrap CI of Δ (resampling seeds,
-  ``n_boot`` draws, deterministic, small-sample expanded, see ``stats.paired_bootstrap_ci``; with
-  n pairs no resampling interval can cover more than 1 − 2^(1−n), e.g. 75 % for 3 seeds);
-  McNemar's test on the pooled test predictions of all pairs (each seed's test examples in
-  order, both sides scored on the same labels); Holm's correction across every comparison of
-  the report; and a verdict:
-
-  * ``better`` / ``worse``: the Holm-adjusted McNemar p is below ``alpha`` *and* the bootstrap
-    CI excludes 0, on the side of Δ's sign;
-  * ``no significant difference`` otherwise (including a single seed pair: no interval).
-
-  Requiring both guards against the two ways a "gain" is usually overstated: a CI over too few
-  seeds ignores per-example noise, and McNemar on pooled predictions ignores seed-to-seed
-  training noise.
+- Treatment and control pair by *unit*: the seed, or the ``(fold, seed)`` pair when records carry
+  a fold; units present on one side only are left out.
+- For each (configuration, control kind) with at least one pair: ``bench.stats.paired_comparison``
+  on the units' test accuracies (Student t over the unit deltas, its 95 % interval, the minimum
+  detectable |Δ| at 80 % power, P(better); "too few units" below ``bench.stats.MIN_UNITS``);
+  Holm's correction of its p across every comparison of the report; and the verdict of the
+  Holm-corrected p (``bench.stats.adjusted``): ``better`` / ``worse`` when it is below ``alpha``,
+  ``no significant difference`` otherwise, ``too few units`` whatever p is with too few units.
+  ``verdict_text`` says it in words (units needed for a 2 pp effect; the MDE of a "no difference").
 - Cost ratios compare the treatment with its *classical control*: the ``matched-mlp`` control
   of the same configuration, else the ``classical`` head on the same dataset and qubits; mean
   head-training time and mean test-evaluation time, treatment / classical.
@@ -40,26 +34,19 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from bench.core.seeding import derive_seed
+from bench.controls.base import control_rank
 from bench.report.frame import CLASSICAL
-from bench.report.stats import holm, mcnemar_p, mean_ci, paired_bootstrap_ci
 from bench.results.record import Record
-from bench.spec.suite import CONTROL_KINDS
+from bench.stats import ALPHA, adjusted, holm, mean_ci, paired_comparison
 
 __all__ = [
-    "ALPHA",
     "COMPARISON_COLUMNS",
-    "VERDICTS",
     "best_configurations",
     "comparisons",
     "reference_keys",
-    "verdict_word",
+    "unit_of",
 ]
 
-ALPHA = 0.05
-"""Family-wise error rate of the Holm-corrected tests of one report."""
-
-VERDICTS = ("better", "no significant difference", "worse")
 MATCHED = "matched-mlp"
 
 COMPARISON_COLUMNS = [
@@ -81,6 +68,12 @@ COMPARISON_COLUMNS = [
     "p_value",
     "p_holm",
     "verdict",
+    "verdict_text",
+    "mde",
+    "p_better",
+    "needed",
+    "sd",
+    "unit",
     "treatment_params",
     "control_params",
     "treatment_val_acc",
@@ -115,6 +108,8 @@ def reference_backends(records: Iterable[Record]) -> dict[Config, str]:
             seen[_config(r)].add(r.backend)
             if r.trained_on:
                 trainers[_config(r)].add(r.trained_on)
+        elif r.control and r.backend:
+            trainers[_config(r)].add(r.backend)
     out = {}
     for config, backends in seen.items():
         on_trainer = sorted(backends & trainers[config])
@@ -130,10 +125,20 @@ def reference_keys(records: Iterable[Record]) -> set[str]:
     return {r.key for r in _ok(records) if not _is_treatment(r) or reference.get(_config(r)) == r.backend}
 
 
-def _by_seed(records: Iterable[Record]) -> dict[int, Record]:
-    out: dict[int, Record] = {}
+Unit = int | tuple[int, int]
+"""A seed, or a ``(fold, seed)`` pair for records of a fold."""
+
+
+def unit_of(r: Record) -> Unit:
+    """The record's unit of the paired test: ``(fold, seed)`` when it carries a fold, else its seed."""
+    fold = getattr(r, "fold", None)  # records gain ``fold`` with folds as a cell axis
+    return int(r.seed) if fold is None else (int(fold), int(r.seed))
+
+
+def _by_seed(records: Iterable[Record]) -> dict[Unit, Record]:
+    out: dict[Unit, Record] = {}
     for r in sorted(records, key=lambda r: r.key):
-        out.setdefault(int(r.seed), r)
+        out.setdefault(unit_of(r), r)
     return out
 
 
@@ -165,30 +170,6 @@ def _mean(values: Iterable[float]) -> float:
     return float(np.mean(x)) if x else math.nan
 
 
-def _pooled_mcnemar(treat: list[Record], ctrl: list[Record]) -> float:
-    """McNemar p on the concatenated test predictions; NaN if a pair was scored on different labels."""
-    pa, pb, y = [], [], []
-    for t, c in zip(treat, ctrl, strict=True):
-        if list(t.labels) != list(c.labels) or not len(t.predictions) == len(c.predictions) == len(t.labels):
-            return math.nan
-        pa += list(t.predictions)
-        pb += list(c.predictions)
-        y += list(t.labels)
-    return mcnemar_p(pa, pb, y) if y else math.nan
-
-
-def verdict_word(delta: float, ci_low: float, ci_high: float, p_holm: float, alpha: float = ALPHA) -> str:
-    """``better`` / ``worse`` when Holm-adjusted p < ``alpha`` and the CI excludes 0 on Δ's side;
-    otherwise ``no significant difference``."""
-    if any(math.isnan(v) for v in (delta, ci_low, ci_high, p_holm)) or p_holm >= alpha:
-        return "no significant difference"
-    if delta > 0 and ci_low > 0:
-        return "better"
-    if delta < 0 and ci_high < 0:
-        return "worse"
-    return "no significant difference"
-
-
 def _cost(treat: dict[int, Record], reference: dict[int, Record] | None, timing: str) -> float:
     if not reference:
         return math.nan
@@ -203,16 +184,17 @@ def _compare(
     treat: dict[int, Record],
     ctrl: dict[int, Record],
     cost_ref: tuple[str, dict[int, Record] | None],
-    n_boot: int,
+    alpha: float,
 ) -> dict | None:
-    seeds = sorted(set(treat) & set(ctrl))
+    seeds = sorted(set(treat) & set(ctrl))  # one kind of unit per comparison: seeds or (fold, seed)
     if not seeds:
         return None
     t, c = [treat[s] for s in seeds], [ctrl[s] for s in seeds]
     acc_t = [r.metrics["test_accuracy"] for r in t]
     acc_c = [r.metrics["test_accuracy"] for r in c]
-    boot_seed = derive_seed("bootstrap", *config, kind)
-    delta, low, high = paired_bootstrap_ci(acc_t, acc_c, n_boot=n_boot, seed=boot_seed, expand=True)
+    test = paired_comparison(
+        dict(zip(seeds, acc_t, strict=True)), dict(zip(seeds, acc_c, strict=True)), alpha=alpha
+    )
     dataset, head, n_qubits, n_layers = config
     label, reference = cost_ref
     return {
@@ -228,10 +210,11 @@ def _compare(
         "treatment_hw": mean_ci(acc_t)[1],
         "control_acc": _mean(acc_c),
         "control_hw": mean_ci(acc_c)[1],
-        "delta": delta,
-        "ci_low": low,
-        "ci_high": high,
-        "p_value": _pooled_mcnemar(t, c),
+        "delta": test.delta,
+        "ci_low": test.low,
+        "ci_high": test.high,
+        "p_value": test.p,
+        "test": test,
         "treatment_params": int(np.median([_params(r) for r in t])),
         "control_params": int(np.median([_params(r) for r in c])),
         "treatment_val_acc": _mean(r.metrics.get("val_accuracy", math.nan) for r in treat.values()),
@@ -241,27 +224,35 @@ def _compare(
     }
 
 
-def comparisons(records: list[Record], alpha: float = ALPHA, n_boot: int = 10_000) -> pd.DataFrame:
-    """One row per (treatment configuration, control kind) with at least one seed pair; columns
+def comparisons(records: list[Record], alpha: float = ALPHA) -> pd.DataFrame:
+    """One row per (treatment configuration, control kind) with at least one unit pair; columns
     ``COMPARISON_COLUMNS``; rows sorted by dataset, head, qubits, layers, then control kind in
-    ``CONTROL_KINDS`` order."""
+    ``bench.core.registry.CONTROLS`` order. ``alpha``: the family-wise error rate of the report's
+    Holm-corrected tests."""
     treat, ctrl, classical = _groups(list(records))
     rows = []
-    order = {kind: i for i, kind in enumerate(CONTROL_KINDS)}
-    for (config, kind), controls in sorted(ctrl.items(), key=lambda kv: (kv[0][0], order.get(kv[0][1], 99))):
+    for (config, kind), controls in sorted(ctrl.items(), key=lambda kv: (kv[0][0], control_rank(kv[0][1]))):
         if config not in treat:
             continue
         matched = ctrl.get((config, MATCHED))
         cost_ref = (MATCHED, matched) if matched else (CLASSICAL, classical.get((config[0], config[2])))
-        row = _compare(config, kind, treat[config], controls, cost_ref, n_boot)
+        row = _compare(config, kind, treat[config], controls, cost_ref, alpha)
         if row is not None:
             rows.append(row)
-    frame = pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
-    frame["p_holm"] = holm(frame["p_value"].tolist()) if rows else []
-    frame["verdict"] = [
-        verdict_word(r.delta, r.ci_low, r.ci_high, r.p_holm, alpha) for r in frame.itertuples()
-    ]
-    return frame
+    p_holm = holm([r["p_value"] for r in rows])
+    for row, p in zip(rows, p_holm, strict=True):
+        test = adjusted(row.pop("test"), p)
+        row.update(
+            p_holm=p,
+            verdict=test.verdict,
+            verdict_text=test.explanation(),
+            mde=test.mde,
+            p_better=test.p_better,
+            needed=test.needed,
+            sd=test.sd,
+            unit=test.unit,
+        )
+    return pd.DataFrame(rows, columns=COMPARISON_COLUMNS)
 
 
 def best_configurations(records: list[Record], comps: pd.DataFrame | None = None) -> pd.DataFrame:

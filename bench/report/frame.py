@@ -2,9 +2,15 @@
 
 Contract of ``records_frame``:
 - one row per record, in input order (index ``0..n-1``);
-- columns ``key, status, dataset, head, n_qubits, n_layers, backend, seed, trained_on, protocol, error,
-  n_params_classical, n_params_quantum, circuit_executions, n_classes, control, treatment``
-  (``control``/``treatment``: a matched control's kind and its treatment's head label, else None);
+- columns ``key, status, dataset, head, n_qubits, n_layers, backend, fold, seed, unit, trained_on,
+  protocol, error, n_params_classical, n_params_quantum, circuit_executions, n_classes, control,
+  treatment`` (``control``/``treatment``: a matched control's kind and its treatment's head label,
+  else None; ``fold``: the test fold, a nullable integer, ``<NA>`` without folds);
+- ``unit`` is the statistical unit of the row (``Record.unit``): its seed, or the ``(fold, seed)``
+  pair when the record has a fold. Every table, figure and verdict counts, pairs and averages
+  over units, so a fold suite aggregates over folds x seeds; rows sharing ``CELL_AXES`` are
+  repeats of one configuration. ``per_fold`` turns each fold into a dataset of its own for
+  per-fold rows (``bench report --per-fold``);
 - one ``metrics.<name>`` float column per metric and one ``timings.<name>`` float column per
   timing: always the documented ones (``METRIC_KEYS``, ``bench.results.record.TIMING_KEYS``), plus any
   other key a record carries; missing values are NaN;
@@ -15,38 +21,42 @@ An empty list gives an empty frame with the same columns.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pandas as pd
 
-from bench.results.record import TIMING_KEYS, Record
+from bench.results.record import METRIC_KEYS, TIMING_KEYS, Record
 
-__all__ = ["AXES", "CELL_AXES", "CLASSICAL", "METRIC_KEYS", "metric_col", "records_frame", "timing_col"]
+__all__ = [
+    "AXES",
+    "CELL_AXES",
+    "CLASSICAL",
+    "METRIC_KEYS",
+    "UNIT",
+    "metric_col",
+    "per_fold",
+    "records_frame",
+    "timing_col",
+]
 
-AXES = ("dataset", "head", "n_qubits", "n_layers", "backend", "seed")
+CELL_AXES = ("dataset", "head", "n_qubits", "n_layers", "backend")
+"""A configuration's axes: rows sharing these are repeats over units (seeds, or folds x seeds)."""
+
+AXES = (*CELL_AXES, "fold", "seed")
 """The axes of a cell, as columns."""
 
-CELL_AXES = AXES[:-1]
-"""A cell's axes without the seed: rows sharing these are repeats over seeds."""
+UNIT = "unit"
+"""Column of a row's statistical unit: the seed, or ``(fold, seed)`` (``Record.unit``)."""
 
 CLASSICAL = "classical"
 """Name of the control head (no circuit)."""
 
-METRIC_KEYS = (
-    "test_accuracy",
-    "test_macro_f1",
-    "test_cross_entropy",
-    "train_accuracy",
-    "val_accuracy",
-    "overfit_gap",
-    "best_epoch",
-    "epochs_run",
-    "agreement_max_abs_diff",
-)
-"""Metrics documented on ``Record.metrics``; always present as columns."""
 
 _BASE_COLUMNS = (
     "key",
     "status",
     *AXES,
+    UNIT,
     "trained_on",
     "protocol",
     "error",
@@ -94,7 +104,9 @@ def _row(r: Record, metric_names: list[str], timing_names: list[str]) -> list:
         r.n_qubits,
         r.n_layers,
         r.backend,
+        r.fold,
         r.seed,
+        r.unit,
         r.trained_on,
         r.protocol,
         r.error,
@@ -122,6 +134,7 @@ def _set_dtypes(frame: pd.DataFrame, metric_names: list[str], timing_names: list
         {
             "n_qubits": "int64",
             "seed": "int64",
+            "fold": "Int64",
             "n_layers": "Int64",
             "n_params_classical": "int64",
             "n_params_quantum": "int64",
@@ -145,3 +158,10 @@ def _set_dtypes(frame: pd.DataFrame, metric_names: list[str], timing_names: list
     numeric = [metric_col(k) for k in metric_names] + [timing_col(k) for k in timing_names]
     frame[numeric] = frame[numeric].astype("float64")
     return frame
+
+
+def per_fold(records: list[Record]) -> list[Record]:
+    """``records`` with every record of a fold moved to a dataset of its own, labelled
+    ``<dataset>-fold<k>``: tables, figures and verdicts then show one row per fold (records
+    without a fold are returned as they are). The records themselves are not changed."""
+    return [r if r.fold is None else replace(r, dataset=f"{r.dataset}-fold{r.fold}") for r in records]

@@ -11,10 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.report.fmt import MISSING, fmt_count, fmt_seconds
-from bench.report.html import page
-from bench.report.render import render_table, template_environment
-from bench.report.style import legend_outside, new_figure, save_figure
+from bench.core.files import write_text_atomic
+from bench.report.figures.style import legend_outside, new_figure, save_figure
+from bench.report.render.fmt import MISSING, fmt_count, fmt_seconds
+from bench.report.render.html import page
+from bench.report.render.jinja import render_table, template_environment
 
 SWEEP_NOTE = (
     "Circuit execution only (no data loading, no optimiser): one broadcast call on a batch of random "
@@ -109,9 +110,7 @@ def write_sweep_report(spec, points, out_dir: Path) -> dict[str, Path]:
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     md, html = out_dir / "index.md", out_dir / "index.html"
-    md.write_text(
-        template_environment(html=False).get_template("sweep.md.j2").render(**context), encoding="utf-8"
-    )
+    write_text_atomic(md, template_environment(html=False).get_template("sweep.md.j2").render(**context))
     body = template_environment(html=True).get_template("sweep.html.j2").render(**context)
-    html.write_text(page(f"qhead-bench timing sweep: {spec.name}", body, out_dir), encoding="utf-8")
+    write_text_atomic(html, page(f"qhead-bench timing sweep: {spec.name}", body, out_dir))
     return {"md": md, "html": html}

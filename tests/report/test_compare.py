@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.report.compare import comparisons, reference_keys, verdict_word
-from bench.report.stats import mean_ci, paired_bootstrap_ci
+from bench.report.compare import comparisons, reference_keys
 from bench.results.record import Record
+from bench.stats import mean_ci, paired_bootstrap_ci
 
 N_TEST = 200
 SEEDS = (0, 1, 2, 3, 4)
@@ -98,10 +98,12 @@ def test_same_accuracy_different_errors_is_no_significant_difference():
     assert row["verdict"] == "no significant difference"
 
 
-def test_one_seed_pair_never_gives_a_verdict():
-    row = comparisons(_pair(0.95, 0.4, seeds=(0,))).iloc[0]
-    assert row["n_pairs"] == 1 and np.isnan(row["ci_low"])
-    assert row["verdict"] == "no significant difference"
+@pytest.mark.parametrize("seeds", [(0,), (0, 1, 2), (0, 1, 2, 3)])
+def test_fewer_than_five_seed_pairs_never_give_a_verdict(seeds):
+    row = comparisons(_pair(0.95, 0.4, seeds=seeds)).iloc[0]
+    assert row["n_pairs"] == len(seeds) and np.isnan(row["ci_low"]) == (len(seeds) == 1)
+    assert row["verdict"] == "too few units"
+    assert row["verdict_text"].startswith(f"too few seeds to conclude ({len(seeds)}): at least 5 needed")
 
 
 def test_pairs_match_by_seed_not_by_position():
@@ -128,29 +130,26 @@ def test_other_backends_of_a_treatment_are_not_counted_twice():
 
 
 def test_holm_corrects_across_the_comparisons_of_a_report():
-    """Five modest differences, each significant alone (raw p < 0.05, CI above 0), none after Holm."""
+    """Five modest differences, each significant alone (t over seeds: p = 0.025), none after Holm."""
     kinds = ["matched-mlp", "no-entanglement", "tanh-linear", "beta-zero", "frozen-circuit"]
+    deltas = (0.02, 0.035, 0.005, 0.03, 0.01)
     records = []
     for i, kind in enumerate(kinds):
-        for s in SEEDS:
+        for s, d in zip(SEEDS, deltas, strict=True):
             if i == 0:
                 records.append(_record("quantum", s, _predictions(0.80, s, 1)))
-            records.append(_record("quantum", s, _predictions(0.755, s, 10 + i), control=kind, backend=None))
+            records.append(
+                _record("quantum", s, _predictions(0.80 - d, s, 10 + i), control=kind, backend=None)
+            )
     table = comparisons(records)
     assert list(table["control"]) == kinds  # CONTROL_KINDS order
-    assert (table["p_value"] < 0.05).all() and (table["ci_low"] > 0).all()
+    assert table["p_value"].to_numpy() == pytest.approx(0.0247, abs=5e-4) and (table["ci_low"] > 0).all()
     assert (table["p_holm"] > 0.05).all()
     assert set(table["verdict"]) == {"no significant difference"}
+    assert table["verdict_text"].str.contains("could have detected").all()
     alone = comparisons([r for r in records if r.control in (None, "matched-mlp")]).iloc[0]
     assert alone["p_holm"] == alone["p_value"] and alone["verdict"] == "better"
-
-
-def test_verdict_word_needs_both_the_test_and_the_interval():
-    assert verdict_word(0.1, 0.02, 0.2, 0.01) == "better"
-    assert verdict_word(-0.1, -0.2, -0.02, 0.01) == "worse"
-    assert verdict_word(0.1, -0.01, 0.2, 0.01) == "no significant difference"  # interval covers 0
-    assert verdict_word(0.1, 0.02, 0.2, 0.2) == "no significant difference"  # test does not reject
-    assert verdict_word(0.1, float("nan"), float("nan"), 0.001) == "no significant difference"
+    assert 0.95 < alone["p_better"] < 1 and alone["mde"] > 0.02
 
 
 def test_ci_coverage_is_roughly_nominal_on_simulated_data():

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 from PIL import Image
 
+from bench.report.figures.headline import cost_points, pareto_front
+from bench.report.figures.style import CLASSICAL_COLOR, MAX_WIDTH_PX, Palette, palette_for
 from bench.report.frame import records_frame
-from bench.report.headline import cost_points, pareto_front
-from bench.report.latex import booktabs_table, latex_escape
-from bench.report.style import CLASSICAL_COLOR, MAX_WIDTH_PX, Palette, palette_for
+from bench.report.render.latex import booktabs_table, latex_escape
 
 
 def test_pareto_front():
@@ -31,6 +31,11 @@ def test_palette_one_colour_per_head_and_controls_in_their_treatments_hue(demo_r
     colours = {palette.color(h) for h in heads}
     assert len(colours) == len(heads)  # distinct
     assert Palette.for_heads(sorted(heads, reverse=True)).colors == palette.colors  # order-independent
+    for subset in (["quantum"], ["hybrid-fixed", "quantum"], ["quantum", "dual-branch", "hybrid-gated"]):
+        assert Palette.for_heads(subset).color("quantum") == palette.color("quantum")  # in every report
+    custom = Palette.for_heads(["quantum+a", "quantum+b", "quantum"])
+    assert len({custom.color(h) for h in ("quantum+a", "quantum+b", "quantum")}) == 3
+    assert Palette.for_heads(["quantum+a"]).color("quantum+a") == custom.color("quantum+a")
     style = palette.style("quantum~matched-mlp", "matched-mlp", "quantum")
     assert style["color"] == palette.color("quantum") and style["linestyle"] == "--"
     assert (
@@ -89,7 +94,7 @@ def test_latex_escaping_and_grouping():
 
 
 def test_accuracy_panels_hold_at_most_eight_series(record_factory, tmp_path):
-    from bench.report.plots import MAX_SERIES, accuracy_panels, plot_accuracy_vs_qubits
+    from bench.report.figures.plots import MAX_SERIES, accuracy_panels, plot_accuracy_vs_qubits
 
     heads = [f"head{i:02d}" for i in range(10)]
     recs = [record_factory("classical", q, 0) for q in (4, 8)]
@@ -103,3 +108,26 @@ def test_accuracy_panels_hold_at_most_eight_series(record_factory, tmp_path):
     assert all(len(p[2]) + 1 <= MAX_SERIES for p in panels)  # + the classical head
     assert sorted(h for p in panels for h in p[2]) == heads and len(panels) == 2
     assert plot_accuracy_vs_qubits(frame, tmp_path / "a.png") is not None
+
+
+def test_point_labels_overlap_neither_each_other_nor_the_markers():
+    from bench.report.figures.style import new_figure, place_labels
+
+    fig, axes = new_figure(1, 1, 4.3, 3.4)
+    ax = axes[0, 0]
+    xs = [0.020, 0.022, 0.025, 0.3, 0.31]  # three crowded points, as the tiny demos' Pareto fronts
+    ys = [0.36, 0.40, 0.45, 0.60, 0.62]
+    ax.plot(xs, ys, "o")
+    ax.set_xscale("log")
+    ax.set_xlim(0.01, 1.0)
+    ax.set_ylim(0.0, 1.0)
+    points = list(zip(xs, ys, strict=True))
+    boxes = place_labels(ax, points, [f"hybrid-fixed {i}q 1L" for i in range(5)])
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    for i, a in enumerate(boxes):
+        assert frame.x0 <= a.x0 and a.x1 <= frame.x1 and frame.y0 <= a.y0 and a.y1 <= frame.y1
+        for b in boxes[i + 1 :]:
+            assert not a.overlaps(b), (a, b)
+        for p in ax.transData.transform(points):
+            assert not a.contains(*p)

@@ -6,7 +6,7 @@ import re
 
 import pandas as pd
 
-from bench.report.html import (
+from bench.report.render.html import (
     data_uri,
     embed_images,
     figure_html,
@@ -58,6 +58,15 @@ def test_embed_images_only_local_files(tmp_path):
     assert out.count("data:image/png;base64,") == 2
     assert 'src="figures/missing.png"' in out and 'src="https://example.org/x.png"' in out
     assert data_uri(tmp_path / "figures" / "a.png") in out
+
+
+def test_svg_links_are_embedded_as_downloads_so_a_mailed_page_keeps_them(tmp_path):
+    (tmp_path / "figures").mkdir()
+    (tmp_path / "figures" / "a.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"/>')
+    body = '<a href="figures/a.svg">SVG</a> <a href="figures/gone.svg">SVG</a> <a href="#top">top</a>'
+    out = embed_images(body, tmp_path)
+    assert f'href="{data_uri(tmp_path / "figures" / "a.svg")}" download="a.svg">SVG</a>' in out
+    assert 'href="figures/gone.svg">' in out and 'href="#top"' in out
 
 
 def test_table_and_figure_html_escape():

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from bench.cell.diagnostics import best_record, chosen_records, gradcam_indices, image_diagnostics
-from bench.report.imagefigs import display_image, plot_gradcam, plot_misclassified
-from bench.report.images import image_sections
+from bench.report.figures.images import display_image, plot_gradcam, plot_misclassified
+from bench.report.sections.images import image_sections
 from bench.spec.loader import load_suite
 
 CLASSES = ["a", "b", "c"]
@@ -60,11 +60,15 @@ def test_chosen_records_pick_a_hybrid_head_and_ignore_failures(record_factory):
         record_factory("quantum", 4, 0, 1, "default.qubit", accuracy=0.95, dataset="d"),
         record_factory("hybrid-fixed", 4, 0, 1, "default.qubit", accuracy=0.8, dataset="d"),
         record_factory("hybrid-fixed", 8, 0, 1, "default.qubit", dataset="d", status="failed", error="x"),
+        record_factory("hybrid-fixed~no-entanglement", 4, 0, 1, "default.qubit", accuracy=0.99, dataset="d"),
     ]
+    records[-1].control, records[-1].treatment = "no-entanglement", "hybrid-fixed"
     for r in records:
-        r.spec = {"head": {"name": r.head}}
+        r.spec = {"head": {"name": r.head.split("~")[0]}}
     picks = chosen_records(records, "d")
-    assert picks["classical"].head == "classical" and picks["hybrid"].head == "hybrid-fixed"
+    assert (
+        picks["classical"].head == "classical" and picks["hybrid"].head == "hybrid-fixed"
+    )  # not its control
     assert chosen_records(records[:2], "d")["hybrid"].head == "quantum"  # no hybrid: best circuit head
     assert chosen_records(records, "other") == {}
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from bench.report import write_report
 from bench.report.frame import records_frame
-from bench.report.noise import noise_table
-from bench.report.tables import accuracy_stats
+from bench.report.sections.accuracy import accuracy_stats
+from bench.report.sections.noise import noise_table
 
 SEEDS = (0, 1)
 

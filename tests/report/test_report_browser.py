@@ -1,7 +1,7 @@
 """The demo-sized HTML report in a real browser (headless Chromium): no JavaScript error, the
 sortable and filterable tables work, every embedded image loads and no figure is wider than 3000 px.
 
-How errors are caught: the page's first script (``bench.report.html.ERROR_HOOK``) records every
+How errors are caught: the page's first script (``bench.report.render.html.ERROR_HOOK``) records every
 uncaught error in ``<html data-js-errors=N>`` and ``<pre id="js-errors">``, and the page script sets
 ``data-report-ready="1"`` when it finished; a probe script appended to a copy of the page clicks a
 header, filters rows and measures the images after ``load``, writing JSON into ``<pre
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.report.html import page
+from bench.report.render.html import page
 
 MAX_FIGURE_PX = 3000
 

@@ -9,8 +9,9 @@ import pandas as pd
 import pytest
 
 from bench.report.frame import METRIC_KEYS, metric_col, records_frame, timing_col
-from bench.report.markup import html_table, markdown_table
-from bench.report.tables import (
+from bench.report.render.markup import html_table, markdown_table
+from bench.report.sections.accuracy import (
+    DELTA_VERDICT,
     accuracy_stats,
     accuracy_table,
     failures_table,
@@ -63,17 +64,21 @@ def test_delta_display_and_verdict(hand_made, record_factory):
     table = accuracy_table(records_frame(hand_made))
     q = table[table["head"] == "quantum"].iloc[0]
     assert q["Δ acc vs classical (pp)"].startswith("+4.4 ± ") and "(3 pairs)" in q["Δ acc vs classical (pp)"]
-    assert q["Δ CI excludes 0"] == "no"
+    assert q[DELTA_VERDICT] == "too few (3 < 5 seeds)"
     classical = table[table["head"] == "classical"]
     assert set(classical["Δ acc vs classical (pp)"]) == {"—"}
     mk = record_factory
-    clear = [mk("classical", 4, s, accuracy=a) for s, a in enumerate((0.5, 0.6, 0.7))]
+    base = (0.5, 0.6, 0.7, 0.55, 0.65)
+    clear = [mk("classical", 4, s, accuracy=a) for s, a in enumerate(base)]
     clear += [
-        mk("hybrid-fixed", 4, s, 1, "default.qubit", accuracy=a + 0.1 + 0.01 * s)
-        for s, a in enumerate((0.5, 0.6, 0.7))
+        mk("hybrid-fixed", 4, s, 1, "default.qubit", accuracy=a + 0.1 + 0.01 * s) for s, a in enumerate(base)
+    ]
+    clear += [
+        mk("quantum", 4, s, 1, "default.qubit", accuracy=a + 0.02 * (-1) ** s) for s, a in enumerate(base)
     ]
     t = accuracy_table(records_frame(clear))
-    assert t.loc[t["head"] == "hybrid-fixed", "Δ CI excludes 0"].item() == "yes (above 0)"
+    assert t.loc[t["head"] == "hybrid-fixed", DELTA_VERDICT].item() == "better"
+    assert t.loc[t["head"] == "quantum", DELTA_VERDICT].item().startswith("no difference (MDE ")
 
 
 def test_single_seed_shows_n1_without_ci(record_factory):
@@ -83,7 +88,7 @@ def test_single_seed_shows_n1_without_ci(record_factory):
     ]
     t = accuracy_table(records_frame(recs))
     assert t.loc[t["head"] == "classical", "test acc %"].item() == "50.0 (n=1)"
-    assert t.loc[t["head"] == "quantum", "Δ CI excludes 0"].item() == "n/a (n<2)"
+    assert t.loc[t["head"] == "quantum", DELTA_VERDICT].item() == "too few (1 < 5 seeds)"
 
 
 def test_accuracy_table_on_synthetic(synthetic_records):
@@ -161,7 +166,7 @@ def test_markdown_table_escapes_and_keeps_columns():
 
 
 def test_number_formatting():
-    from bench.report.fmt import fmt_count, fmt_duration, fmt_mean_ci, fmt_seconds
+    from bench.report.render.fmt import fmt_count, fmt_duration, fmt_mean_ci, fmt_seconds
 
     assert fmt_seconds(0.0123) == "12.3 ms"
     assert fmt_seconds(5e-6) == "5.00 µs"

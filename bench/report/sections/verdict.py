@@ -1,7 +1,8 @@
-"""Display tables of the ablation: the Verdict (top of the report) and all comparisons.
+"""Display tables of the ablation: the conclusion in words and the Verdict (top of the report), and
+all comparisons.
 
-Both take the numeric frame of ``bench.report.compare.comparisons`` and return frames of strings
-for ``bench.report.markup``. Empty input gives an empty table with the same columns.
+All take the numeric frame of ``bench.report.compare.comparisons`` and return frames of strings
+for ``bench.report.render.markup``. Empty input gives an empty table with the same columns.
 """
 
 from __future__ import annotations
@@ -10,20 +11,34 @@ import math
 
 import pandas as pd
 
+from bench.controls.base import control_label
 from bench.report.compare import best_configurations
-from bench.report.fmt import MISSING, fmt_mean_ci, fmt_points
+from bench.report.render.fmt import MISSING, fmt_mean_ci, fmt_points
+from bench.report.sections.conclusion import conclusion
 
-__all__ = ["COMPARISONS_NOTE", "VERDICT_NOTE", "comparisons_table", "fmt_p", "verdict_table"]
+__all__ = [
+    "COMPARISONS_NOTE",
+    "CONCLUSION_NOTE",
+    "VERDICT_NOTE",
+    "comparisons_table",
+    "conclusion_table",
+    "fmt_p",
+    "fmt_probability",
+    "verdict_table",
+]
 
 VERDICT_NOTE = (
     "Per dataset, the quantum/hybrid configuration with the best mean *validation* accuracy among those "
     "with controls (the test split plays no part in choosing it), against each of its matched controls, "
     "trained with the same data, seeds, budget and selection rule. Δ is treatment − control test "
-    "accuracy in percentage points, paired by seed, with a 95 % paired-bootstrap interval over seeds "
-    "(small-sample expanded; with n seed pairs no such interval can cover more than 1 − 2^(1−n): 75 % "
-    "for 3 seeds, 94 % for 5, so use at least 5); p is McNemar's test on the pooled test predictions, "
-    "Holm-corrected across every comparison in this report. A verdict other than “no significant "
-    "difference” needs both p < 0.05 and an interval that excludes 0. Cost ratios are the treatment's "
+    "accuracy in percentage points, paired by unit (a seed, or a fold × seed pair), with the 95 % "
+    "Student-t interval over the unit deltas; p is the paired t-test over units, Holm-corrected across "
+    "every comparison in this report (docs/statistics.md; its false-positive rate and coverage are "
+    "measured by `python -m bench stats-check`). “better” / “worse”: Holm-corrected p < 0.05. With fewer "
+    "than 5 units no verdict is given (“too few”), with the units a 2 pp effect would need at the "
+    "observed spread. Every “no significant difference” states the smallest |Δ| the study could have "
+    "detected with 80 % power (at α = 0.05 before the Holm correction). P(better): the probability "
+    "that the treatment's mean accuracy is higher, given the unit deltas. Cost ratios are the treatment's "
     "mean training and test-inference time over those of its classical control (the parameter-matched "
     "MLP, else the classical head on the same input); timings are from the machine and load of the run "
     "that trained each head."
@@ -34,13 +49,12 @@ COMPARISONS_NOTE = (
     "correction runs over all rows of this table)."
 )
 
-_CONTROL_TEXT = {
-    "matched-mlp": "classical MLP, matched params",
-    "no-entanglement": "no entangling gates",
-    "tanh-linear": "circuit → tanh(linear)",
-    "beta-zero": "hybrid retrained with β = 0",
-    "frozen-circuit": "random frozen circuit",
-}
+CONCLUSION_NOTE = (
+    "One sentence per dataset, from the Verdict's comparisons by the rules in docs/statistics.md: a claim "
+    "that the quantum part helps needs the treatment to beat both the parameter-matched MLP and its own "
+    "circuit without entangling gates; a gain over a weaker control is attributed to the first "
+    "capacity-matched control that matches it."
+)
 
 _VERDICT_COLUMNS = [
     "dataset",
@@ -49,12 +63,13 @@ _VERDICT_COLUMNS = [
     "control",
     "control test acc %",
     "Δ acc (pp) [95 % CI]",
-    "p (McNemar, Holm)",
+    "p (t over units, Holm)",
     "verdict",
+    "P(better)",
     "trainable params (treatment / control)",
     "train time × classical",
     "inference time × classical",
-    "seed pairs",
+    "paired units",
 ]
 _COMPARISON_COLUMNS = [
     "dataset",
@@ -62,13 +77,14 @@ _COMPARISON_COLUMNS = [
     "qubits",
     "layers",
     "control",
-    "seed pairs",
+    "paired units",
     "treatment acc %",
     "control acc %",
     "Δ acc (pp) [95 % CI]",
-    "p (McNemar)",
+    "p (t over units)",
     "p (Holm)",
     "verdict",
+    "P(better)",
     "params (treatment / control)",
 ]
 
@@ -78,6 +94,13 @@ def fmt_p(p: float) -> str:
     if p is None or math.isnan(p):
         return MISSING
     return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_probability(p: float) -> str:
+    """``0.973`` → ``0.97``; NaN → ``—``."""
+    if p is None or math.isnan(p):
+        return MISSING
+    return f"{p:.2f}"
 
 
 def _fmt_delta(r) -> str:
@@ -103,13 +126,13 @@ def _fmt_config(head: str, n_qubits: int, n_layers: int) -> str:
 
 
 def _control_text(kind: str) -> str:
-    return f"{kind} ({_CONTROL_TEXT[kind]})" if kind in _CONTROL_TEXT else kind
+    label = control_label(kind)
+    return f"{kind} ({label})" if label != kind else kind
 
 
-def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
-    """One row per control of each dataset's best configuration with controls (chosen on validation)."""
+def _best_rows(comps: pd.DataFrame, records):
+    """``(best configuration row, its comparison rows)`` per dataset, best chosen on validation."""
     best = best_configurations(records, comps)
-    rows = []
     for _, b in best.iterrows():
         mine = comps[
             (comps["dataset"] == b["dataset"])
@@ -117,6 +140,25 @@ def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
             & (comps["n_qubits"] == b["n_qubits"])
             & (comps["n_layers"] == b["n_layers"])
         ]
+        yield b, mine
+
+
+def conclusion_table(comps: pd.DataFrame, records) -> pd.DataFrame:
+    """One row per dataset: its conclusion in words (``bench.report.sections.conclusion``)."""
+    rows = [
+        {
+            "dataset": b["dataset"],
+            "conclusion": conclusion(_fmt_config(b["head"], b["n_qubits"], b["n_layers"]), mine),
+        }
+        for b, mine in _best_rows(comps, records)
+    ]
+    return pd.DataFrame(rows, columns=["dataset", "conclusion"])
+
+
+def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
+    """One row per control of each dataset's best configuration with controls (chosen on validation)."""
+    rows = []
+    for b, mine in _best_rows(comps, records):
         for _, r in mine.iterrows():
             rows.append(
                 {
@@ -126,12 +168,13 @@ def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
                     "control": _control_text(r["control"]),
                     "control test acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
                     "Δ acc (pp) [95 % CI]": _fmt_delta(r),
-                    "p (McNemar, Holm)": fmt_p(r["p_holm"]),
-                    "verdict": r["verdict"],
+                    "p (t over units, Holm)": fmt_p(r["p_holm"]),
+                    "verdict": r["verdict_text"],
+                    "P(better)": fmt_probability(r["p_better"]),
                     "trainable params (treatment / control)": _fmt_params(r),
                     "train time × classical": _fmt_ratio(r["train_time_ratio"]),
                     "inference time × classical": _fmt_ratio(r["inference_time_ratio"]),
-                    "seed pairs": str(r["n_pairs"]),
+                    "paired units": str(r["n_pairs"]),
                 }
             )
     return pd.DataFrame(rows, columns=_VERDICT_COLUMNS)
@@ -148,13 +191,14 @@ def comparisons_table(comps: pd.DataFrame) -> pd.DataFrame:
                 "qubits": str(r["n_qubits"]),
                 "layers": str(r["n_layers"]),
                 "control": r["control"],
-                "seed pairs": str(r["n_pairs"]),
+                "paired units": str(r["n_pairs"]),
                 "treatment acc %": fmt_mean_ci(r["treatment_acc"], r["treatment_hw"], r["n_pairs"]),
                 "control acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
                 "Δ acc (pp) [95 % CI]": _fmt_delta(r),
-                "p (McNemar)": fmt_p(r["p_value"]),
+                "p (t over units)": fmt_p(r["p_value"]),
                 "p (Holm)": fmt_p(r["p_holm"]),
-                "verdict": r["verdict"],
+                "verdict": r["verdict_text"],
+                "P(better)": fmt_probability(r["p_better"]),
                 "params (treatment / control)": _fmt_params(r),
             }
         )

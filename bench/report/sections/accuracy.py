@@ -2,16 +2,17 @@
 
 All functions take the frame from ``bench.report.frame.records_frame`` and never mutate it.
 Numeric tables keep NaN for "not available"; display tables are all strings, ready for
-``bench.report.markup``. Empty input gives an empty table with the same columns.
+``bench.report.render.markup``. Empty input gives an empty table with the same columns.
 
 Pairing rule for Δ (``accuracy_stats``): the control of an ok record is the ok ``classical``
-record with the same ``dataset``, ``n_qubits`` and ``seed`` (the classical head trained on the
-same compressed input). Seeds without an ok control are left out of Δ; if several classical
-records match, the first one in record order is used.
+record with the same ``dataset``, ``n_qubits`` and unit (seed, or fold and seed; the classical head
+trained on the same compressed input). Units without an ok control are left out of Δ; if several
+classical records match, the first one in record order is used. Each row's Δ is tested with
+``bench.stats.paired_comparison`` (the Verdict's test), Holm-corrected across the rows of the table.
 
 Exact backends collapse (``collapse_exact_backends``): the exact backends of one configuration
 (dataset × head × qubits × layers) that reproduced the trainer, i.e. whose records passed the
-agreement check (``metrics.agreement_max_abs_diff`` recorded) for the same seeds with the same test
+agreement check (``metrics.agreement_max_abs_diff`` recorded) for the same units with the same test
 accuracy as the reference backend (the trainer when evaluated, else the first by name), are one
 row whose ``backend`` lists them all; a backend that differs keeps its own row. Per-backend
 timings stay in the Runtime table.
@@ -23,13 +24,14 @@ import math
 
 import pandas as pd
 
-from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points, fmt_seconds
-from bench.report.frame import CELL_AXES, CLASSICAL, metric_col, timing_col
-from bench.report.markup import one_line
-from bench.report.stats import mean_ci, paired_deltas
+from bench.report.frame import CELL_AXES, CLASSICAL, UNIT, metric_col, timing_col
+from bench.report.render.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points, fmt_seconds, fmt_units
+from bench.report.render.markup import one_line
+from bench.stats import BETTER, NO_DIFFERENCE, TOO_FEW, WORSE, adjusted, holm, mean_ci, paired_comparison
 
 __all__ = [
     "AGREED_SEP",
+    "DELTA_VERDICT",
     "accuracy_stats",
     "collapse_exact_backends",
     "accuracy_table",
@@ -43,12 +45,14 @@ F1 = metric_col("test_macro_f1")
 GAP = metric_col("overfit_gap")
 TRAIN_ACC = metric_col("train_accuracy")
 AGREE = metric_col("agreement_max_abs_diff")
+DELTA_VERDICT = "Δ verdict (t over units, Holm over this table)"
 AGREED_SEP = " = "
 """Separator of the backends of a collapsed row, e.g. ``default.qubit = lightning.qubit``."""
 
 _ACC_STATS_COLUMNS = [
     *CELL_AXES,
     "n_seeds",
+    "n_folds",
     "trained_on",
     "params",
     "acc_mean",
@@ -60,6 +64,9 @@ _ACC_STATS_COLUMNS = [
     "delta_mean",
     "delta_hw",
     "delta_n",
+    "delta_p",
+    "delta_p_holm",
+    "delta_verdict",
 ]
 
 _RUNTIME_FIELDS = {
@@ -104,13 +111,20 @@ def _joined(values) -> str | None:
     return ", ".join(distinct) if distinct else None
 
 
-def _controls(ok: pd.DataFrame) -> dict[tuple[str, int], dict[int, float]]:
-    """``(dataset, n_qubits) -> {seed: classical test accuracy}``, first record wins."""
-    classical = ok[ok["head"] == CLASSICAL].drop_duplicates(["dataset", "n_qubits", "seed"], keep="first")
-    out: dict[tuple[str, int], dict[int, float]] = {}
-    columns = (classical[c] for c in ("dataset", "n_qubits", "seed", ACC))
-    for dataset, n_qubits, seed, acc in zip(*columns, strict=True):
-        out.setdefault((dataset, int(n_qubits)), {})[int(seed)] = float(acc)
+def _units(g: pd.DataFrame) -> list:
+    """Each row's unit of the paired test: ``(fold, seed)`` when the frame has a fold, else the seed."""
+    if "fold" not in g.columns:
+        return [int(s) for s in g["seed"]]
+    return [int(s) if pd.isna(f) else (int(f), int(s)) for f, s in zip(g["fold"], g["seed"], strict=True)]
+
+
+def _controls(ok: pd.DataFrame) -> dict[tuple[str, int], dict]:
+    """``(dataset, n_qubits) -> {unit: classical test accuracy}``, first record wins."""
+    classical = ok[ok["head"] == CLASSICAL]
+    out: dict[tuple[str, int], dict] = {}
+    columns = (classical[c] for c in ("dataset", "n_qubits"))
+    for dataset, n_qubits, unit, acc in zip(*columns, _units(classical), classical[ACC], strict=True):
+        out.setdefault((dataset, int(n_qubits)), {}).setdefault(unit, float(acc))
     return out
 
 
@@ -119,11 +133,11 @@ def _cell_stats(key: tuple, g: pd.DataFrame, controls: dict) -> dict:
     acc_mean, acc_hw = mean_ci(g[ACC])
     f1_mean, f1_hw = mean_ci(g[F1])
     gap = g[GAP].where(g[GAP].notna(), g[TRAIN_ACC] - g[ACC])
-    deltas: dict = {}
+    test = None
     if head != CLASSICAL:
-        treatment = {int(s): float(a) for s, a in zip(g["seed"], g[ACC], strict=True)}
-        deltas = paired_deltas(treatment, controls.get((dataset, int(n_qubits)), {}))
-    delta_mean, delta_hw = mean_ci(list(deltas.values()))
+        treatment = {u: float(a) for u, a in zip(_units(g), g[ACC], strict=True)}
+        test = paired_comparison(treatment, controls.get((dataset, int(n_qubits)), {}))
+        test = test if test.n_units else None
     params = _joined(
         f"{c:,} / {q:,}" for c, q in zip(g["n_params_classical"], g["n_params_quantum"], strict=True)
     )
@@ -133,7 +147,8 @@ def _cell_stats(key: tuple, g: pd.DataFrame, controls: dict) -> dict:
         "n_qubits": int(n_qubits),
         "n_layers": _none_if_na(n_layers),
         "backend": _none_if_na(backend),
-        "n_seeds": int(g["seed"].nunique()),
+        "n_seeds": int(g[UNIT].nunique()),
+        "n_folds": int(g["fold"].nunique()),
         "trained_on": _joined(g["trained_on"]),
         "params": params,
         "acc_mean": acc_mean,
@@ -142,14 +157,16 @@ def _cell_stats(key: tuple, g: pd.DataFrame, controls: dict) -> dict:
         "f1_hw": f1_hw,
         "f1_n": int(g[F1].notna().sum()),
         "gap_mean": mean_ci(gap)[0],
-        "delta_mean": delta_mean,  # NaN for classical rows: no deltas
-        "delta_hw": delta_hw,
-        "delta_n": len(deltas),
+        "delta_mean": test.delta if test else math.nan,  # NaN for classical rows: no deltas
+        "delta_hw": (test.high - test.low) / 2 if test else math.nan,
+        "delta_n": test.n_units if test else 0,
+        "delta_test": test,
     }
 
 
-def _accuracies(g: pd.DataFrame) -> dict[int, float]:
-    return {int(s): float(a) for s, a in zip(g["seed"], g[ACC], strict=True)}
+def _accuracies(g: pd.DataFrame) -> dict:
+    """``{unit: test accuracy}`` of the rows of ``g``."""
+    return {u: float(a) for u, a in zip(g[UNIT], g[ACC], strict=True)}
 
 
 def _agrees(g: pd.DataFrame, reference: dict[int, float]) -> bool:
@@ -173,11 +190,9 @@ def collapse_exact_backends(ok: pd.DataFrame) -> pd.DataFrame:
         per_backend = {be: gb for be, gb in g.groupby("backend", sort=True)}
         trainers = set(g["trained_on"].dropna())
         ref = next((be for be in per_backend if be in trainers), next(iter(per_backend)))
-        reference = _accuracies(per_backend[ref].drop_duplicates("seed"))
+        reference = _accuracies(per_backend[ref].drop_duplicates(UNIT))
         agreed = [ref] + [
-            be
-            for be, gb in per_backend.items()
-            if be != ref and _agrees(gb.drop_duplicates("seed"), reference)
+            be for be, gb in per_backend.items() if be != ref and _agrees(gb.drop_duplicates(UNIT), reference)
         ]
         label = AGREED_SEP.join(sorted(agreed))
         relabel.update(dict.fromkeys(per_backend[ref].index, label))
@@ -191,9 +206,10 @@ def collapse_exact_backends(ok: pd.DataFrame) -> pd.DataFrame:
 def accuracy_stats(frame: pd.DataFrame) -> pd.DataFrame:
     """Per cell (dataset × head × qubits × layers × backend) over ok records with a test accuracy.
 
-    Columns: the cell axes, ``n_seeds``, ``trained_on`` and ``params`` (distinct values joined),
+    Columns: the cell axes, ``n_seeds`` (units: seeds, or fold x seed pairs), ``n_folds`` (0 without
+    folds), ``trained_on`` and ``params`` (distinct values joined),
     ``acc_mean/acc_hw``, ``f1_mean/f1_hw/f1_n``, ``gap_mean`` (train − test accuracy),
-    ``delta_mean/delta_hw/delta_n`` (paired by seed vs the classical control; NaN and 0 for
+    ``delta_mean/delta_hw/delta_n`` (paired by unit vs the classical control; NaN and 0 for
     classical rows). ``*_hw`` are 95 % Student-t half-widths (NaN for n < 2). Exact backends that
     agree are one row (``collapse_exact_backends``; ``backend`` lists them joined by ``AGREED_SEP``).
     """
@@ -202,23 +218,31 @@ def accuracy_stats(frame: pd.DataFrame) -> pd.DataFrame:
     controls = _controls(ok)
     rows = [_cell_stats(key, g, controls) for key, g in ok.groupby(list(CELL_AXES), dropna=False, sort=False)]
     rows.sort(key=lambda r: (r["dataset"], r["n_qubits"], *_sort_key(r["head"], r["n_layers"], r["backend"])))
+    _holm_verdicts(rows)
     return pd.DataFrame(rows, columns=_ACC_STATS_COLUMNS)
+
+
+def _holm_verdicts(rows: list[dict]) -> None:
+    """``delta_p``, ``delta_p_holm`` and ``delta_verdict`` of every row (Holm across the rows with a Δ)."""
+    tests = [r.pop("delta_test") for r in rows]
+    tested = [i for i, t in enumerate(tests) if t is not None]
+    for i, p in zip(tested, holm([tests[i].p for i in tested]), strict=True):
+        test = adjusted(tests[i], p)
+        rows[i].update(delta_p=test.p, delta_p_holm=p, delta_verdict=_short_verdict(test))
+    for i in set(range(len(rows))) - set(tested):
+        rows[i].update(delta_p=math.nan, delta_p_holm=math.nan, delta_verdict=None)
+
+
+def _short_verdict(test) -> str:
+    if test.verdict == TOO_FEW:
+        return f"too few ({test.n_units} < 5 {test.unit}s)"
+    if test.verdict == NO_DIFFERENCE:
+        return f"no difference (MDE {test.mde * 100:.1f} pp)"
+    return {BETTER: "better", WORSE: "worse"}[test.verdict]
 
 
 def _fmt_layers(n_layers) -> str:
     return MISSING if _none_if_na(n_layers) is None else str(int(n_layers))
-
-
-def _delta_verdict(mean: float, hw: float, n: int) -> str:
-    if n == 0:
-        return "n/a"
-    if math.isnan(hw):
-        return "n/a (n<2)"
-    if mean - hw > 0:
-        return "yes (above 0)"
-    if mean + hw < 0:
-        return "yes (below 0)"
-    return "no"
 
 
 def _fmt_delta(r: pd.Series) -> tuple[str, str]:
@@ -230,11 +254,11 @@ def _fmt_delta(r: pd.Series) -> tuple[str, str]:
     text = fmt_mean_ci(r["delta_mean"], r["delta_hw"], n, signed=True)
     if 1 < n < r["n_seeds"]:
         text += f" ({n} pairs)"
-    return text, _delta_verdict(r["delta_mean"], r["delta_hw"], n)
+    return text, r["delta_verdict"]
 
 
 def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Display version of ``accuracy_stats``: percentages, ``mean ± CI``, and the Δ verdict."""
+    """Display version of ``accuracy_stats``: percentages, ``mean ± CI``, and the Δ verdict (Holm)."""
     stats = accuracy_stats(frame)
     rows = []
     for _, r in stats.iterrows():
@@ -248,12 +272,12 @@ def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
                 "exact backend(s)": _none_if_na(r["backend"]) or MISSING,
                 "trained on": _none_if_na(r["trained_on"]) or MISSING,
                 "params (classical / quantum)": _none_if_na(r["params"]) or MISSING,
-                "seeds": str(r["n_seeds"]),
+                "seeds": fmt_units(r["n_seeds"], r["n_folds"]),
                 "test acc %": fmt_mean_ci(r["acc_mean"], r["acc_hw"], r["n_seeds"]),
                 "macro-F1 %": fmt_mean_ci(r["f1_mean"], r["f1_hw"], r["f1_n"]),
                 "train−test gap (pp)": fmt_points(r["gap_mean"]),
                 "Δ acc vs classical (pp)": delta,
-                "Δ CI excludes 0": verdict,
+                DELTA_VERDICT: verdict,
             }
         )
     columns = [
@@ -269,7 +293,7 @@ def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
         "macro-F1 %",
         "train−test gap (pp)",
         "Δ acc vs classical (pp)",
-        "Δ CI excludes 0",
+        DELTA_VERDICT,
     ]
     return pd.DataFrame(rows, columns=columns)
 

@@ -19,11 +19,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.report.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
-from bench.report.frame import AXES
-from bench.report.stats import mean_ci
-from bench.report.style import Palette, legend_outside, new_figure, save_figure
+from bench.report.figures.style import Palette, legend_outside, new_figure, save_figure
+from bench.report.frame import AXES, UNIT
+from bench.report.render.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
 from bench.results.record import Record
+from bench.stats import mean_ci
 
 NOISE_NOTE = (
     "Noisy simulators, fake devices and hardware only evaluate heads trained on an exact simulator, on a "
@@ -40,8 +40,8 @@ CONFIG = ["dataset", "head", "n_qubits", "n_layers"]
 
 
 def _axes(r: Record) -> dict:
-    """The record's cell axes (``bench.report.frame.AXES``) as columns."""
-    return {axis: getattr(r, axis) for axis in AXES}
+    """The record's cell axes (``bench.report.frame.AXES``) and its unit as columns."""
+    return {**{axis: getattr(r, axis) for axis in AXES}, UNIT: r.unit}
 
 
 def _variant_row(r: Record, variant: str) -> dict:
@@ -97,11 +97,11 @@ def _exact_rows(records: list[Record]) -> pd.DataFrame:
     ]
     frame = pd.DataFrame(rows)
     # exact backends agree (checked per cell), so one record per head configuration and seed
-    return frame.drop_duplicates([*CONFIG, "seed"]) if not frame.empty else frame
+    return frame.drop_duplicates([*CONFIG, UNIT]) if not frame.empty else frame
 
 
 def _acc_text(g: pd.DataFrame) -> str:
-    n = g["seed"].nunique()
+    n = g[UNIT].nunique()
     if n == 1:
         row = g.iloc[0]
         return f"{row['acc'] * 100:.1f} [{row['ci_low'] * 100:.1f}, {row['ci_high'] * 100:.1f}]"
@@ -166,9 +166,9 @@ def _exact_cells(ex: pd.DataFrame) -> dict[str, str]:
         "backend": f"{backends} (full test)",
         "kind": "exact",
         "mitigation": MISSING,
-        "seeds": str(ex["seed"].nunique()),
+        "seeds": str(ex[UNIT].nunique()),
         "n eval": "all",
-        "acc %": fmt_mean_ci(mean, hw, ex["seed"].nunique()),
+        "acc %": fmt_mean_ci(mean, hw, ex[UNIT].nunique()),
         "exact, same items %": MISSING,
         "Δ vs exact (pp)": MISSING,
         "shots/circuit": MISSING,
@@ -180,7 +180,7 @@ def _exact_cells(ex: pd.DataFrame) -> dict[str, str]:
 def _noisy_cells(backend: str, variant: str, rows: pd.DataFrame) -> dict[str, str]:
     """The row of one noise setting (and mitigation variant) of a configuration, over its seeds."""
     deltas = rows["acc"] - rows["exact"]
-    n = rows["seed"].nunique()
+    n = rows[UNIT].nunique()
     qpu = rows["qpu_s"].sum() if rows["qpu_s"].notna().any() else math.nan
     approx = "~" if rows["qpu_estimated"].any() else ""
     delta = fmt_mean_ci(*mean_ci(deltas), n, signed=True) if n > 1 else fmt_points(deltas.iloc[0])

@@ -17,12 +17,12 @@ import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup, escape
 
-from bench.report.fmt import fmt_duration
-from bench.report.gaps import GAPS_NOTE
-from bench.report.html import page, table_html
-from bench.report.markup import markdown_table, one_line
-from bench.report.noise import NOISE_NOTE
-from bench.report.verdict import COMPARISONS_NOTE, VERDICT_NOTE
+from bench.report.render.fmt import fmt_duration
+from bench.report.render.html import page, table_html
+from bench.report.render.markup import markdown_table, one_line
+from bench.report.sections.gaps import GAPS_NOTE
+from bench.report.sections.noise import NOISE_NOTE
+from bench.report.sections.verdict import COMPARISONS_NOTE, CONCLUSION_NOTE, VERDICT_NOTE
 from bench.results.record import Record
 
 __all__ = [
@@ -41,8 +41,10 @@ ACCURACY_NOTE = (
     "Values are the mean ± the half-width of a 95 % Student-t confidence interval over seeds "
     "(a cell with one seed shows n=1 and no interval). Δ accuracy is paired by seed: for each seed, "
     "this head's test accuracy minus that of the classical head trained on the same compressed input "
-    "(same dataset, qubit count and seed), in percentage points. A Δ whose interval includes 0 is not "
-    "evidence of a difference in either direction; see the column “Δ CI excludes 0”. Exact backends only: "
+    "(same dataset, qubit count and seed), in percentage points. The Δ verdict is the Verdict's paired "
+    "t-test over units, Holm-corrected across the rows of this table: “better” / “worse” when the "
+    "corrected p < 0.05, “too few” below 5 units, else no difference with the smallest |Δ| it could have "
+    "detected (MDE, 80 % power). Exact backends only: "
     "noisy, shot-based, fake-device and hardware evaluations are in the Noise section. Exact backends that "
     "reproduced the trainer (agreement check passed, same test accuracy for every seed) are one row listing "
     "them (“default.qubit = lightning.qubit”); their per-backend timings are in the Runtime table."
@@ -67,10 +69,10 @@ FIGURES: dict[str, tuple[str, str]] = {
     "forest": (
         "Δ test accuracy of every configuration against each of its controls",
         "One row per (configuration, control), grouped by dataset: Δ = treatment − control test accuracy in "
-        "percentage points, paired by seed, with its 95 % paired-bootstrap interval; right: Δ [CI] and the "
-        "Holm-corrected McNemar p. Verdict by colour and marker: ▲ green better, ▼ red worse, ○ grey no "
-        "significant difference (needs p < 0.05 and an interval excluding 0). ★: the configuration of the "
-        "table below (best on validation).",
+        "percentage points, paired by unit (seed, or fold × seed), with its 95 % t interval; right: Δ [CI] "
+        "and the Holm-corrected p of the paired t-test. Verdict by colour and marker: ▲ green better, ▼ red "
+        "worse (Holm-corrected p < 0.05), ○ grey no significant difference, ◇ light grey too few units "
+        "(fewer than 5: no verdict). ★: the configuration of the table below (best on validation).",
     ),
     "cost_accuracy": (
         "Test accuracy against cost: head training time and trainable parameters",
@@ -127,6 +129,17 @@ FIGURES: dict[str, tuple[str, str]] = {
 }
 """Figure name (file stem under ``figures/``) → (alt text, caption)."""
 
+PLOTS = (
+    ("accuracy_vs_qubits", "Accuracy vs qubits"),
+    ("controls_vs_qubits", "Accuracy vs qubits: best configuration and its controls"),
+    ("controls_vs_layers", "Accuracy vs layers: best configuration and its controls"),
+    ("circuit_time_vs_qubits", "Circuit time vs qubits"),
+    ("confusion_matrices", "Confusion matrices"),
+    ("gate_trajectories", "Gate trajectories"),
+)
+"""The Plots section: (figure name, heading) in order; a figure without data is left out, heading
+and all (``write_figures`` draws no figure from no data or from a single point on its x axis)."""
+
 _SUMMARY_FIELDS = (
     ("suite", "Suite"),
     ("suite_path", "Suite file"),
@@ -163,7 +176,7 @@ def summary_pairs(summary: Mapping[str, Any], records: list[Record]) -> list[tup
         if summary.get(key) is not None:
             value = fmt_duration(summary[key]) if key == "wall_s" else summary[key]
             pairs.append((label, one_line(value)))
-    known = {k for k, _ in _SUMMARY_FIELDS} | {"provenance"}
+    known = {k for k, _ in _SUMMARY_FIELDS} | {"provenance", "description", "settings_yaml"}
     for key in sorted(set(summary) - known):
         if isinstance(summary[key], str | int | float | bool):
             pairs.append((key, one_line(summary[key])))
@@ -205,17 +218,31 @@ def build_context(
     tables: Mapping[str, pd.DataFrame],
     figures: Mapping[str, str | None],
     sections: Sequence[Any] = (),
+    links: Sequence[tuple[str, str]] = (),
 ) -> dict[str, Any]:
     """Everything the templates need. ``tables`` holds display frames under ``accuracy``,
-    ``runtime`` and ``failures`` (and, optionally, ``verdict``, ``gaps`` and ``comparisons``: empty
-    when missing); ``figures`` maps figure names to relative paths or ``None``; ``sections`` are
-    ``bench.report.sections.ReportSection`` objects shown after the plots."""
+    ``runtime`` and ``failures`` (and, optionally, ``conclusion``, ``verdict``, ``gaps`` and
+    ``comparisons``: empty when missing); ``figures`` maps figure names to relative paths or
+    ``None``; ``sections`` are ``bench.report.sections.base.ReportSection`` objects shown after the
+    plots; ``links`` (text, href relative to the report) are shown under the title
+    (``report_links``). ``summary`` may carry the suite's ``description`` and ``settings_yaml``
+    (shown in the Run summary)."""
     provenance = summary.get("provenance") or {}
     spread = provenance_spread(records)
+    figure_context = {
+        name: {"path": figures.get(name), "svg": _svg(figures.get(name)), "alt": alt, "caption": caption}
+        for name, (alt, caption) in FIGURES.items()
+    }
     return {
         "title": one_line(summary.get("suite") or "(unnamed suite)"),
+        "description": str(summary.get("description") or "").strip(),
+        "settings_yaml": str(summary.get("settings_yaml") or ""),
+        "links": list(links),
+        "control_backend_note": control_backend_note(records),
         "summary": _kv_table(summary_pairs(summary, records), "field", "value"),
         "verdict_note": VERDICT_NOTE,
+        "conclusion_note": CONCLUSION_NOTE,
+        "conclusion": render_table(tables.get("conclusion", pd.DataFrame())),
         "gaps_note": GAPS_NOTE,
         "comparisons_note": COMPARISONS_NOTE,
         "verdict": render_table(tables.get("verdict", pd.DataFrame())),
@@ -229,14 +256,56 @@ def build_context(
         "noise": render_table(tables["noise"]) if "noise" in tables else render_table(pd.DataFrame()),
         "noise_note": NOISE_NOTE,
         "files_note": FILES_NOTE,
-        "figures": {
-            name: {"path": figures.get(name), "svg": _svg(figures.get(name)), "alt": alt, "caption": caption}
-            for name, (alt, caption) in FIGURES.items()
-        },
+        "figures": figure_context,
+        "plots": [(title, figure_context[name]) for name, title in PLOTS if figure_context[name]["path"]],
         "provenance": _kv_table(sorted(_flatten(provenance).items()), "key", "value") if provenance else None,
         "provenance_spread": _kv_table(spread, "key", "values in records") if spread else None,
         "sections": list(sections),
     }
+
+
+def report_links(out_dir: Path, run_id: str | None) -> list[tuple[str, str]]:
+    """Links from ``reports/<suite>/<run_id>/`` to the suite's trends page (rewritten after every
+    run, so linked whenever the folder above holds the suite's store) and to the compare pages of
+    this run that exist (``compare/<a>..<b>/``)."""
+    suite_dir = Path(out_dir).parent
+    links = []
+    if (suite_dir / "results.sqlite").exists() or (suite_dir / "trends" / "index.html").exists():
+        links.append(("trends of this suite", "../trends/index.html"))
+    compare = suite_dir / "compare"
+    if run_id and compare.is_dir():
+        for page in sorted(compare.glob("*/index.html")):
+            base, _, run = page.parent.name.partition("..")
+            if run_id in (base, run):
+                links.append((f"compare {page.parent.name}", f"../compare/{page.parent.name}/index.html"))
+    return links
+
+
+def control_backend_note(records: list[Record]) -> str:
+    """Why circuit controls ran elsewhere than their treatment, when they did (``""`` otherwise):
+    with no exact simulator in the grid they run on the training simulator
+    (``bench.plan.grid.control_backend``)."""
+    treated: dict[tuple, set[str]] = {}
+    for r in records:
+        if r.status == "ok" and not r.control and r.backend:
+            treated.setdefault((r.dataset, r.head, r.n_qubits, r.n_layers), set()).add(r.backend)
+    elsewhere = sorted(
+        {
+            (r.backend, ", ".join(sorted(treated[k])))
+            for r in records
+            if r.status == "ok" and r.control and r.backend
+            for k in [(r.dataset, r.treatment, r.n_qubits, r.n_layers)]
+            if k in treated and r.backend not in treated[k]
+        }
+    )
+    if not elsewhere:
+        return ""
+    parts = "; ".join(f"on {mine} (treatments on {theirs})" for mine, theirs in elsewhere)
+    return (
+        f"Circuit controls ran {parts}: the grid has no exact simulator, so they were evaluated on the "
+        "exact simulator that trained them. Exact simulators give the same predictions, so the accuracy "
+        "comparison holds; their timings are not comparable with the treatments'."
+    )
 
 
 def _svg(path: str | None) -> str | None:
@@ -267,7 +336,7 @@ def render_markdown(context: Mapping[str, Any]) -> str:
 
 
 def render_html(context: Mapping[str, Any], base_dir: Path | None = None) -> str:
-    """The HTML report as one self-contained page (``bench.report.html.page``: inline CSS and script,
+    """The HTML report as one self-contained page (``bench.report.render.html.page``: inline CSS and script,
     a table of contents, sortable tables); with ``base_dir`` (the report directory) the figures
     are embedded as data URIs, else they stay relative links."""
     body = template_environment(html=True).get_template("index.html.j2").render(**context)

@@ -1,7 +1,8 @@
 """Draw every figure of a run report into ``figures/`` (PNG + SVG) with one palette.
 
-``write_figures`` returns figure name → path relative to the report directory (``None``: no data;
-a stale PNG/SVG of that name from an earlier report is removed). ``confusion_picks`` chooses the
+``write_figures`` returns figure name → path relative to the report directory (``None``: no data,
+or a single value on a line plot's x axis, e.g. accuracy vs layers with one layer count; a stale
+PNG/SVG of that name from an earlier report is removed). ``confusion_picks`` chooses the
 confusion-matrix subset: per dataset the classical baseline, the best treatment (on validation)
 and its best control (on validation), never by test accuracy.
 """
@@ -15,13 +16,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from bench.report import noise, plots
-from bench.report.ablation_plots import plot_controls_vs
+from bench.controls.base import control_rank
+from bench.report.figures import plots
+from bench.report.figures.ablation import plot_controls_vs
+from bench.report.figures.headline import plot_cost_accuracy, plot_forest
+from bench.report.figures.style import Palette, palette_for
 from bench.report.frame import CLASSICAL
-from bench.report.headline import plot_cost_accuracy, plot_forest
-from bench.report.style import Palette, palette_for
+from bench.report.sections import noise
 from bench.results.record import Record
-from bench.spec.suite import CONTROL_KINDS
 
 __all__ = ["FIGURES_DIR", "confusion_picks", "write_figures"]
 
@@ -36,7 +38,7 @@ def _mean_val(records: list[Record]) -> float:
 
 def _best_control(records: list[Record], b: pd.Series) -> str | None:
     """The control kind of ``b``'s configuration with the highest mean validation accuracy
-    (ties: ``CONTROL_KINDS`` order)."""
+    (ties: ``bench.core.registry.CONTROLS`` order)."""
     kinds: dict[str, list[Record]] = {}
     for r in records:
         if (
@@ -48,8 +50,7 @@ def _best_control(records: list[Record], b: pd.Series) -> str | None:
             and r.n_layers == b["n_layers"]
         ):
             kinds.setdefault(r.control, []).append(r)
-    order = {k: i for i, k in enumerate(CONTROL_KINDS)}
-    ranked = sorted(kinds, key=lambda k: (-_mean_val(kinds[k]), order.get(k, 99), k))
+    ranked = sorted(kinds, key=lambda k: (-_mean_val(kinds[k]), control_rank(k), k))
     return ranked[0] if ranked else None
 
 
@@ -121,10 +122,26 @@ def write_figures(
         "noise_degradation": lambda p: noise.plot_degradation(records, p, palette),
         "noise_devices": lambda p: noise.plot_devices(records, p, palette),
     }
+    x_axis = {
+        "accuracy_vs_qubits": (reference, "n_qubits"),
+        "controls_vs_qubits": (reference, "n_qubits"),
+        "controls_vs_layers": (reference, "n_layers"),
+        "circuit_time_vs_qubits": (frame, "n_qubits"),
+    }
     out: dict[str, str | None] = {}
     for name, make in makers.items():
         path = figures_dir / f"{name}.png"
-        path.unlink(missing_ok=True)
-        path.with_suffix(".svg").unlink(missing_ok=True)
-        out[name] = f"{FIGURES_DIR}/{path.name}" if make(path) is not None else None
+        one_point = name in x_axis and _distinct(*x_axis[name]) < 2
+        out[name] = f"{FIGURES_DIR}/{path.name}" if not one_point and make(path) is not None else None
+        if out[name] is None:  # no such figure this time: remove a stale one (each is replaced atomically)
+            path.unlink(missing_ok=True)
+            path.with_suffix(".svg").unlink(missing_ok=True)
     return out
+
+
+def _distinct(frame: pd.DataFrame, column: str) -> int:
+    """How many values ``column`` takes among the frame's ok rows (a one-value x axis draws nothing)."""
+    if frame.empty or column not in frame:
+        return 0
+    ok = frame[frame["status"] == "ok"] if "status" in frame else frame
+    return int(ok[column].dropna().nunique())

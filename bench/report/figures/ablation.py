@@ -18,10 +18,17 @@ from pathlib import Path
 
 import pandas as pd
 
+from bench.controls.base import control_rank
+from bench.report.figures.plots import errorbar_series, grid_shape, hide_unused, mean_ci_points
+from bench.report.figures.style import (
+    Palette,
+    dodge,
+    legend_outside,
+    new_figure,
+    save_figure,
+)
 from bench.report.frame import CLASSICAL, metric_col
-from bench.report.plots import errorbar_series, grid_shape, hide_unused, mean_ci_points
-from bench.report.stats import mean_ci
-from bench.report.style import CONTROL_MARKERS, Palette, dodge, legend_outside, new_figure, save_figure
+from bench.stats import mean_ci
 
 __all__ = ["plot_controls_vs"]
 
@@ -41,9 +48,8 @@ def _panel(ax, ok: pd.DataFrame, b: pd.Series, axis: str, other: str, palette: P
     mine = ok[(ok["dataset"] == b["dataset"]) & (ok[other] == b[other])]
     treatment = mine[(mine["head"] == b["head"]) & mine["control"].isna()]
     controls = mine[mine["treatment"] == b["head"]]
-    order = {k: i for i, k in enumerate(CONTROL_MARKERS)}
     series = [(f"{b['head']} (treatment)", treatment, palette.style(b["head"]))]
-    for kind, g in sorted(controls.groupby("control"), key=lambda kv: (order.get(kv[0], 99), kv[0])):
+    for kind, g in sorted(controls.groupby("control"), key=lambda kv: (control_rank(kv[0]), kv[0])):
         series.append((f"control: {kind}", g, palette.style(g["head"].iloc[0], kind, b["head"])))
     xs = sorted(float(x) for x in pd.concat([treatment[axis], controls[axis]]).unique())
     classical = ok[(ok["dataset"] == b["dataset"]) & (ok["head"] == CLASSICAL) & ok["control"].isna()]

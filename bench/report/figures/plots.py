@@ -1,11 +1,11 @@
 """Report figures. Each ``plot_*`` function writes one PNG (and its SVG twin, see
-``bench.report.style.save_figure``) to ``path`` and returns ``path``, or returns ``None`` (writing
+``bench.report.figures.style.save_figure``) to ``path`` and returns ``path``, or returns ``None`` (writing
 nothing) when there is no data for it.
 
 Figures are built on ``matplotlib.figure.Figure`` with the Agg canvas, never through ``pyplot``:
 nothing stays open after saving and many reports in one process do not leak memory. Importing
 this module does not change the user's matplotlib backend. Colours come from one
-``bench.report.style.Palette`` per report (a head has the same colour in every figure); panels
+``bench.report.figures.style.Palette`` per report (a head has the same colour in every figure); panels
 hold at most ``MAX_SERIES`` series and wrap at ``MAX_COLS`` per row; legends sit outside the data.
 """
 
@@ -18,11 +18,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from bench.report.figures.style import Palette, dodge, legend_outside, new_figure, save_figure
 from bench.report.frame import CLASSICAL, metric_col, timing_col
-from bench.report.stats import mean_ci
-from bench.report.style import Palette, dodge, legend_outside, new_figure, save_figure
-from bench.report.tables import exact_only
+from bench.report.render.fmt import fmt_unit
+from bench.report.sections.accuracy import exact_only
 from bench.results.record import Record
+from bench.stats import mean_ci
 
 __all__ = [
     "MAX_COLS",
@@ -208,7 +209,7 @@ def confusion_subset(
         ]
         by_seed: dict[int, Record] = {}
         for r in sorted(mine, key=lambda r: r.key):
-            by_seed.setdefault(r.seed, r)
+            by_seed.setdefault(r.unit, r)
         if by_seed:
             out.append((role, [by_seed[s] for s in sorted(by_seed)]))
     return out
@@ -278,7 +279,7 @@ def plot_gate_trajectories(records: list[Record], path: Path, palette: Palette |
     seen: dict[tuple, Record] = {}
     for r in records:
         if r.status == "ok" and r.gate_trajectory and not r.control:
-            seen.setdefault((r.dataset, r.head, r.n_qubits, r.n_layers, r.trained_on or r.backend, r.seed), r)
+            seen.setdefault((r.dataset, r.head, r.n_qubits, r.n_layers, r.trained_on or r.backend, r.unit), r)
     if not seen:
         return None
     palette = palette or Palette.for_heads(k[1] for k in seen)
@@ -296,7 +297,7 @@ def plot_gate_trajectories(records: list[Record], path: Path, palette: Palette |
                 color=palette.color(key[1]),
                 linestyle=style,
                 linewidth=1.4,
-                label=f"{key[1]}, seed {key[5]}",
+                label=f"{key[1]}, {fmt_unit(key[5])}",
             )
         ax.set_title(f"{ds} · {q} qubits · {n_layers} layer(s)", fontsize=9)
         ax.set_xlabel("epoch")

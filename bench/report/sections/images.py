@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.report.imagefigs import plot_gradcam, plot_misclassified
-from bench.report.sections import ReportSection, SectionFigure
+from bench.report.figures.images import plot_gradcam, plot_misclassified
+from bench.report.sections.base import ReportSection, SectionFigure
 from bench.results.record import Record
 
 

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pandas as pd
 
-from bench.report.fmt import MISSING, fmt_mean_ci
-from bench.report.frame import CLASSICAL, metric_col
-from bench.report.stats import mean_ci
+from bench.report.frame import CLASSICAL, UNIT, metric_col
+from bench.report.render.fmt import MISSING, fmt_mean_ci, fmt_units
+from bench.stats import mean_ci
 
 __all__ = ["GAPS_NOTE", "gap_stats", "gap_table"]
 
@@ -31,7 +31,8 @@ _KEYS = ["dataset", "head", "n_qubits", "n_layers"]
 
 
 def gap_stats(frame: pd.DataFrame) -> pd.DataFrame:
-    """Columns: dataset, head, n_qubits, n_layers, n_seeds, then ``<name>_mean`` / ``<name>_hw``
+    """Columns: dataset, head, n_qubits, n_layers, n_seeds (units), n_folds (0 without folds), then
+    ``<name>_mean`` / ``<name>_hw``
     for train, val, test, train_val_gap, train_test_gap."""
     ok = frame[(frame["status"] == "ok") & frame[_SERIES["test"]].notna()]
     values = {name: ok[col] for name, col in _SERIES.items()}
@@ -40,7 +41,8 @@ def gap_stats(frame: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for key, g in ok.groupby(_KEYS, dropna=False, sort=False):
         row = dict(zip(_KEYS, key, strict=True))
-        row["n_seeds"] = int(g["seed"].nunique())
+        row["n_seeds"] = int(g[UNIT].nunique())
+        row["n_folds"] = int(g["fold"].nunique())
         for name, series in values.items():
             row[f"{name}_mean"], row[f"{name}_hw"] = mean_ci(series.loc[g.index])
         rows.append(row)
@@ -53,7 +55,7 @@ def gap_stats(frame: pd.DataFrame) -> pd.DataFrame:
             -1 if pd.isna(r["n_layers"]) else int(r["n_layers"]),
         )
     )
-    columns = [*_KEYS, "n_seeds", *(f"{n}_{s}" for n in values for s in ("mean", "hw"))]
+    columns = [*_KEYS, "n_seeds", "n_folds", *(f"{n}_{s}" for n in values for s in ("mean", "hw"))]
     return pd.DataFrame(rows, columns=columns)
 
 
@@ -75,7 +77,7 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
             "head": r["head"],
             "qubits": str(r["n_qubits"]),
             "layers": layers,
-            "seeds": str(r["n_seeds"]),
+            "seeds": fmt_units(r["n_seeds"], r["n_folds"]),
         }
         for name, label in labels.items():
             row[label] = fmt_mean_ci(r[f"{name}_mean"], r[f"{name}_hw"], r["n_seeds"], signed="gap" in name)

@@ -6,7 +6,8 @@ Reusable by every page the harness writes (run report, timing sweep, compare and
 - ``page(title, body, base_dir)`` wraps an HTML fragment into a complete document: every ``<h2>`` and
   ``<h3>`` gets an ``id`` (kept when present) and is listed in a table of contents; every
   ``<img src="relative/path">`` that names a readable PNG, SVG, JPEG or GIF under ``base_dir`` is
-  replaced by a ``data:`` URI; tables with the class ``sortable`` (``table_html`` makes them) get
+  replaced by a ``data:`` URI, and so is every ``<a href>`` to such an SVG (downloaded under its
+  name when clicked); tables with the class ``sortable`` (``table_html`` makes them) get
   click-to-sort headers and a filter box from the inline ``PAGE_SCRIPT``.
 - ``table_html(df)``: a DataFrame of display strings as a sortable, filterable table;
   ``figure_html(path, alt, caption, svg)``: a figure with its caption and a link to the SVG version.
@@ -33,7 +34,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.report.markup import html_table
+from bench.report.render.markup import html_table
 
 __all__ = [
     "ERROR_HOOK",
@@ -67,6 +68,7 @@ _HEADING = re.compile(r"<h([23])((?:\s+[^>]*)?)>(.*?)</h\1>", re.S)
 _ID_ATTR = re.compile(r"""\sid\s*=\s*["']([^"']+)["']""")
 _TAGS = re.compile(r"<[^>]+>")
 _IMG_SRC = re.compile(r"""(<img\b[^>]*?\ssrc\s*=\s*)(["'])([^"']+)\2""", re.I)
+_SVG_HREF = re.compile(r"""(<a\b[^>]*?\shref\s*=\s*)(["'])([^"']+\.svg)\2""", re.I)
 
 
 def slug(text: str, taken: set[str] | None = None) -> str:
@@ -142,14 +144,23 @@ def _local_image(base_dir: Path, src: str) -> Path | None:
 
 def embed_images(body: str, base_dir: Path) -> str:
     """Replace the ``src`` of every ``<img>`` naming a readable image file relative to ``base_dir``
-    by its data URI; other ``src`` values (URLs, data URIs, missing files) are left as they are."""
+    by its data URI, and the ``href`` of every link to such an SVG file by its data URI with a
+    ``download`` attribute (browsers save it under the file's name: a mailed single HTML file keeps
+    its vector figures); other values (URLs, data URIs, missing files) are left as they are."""
     base_dir = Path(base_dir)
 
     def swap(m: re.Match) -> str:
         path = _local_image(base_dir, m.group(3))
         return m.group(0) if path is None else f"{m.group(1)}{m.group(2)}{data_uri(path)}{m.group(2)}"
 
-    return _IMG_SRC.sub(swap, body)
+    def swap_link(m: re.Match) -> str:
+        path = _local_image(base_dir, m.group(3))
+        if path is None:
+            return m.group(0)
+        name = html.escape(path.name, quote=True)
+        return f'{m.group(1)}{m.group(2)}{data_uri(path)}{m.group(2)} download="{name}"'
+
+    return _SVG_HREF.sub(swap_link, _IMG_SRC.sub(swap, body))
 
 
 def table_html(df: pd.DataFrame, auto_align: bool = True, sortable: bool = True) -> str:

@@ -3,9 +3,10 @@ accuracy against cost with its Pareto front.
 
 ``plot_forest(comps, path, best)``: one row per (configuration, control) of
 ``compare.comparisons``, grouped by dataset under a bold header; x is Δ test accuracy (treatment −
-control, percentage points) with its 95 % paired-bootstrap interval, a zero line, the verdict by
+control, percentage points) with its 95 % t interval over paired units, a zero line, the verdict by
 colour *and* marker (``VERDICT_STYLE``: better ▲ green, worse ▼ red, no significant difference ○
-grey, so it survives greyscale printing), and Δ [CI] with the Holm-adjusted p printed on the right.
+grey, too few units ◇ light grey, so it survives greyscale printing), and Δ [CI] with the
+Holm-adjusted p printed on the right.
 The configurations in ``best`` (the Verdict's, chosen on validation) are starred. Height grows
 with the rows (readable from 1 to ~60 rows).
 
@@ -28,10 +29,11 @@ import pandas as pd
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from bench.report.frame import CLASSICAL, metric_col, timing_col
-from bench.report.stats import mean_ci
-from bench.report.style import CONTROL_MARKERS, Palette, legend_outside, new_figure, save_figure
-from bench.report.tables import exact_only
+from bench.controls.base import control_rank
+from bench.report.figures.style import Palette, legend_outside, new_figure, place_labels, save_figure
+from bench.report.frame import CLASSICAL, UNIT, metric_col, timing_col
+from bench.report.sections.accuracy import exact_only
+from bench.stats import mean_ci
 
 __all__ = ["VERDICT_STYLE", "cost_points", "pareto_front", "plot_cost_accuracy", "plot_forest"]
 
@@ -42,6 +44,7 @@ VERDICT_STYLE = {
     "better": {"color": "#1a7f37", "marker": "^", "filled": True},
     "worse": {"color": "#c62828", "marker": "v", "filled": True},
     "no significant difference": {"color": "#5f6368", "marker": "o", "filled": False},
+    "too few units": {"color": "#9aa0a6", "marker": "D", "filled": False},
 }
 _ROW_IN = 0.25
 _CONFIG = ["dataset", "head", "n_qubits", "n_layers"]
@@ -148,7 +151,7 @@ def _label_rows(ax, ys: np.ndarray, rows: list) -> None:
     right.set_yticks(ys, ["" if r is None else _right_text(r) for _, r, _ in rows], fontsize=7.5)
     right.tick_params(length=0)
     ax.set_xlabel(
-        "Δ test accuracy, treatment − control (percentage points), 95 % paired-bootstrap CI", fontsize=8.5
+        "Δ test accuracy, treatment − control (percentage points), 95 % t interval over units", fontsize=8.5
     )
     ax.grid(axis="x", alpha=0.3)
 
@@ -178,7 +181,7 @@ def _forest_legend(fig, starred: bool) -> None:
         ncol=2,
         fontsize=7.5,
         frameon=False,
-        title="verdict (Holm-corrected McNemar p < 0.05 and CI excluding 0)",
+        title="verdict (paired t over units, Holm-corrected p < 0.05; no verdict below 5 units)",
         title_fontsize=7.5,
     )
 
@@ -202,7 +205,7 @@ def cost_points(frame: pd.DataFrame) -> pd.DataFrame:
                 "n_layers": None if n_layers < 0 else int(n_layers),
                 "control": g["control"].iloc[0],
                 "treatment": g["treatment"].iloc[0],
-                "n_seeds": int(g["seed"].nunique()),
+                "n_seeds": int(g[UNIT].nunique()),
                 "acc_mean": m,
                 "acc_hw": hw,
                 "train_s": float(train.mean()) if len(train) else math.nan,
@@ -230,10 +233,12 @@ def _short(p) -> str:
     return f"{p['head']} {p['n_qubits']}q{layers}"
 
 
-def _cost_panel(ax, pts: pd.DataFrame, x_col: str, palette: Palette) -> None:
+def _cost_panel(ax, pts: pd.DataFrame, x_col: str, palette: Palette) -> dict | None:
+    """Draw one panel; returns the ``place_labels`` arguments of its Pareto labels (placed once the
+    whole figure is laid out), or ``None``."""
     pts = pts[pts[x_col].notna() & (pts[x_col] > 0)]
     if pts.empty:
-        return
+        return None
     is_control = pts["control"].map(lambda c: isinstance(c, str))
     colors = [
         palette.color(t if c else h)
@@ -273,27 +278,19 @@ def _cost_panel(ax, pts: pd.DataFrame, x_col: str, palette: Palette) -> None:
             markeredgewidth=1.0,
             zorder=1,
         )
-        logs = np.log10(x)
-        right_side = logs.min() + 0.6 * (logs.max() - logs.min())
-        for n, i in enumerate(front):
-            left = logs[i] > right_side  # label to the left of points near the right edge
-            ax.annotate(
-                _short(pts.iloc[i]),
-                (x[i], y[i]),
-                xytext=(-5 if left else 5, 8 if n % 2 else -11),
-                textcoords="offset points",
-                fontsize=6.5,
-                color="#333333",
-                ha="right" if left else "left",
-                annotation_clip=True,
-                clip_on=True,
-            ).set_in_layout(False)
     ax.set_xscale("log")
     ax.xaxis.set_major_formatter(FuncFormatter(_plain))
     ax.xaxis.set_minor_formatter(
         FuncFormatter(lambda v, _: _plain(v) if _few_decades(ax) and _leading(v) in (2, 5) else "")
     )
     ax.grid(alpha=0.3, which="major")
+    return {
+        "ax": ax,
+        "points": [(x[i], y[i]) for i in front],
+        "texts": [_short(pts.iloc[i]) for i in front],
+        "obstacles": list(zip(x, y, strict=True)),
+        "bars": list(zip(x, y - yerr, y + yerr, strict=True)),
+    }
 
 
 def _plain(v: float, _pos=None) -> str:
@@ -330,7 +327,7 @@ def _cost_legend(ax, pts: pd.DataFrame, palette: Palette) -> None:
     ]
     kinds = sorted(
         {p["control"] for _, p in pts.iterrows() if isinstance(p["control"], str)},
-        key=lambda k: list(CONTROL_MARKERS).index(k) if k in CONTROL_MARKERS else 99,
+        key=control_rank,
     )
     handles += [
         Line2D(
@@ -366,12 +363,16 @@ def plot_cost_accuracy(frame: pd.DataFrame, path: Path, palette: Palette | None 
     palette = palette or Palette.for_heads(pts["head"])
     datasets = sorted(pts["dataset"].unique())
     fig, axes = new_figure(len(datasets), 2, 4.3, 3.4, extra_w=2.4, sharey="row")
+    labels = []
     for i, ds in enumerate(datasets):
         mine = pts[pts["dataset"] == ds]
-        _cost_panel(axes[i, 0], mine, "train_s", palette)
-        _cost_panel(axes[i, 1], mine, "params", palette)
+        labels += [_cost_panel(axes[i, 0], mine, "train_s", palette)]
+        labels += [_cost_panel(axes[i, 1], mine, "params", palette)]
         axes[i, 0].set_xlabel("head training time, mean over seeds (s, log)", fontsize=8.5)
         axes[i, 1].set_xlabel("trainable parameters (log)", fontsize=8.5)
         axes[i, 0].set_ylabel(f"{ds}\ntest accuracy")
     _cost_legend(axes[0, 1], pts, palette)
+    for job in labels:
+        if job is not None and job["points"]:
+            place_labels(**job)
     return save_figure(fig, path)

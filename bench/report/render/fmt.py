@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["MISSING", "fmt_count", "fmt_duration", "fmt_mean_ci", "fmt_points", "fmt_seconds"]
+__all__ = [
+    "MISSING",
+    "fmt_count",
+    "fmt_duration",
+    "fmt_mean_ci",
+    "fmt_points",
+    "fmt_seconds",
+    "fmt_unit",
+    "fmt_units",
+]
 
 MISSING = "—"
 
@@ -84,3 +93,17 @@ def fmt_points(x: float | None, scale: float = 100.0, digits: int = 1) -> str:
     if _is_missing(x):
         return MISSING
     return f"{float(x) * scale:+.{digits}f}"
+
+
+def fmt_unit(unit: int | tuple[int, int]) -> str:
+    """A statistical unit (``Record.unit``) in words: ``seed 3`` or ``fold 2, seed 3``."""
+    return f"fold {unit[0]}, seed {unit[1]}" if isinstance(unit, tuple) else f"seed {unit}"
+
+
+def fmt_units(n_units: int, n_folds: int = 0) -> str:
+    """A count of units: ``5`` (seeds), or ``50 (10 folds x 5 seeds)`` when the units are folds x seeds."""
+    if not n_folds:
+        return str(n_units)
+    seeds = n_units // n_folds
+    exact = seeds * n_folds == n_units
+    return f"{n_units} ({n_folds} folds × {seeds} seeds)" if exact else f"{n_units} (over {n_folds} folds)"

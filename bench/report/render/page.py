@@ -1,8 +1,8 @@
 """A plain page of titled sections (note, table, figures) as ``index.md`` and a self-contained
 ``index.html``, for pages other than the run report (run comparisons and trends, ``bench.history``).
 
-Tables are rendered by ``bench.report.markup`` (markdown) and ``bench.report.html`` (sortable
-HTML); the HTML document, its style and embedded images come from ``bench.report.html.page``.
+Tables are rendered by ``bench.report.render.markup`` (markdown) and ``bench.report.render.html`` (sortable
+HTML); the HTML document, its style and embedded images come from ``bench.report.render.html.page``.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from bench.report.html import figure_html, page, table_html
-from bench.report.markup import markdown_table
-from bench.report.sections import SectionFigure
+from bench.core.files import write_text_atomic
+from bench.report.render.html import figure_html, page, table_html
+from bench.report.render.markup import markdown_table
+from bench.report.sections.base import SectionFigure
 
 __all__ = ["PageSection", "SectionFigure", "write_page"]
 
@@ -33,8 +34,14 @@ class PageSection:
     figures: list[SectionFigure] = field(default_factory=list)
 
 
-def _markdown(title: str, intro: Sequence[str], sections: Sequence[PageSection]) -> str:
+Links = Sequence[tuple[str, str]]
+"""``(text, href)`` pairs shown under the title; hrefs relative to the page."""
+
+
+def _markdown(title: str, intro: Sequence[str], sections: Sequence[PageSection], links: Links = ()) -> str:
     lines = [f"# {title}", "", *(f"{line}\n" for line in intro)]
+    if links:
+        lines += [" · ".join(f"[{text}]({href})" for text, href in links), ""]
     for s in sections:
         lines += [f"## {s.title}", ""]
         if s.note:
@@ -46,8 +53,11 @@ def _markdown(title: str, intro: Sequence[str], sections: Sequence[PageSection])
     return "\n".join(lines)
 
 
-def _html_body(intro: Sequence[str], sections: Sequence[PageSection]) -> str:
+def _html_body(intro: Sequence[str], sections: Sequence[PageSection], links: Links = ()) -> str:
     parts = [f"<p>{html.escape(line)}</p>" for line in intro]
+    if links:
+        anchors = (f'<a href="{html.escape(href)}">{html.escape(text)}</a>' for text, href in links)
+        parts.append('<p class="links">' + " · ".join(anchors) + "</p>")
     for s in sections:
         parts.append(f"<h2>{html.escape(s.title)}</h2>")
         if s.note:
@@ -65,11 +75,14 @@ def _html_body(intro: Sequence[str], sections: Sequence[PageSection]) -> str:
 
 
 def write_page(
-    out_dir: Path, title: str, intro: Sequence[str], sections: Sequence[PageSection]
+    out_dir: Path, title: str, intro: Sequence[str], sections: Sequence[PageSection], links: Links = ()
 ) -> dict[str, Path]:
-    """Write ``out_dir/index.md`` and ``out_dir/index.html`` (figures embedded); returns their paths."""
+    """Write ``out_dir/index.md`` and ``out_dir/index.html`` (figures embedded); returns their paths.
+    ``links`` (text, relative href) are shown under the title, the HTML ones to ``index.html``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     paths = {"md": out_dir / "index.md", "html": out_dir / "index.html"}
-    paths["md"].write_text(_markdown(title, intro, sections), encoding="utf-8")
-    paths["html"].write_text(page(title, _html_body(intro, sections), base_dir=out_dir), encoding="utf-8")
+    md_links = [(text, href) for text, href in links]
+    html_links = [(text, href.replace("index.md", "index.html")) for text, href in links]
+    write_text_atomic(paths["md"], _markdown(title, intro, sections, md_links))
+    write_text_atomic(paths["html"], page(title, _html_body(intro, sections, html_links), base_dir=out_dir))
     return paths

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.report.plots import new_figure, save_figure
+from bench.report.figures.plots import new_figure, save_figure
 
 __all__ = ["display_image", "plot_gradcam", "plot_misclassified"]
 
@@ -61,8 +61,16 @@ def plot_misclassified(
         ax.set_title(
             f"{class_names[labels[i]]}\n→ {class_names[predictions[i]]}", fontsize=7, color="firebrick"
         )
-    fig.suptitle(title, fontsize=9)
+    fig.suptitle(_wrapped(title, 1.45 * n_cols, 9), fontsize=9)  # a narrow grid: the title wraps, not clips
     return save_figure(fig, path)
+
+
+def _wrapped(text: str, inches: float, fontsize: float) -> str:
+    """``text`` wrapped to lines that fit ``inches`` at ``fontsize`` (about 0.6 em per character)."""
+    import textwrap
+
+    width = max(8, int(inches * 72 / (0.6 * fontsize)))
+    return "\n".join(textwrap.wrap(text, width, break_on_hyphens=False)) or text
 
 
 def plot_gradcam(
@@ -87,6 +95,6 @@ def plot_gradcam(
                 f"pred: {class_names[preds[j]]}", fontsize=7, color="darkgreen" if right else "firebrick"
             )
             if j == 0:
-                ax.set_ylabel(name, fontsize=7)
+                ax.set_ylabel(_wrapped(name, 1.8, 7), fontsize=7)
     axes[0, 0].set_ylabel("input", fontsize=7)
     return save_figure(fig, path)

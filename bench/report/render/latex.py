@@ -13,7 +13,7 @@ import re
 
 import pandas as pd
 
-from bench.report.markup import numeric_columns, one_line
+from bench.report.render.markup import numeric_columns, one_line
 
 __all__ = ["booktabs_table", "latex_escape"]
 
