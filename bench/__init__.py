@@ -1,13 +1,66 @@
 """qhead-bench: a benchmark harness for quantum-head ablations.
 
-Schema versions are bumped whenever the layout of a stored artefact changes, so stale
-cache entries and result rows are recognised instead of misread.
+The public API (``bench.api``, documented in docs/api.md) is available from here::
+
+    import bench
+
+    outcome = bench.run_suite("suites/audio.yaml")
+    df = bench.results("suites/audio.yaml")
+
+Names load on first use, so ``import bench`` stays light (no torch, no pandas).
+
+Schema versions (``bench.core.versions``) are bumped whenever the layout of a stored artefact
+changes, so stale cache entries and result rows are recognised instead of misread.
 """
 
-__version__ = "0.1.0"
+from bench.core.versions import CACHE_SCHEMA_VERSION, RECORD_SCHEMA_VERSION, __version__
 
-RECORD_SCHEMA_VERSION = 1
-"""Version of the per-cell result record (``bench.results.record.Record``)."""
+__all__ = [
+    "CACHE_SCHEMA_VERSION",
+    "RECORD_SCHEMA_VERSION",
+    "Comparison",
+    "EventCallback",
+    "ExitCode",
+    "PlannedCell",
+    "ResultsStore",
+    "RunEvent",
+    "RunInfo",
+    "RunOptions",
+    "RunOutcome",
+    "RunSummary",
+    "Suite",
+    "SuiteLayout",
+    "SuitePlan",
+    "UserError",
+    "__version__",
+    "compare",
+    "events",
+    "list_runs",
+    "load_suite",
+    "open_store",
+    "plan_suite",
+    "results",
+    "run_suite",
+    "write_report",
+]
 
-CACHE_SCHEMA_VERSION = 2
-"""Version mixed into every content-addressed cache key (``bench.results.cache``)."""
+
+def __getattr__(name: str):
+    """The public names of ``bench.api``, imported on first use.
+
+    ``bench.results`` is also the subpackage of the store and records; calling it is
+    ``bench.api.results`` (see ``bench.results.__init__``), so both work whichever loads first.
+    """
+    if name == "results":
+        import bench.results as package
+
+        return package
+    if name in __all__:
+        from bench import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'bench' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

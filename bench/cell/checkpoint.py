@@ -33,6 +33,7 @@ from bench.cell.embeddings import backbone_key
 from bench.cell.finetune import finetune_key
 from bench.cell.model import CellModel, FixedCompression, LearnedCompression
 from bench.cell.selection import candidate_key, candidates, pick
+from bench.cell.trained import TrainedHead
 from bench.core.errors import UserError
 from bench.core.files import atomic_write
 from bench.core.hashing import canonical_json
@@ -127,13 +128,6 @@ def read_verified(path: Path) -> dict:
     return obj
 
 
-def _backbone_file_ok(path: Path) -> bool:
-    try:
-        return read_verified(path).get("format") == CHECKPOINT_FORMAT
-    except DamagedCheckpoint:
-        return False
-
-
 def _missing(cell: Cell, what: str) -> FileNotFoundError:
     return FileNotFoundError(f"{what} of cell {cell.key} is not in the cache (run the cell first)")
 
@@ -150,35 +144,35 @@ def chosen_head(cell: Cell, cache: Cache) -> tuple[dict[str, Any], dict | None]:
     entries = [cache.load("heads", cache_key(candidate_key(cell.train_key, o))) for o in options]
     if any(e is None for e in entries):
         return {}, None
-    best = pick([(e["val_accuracy"], e.get("val_loss", float("nan"))) for e in entries])
+    heads = [TrainedHead.from_payload(e) for e in entries]
+    best = pick([(h.val_accuracy, h.val_loss) for h in heads])
     return options[best], entries[best]
 
 
 def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
     s = cell.suite
     option, head = chosen_head(cell, cache)
-    bkey = backbone_key(cell.dataset, s.features, s.backbone, cell.seed)
+    bkey = backbone_key(cell.dataset, s.features, s.backbone, cell.seed, cache, fold=cell.fold)
     backbone_file = Path("backbones") / f"{bkey}.pt"
     if head is None:
         raise _missing(cell, "the trained head")
-    if not _backbone_file_ok(root / backbone_file):
+    shared = _shared_backbone(root / backbone_file)
+    if shared is None:
         bb = cache.load("backbone", bkey)
         if bb is None:
             raise _missing(cell, "the trained backbone")
-        _save(
-            {
-                "format": CHECKPOINT_FORMAT,
-                "name": s.backbone.name,
-                "params": _plain(s.backbone.params),
-                "input_shape": list(bb["input"]["feature_shape"]),
-                "n_classes": len(bb["class_names"]),
-                "state": _tensor_state(bb["state"]),
-                "input": _plain(bb["input"]),
-                "class_names": list(bb["class_names"]),
-            },
-            root / backbone_file,
-        )
-    shared = read_verified(root / backbone_file)
+        content = {
+            "format": CHECKPOINT_FORMAT,
+            "name": s.backbone.name,
+            "params": _plain(s.backbone.params),
+            "input_shape": list(bb["input"]["feature_shape"]),
+            "n_classes": len(bb["class_names"]),
+            "state": _tensor_state(bb["state"]),
+            "input": _plain(bb["input"]),
+            "class_names": list(bb["class_names"]),
+        }
+        _save(content, root / backbone_file)
+        shared = _remember_backbone(root / backbone_file, content)
     c = head["compressor"]
     compression = {
         "kind": "fixed",
@@ -193,6 +187,41 @@ def _frozen_parts(cell: Cell, cache: Cache, root: Path) -> dict:
         "input": shared["input"],
         "class_names": shared["class_names"],
     }
+
+
+_verified_backbones: dict[Path, tuple[tuple[int, int, int], dict]] = {}
+"""Shared backbone files this process verified: path -> (inode, size, mtime) and what cells need."""
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
+
+
+def _remember_backbone(path: Path, content: dict) -> dict:
+    summary = {"input": content["input"], "class_names": content["class_names"]}
+    signature = _signature(path)
+    if signature is not None:
+        _verified_backbones[path] = (signature, summary)
+    return summary
+
+
+def _shared_backbone(path: Path) -> dict | None:
+    """``input`` and ``class_names`` of a current-format shared backbone file, read and checked once
+    per process while the file is unchanged (same inode, size, modification time); ``None`` when it
+    is missing, damaged or of an older format (then it is exported again)."""
+    signature = _signature(path)
+    kept = _verified_backbones.get(path)
+    if signature is not None and kept is not None and kept[0] == signature:
+        return kept[1]
+    try:
+        content = read_verified(path)
+    except DamagedCheckpoint:
+        return None
+    return _remember_backbone(path, content) if content.get("format") == CHECKPOINT_FORMAT else None
 
 
 def _finetune_parts(cell: Cell, cache: Cache) -> dict:

@@ -2,8 +2,10 @@
 
 For every image dataset of a suite (its plugin's ``modality`` is ``"image"``; audio suites get
 nothing), the best classical cell and the best hybrid cell are chosen - highest mean test
-accuracy over seeds, then that cell's best seed (heads named ``hybrid-*``; if there is none,
-the best other circuit head) - and one ``<out_dir>/<dataset label>.npz`` is written with
+accuracy over seeds, then that cell's best seed (with folds: among the cells of the lowest fold
+present, so both pictures share their test images) (heads named ``hybrid-*``; if there is none,
+the best other circuit head; matched controls never count) - and one
+``<out_dir>/<dataset label>.npz`` is written with
 
 * per chosen kind, the first ``N_MISCLASSIFIED`` test images it gets wrong, their labels and
   its predictions, and
@@ -13,7 +15,7 @@ the best other circuit head) - and one ``<out_dir>/<dataset label>.npz`` is writ
 The models come from the cells' checkpoints (exported from the cache when missing), the test
 images from the dataset plugin, the backbone inputs from the cached features. Whatever cannot be
 computed (no checkpoint, dataset gone) is written into the file as a one-line reason instead
-of the arrays; computing never raises for it. The report (``bench.report.images``) only reads
+of the arrays; computing never raises for it. The report (``bench.report.sections.images``) only reads
 these files. Choosing on test accuracy flatters both alike: these are illustrations, not
 estimates.
 
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.core.files import atomic_write
 from bench.results.record import Record
 
 N_GRADCAM = 6
@@ -56,11 +59,16 @@ def best_record(records: list[Record]) -> Record | None:
 
 
 def chosen_records(records: list[Record], dataset_label: str) -> dict[str, Record]:
-    """``{"classical": best, "hybrid": best}`` among ok records of one dataset (either may be absent)."""
+    """``{"classical": best, "hybrid": best}`` among ok records of one dataset (either may be absent).
+    Only treatments compete: a matched control (``control`` set) is never the "best hybrid"."""
     ok = [
         r
         for r in records
-        if r.status == "ok" and r.dataset == dataset_label and r.predictions and "test_accuracy" in r.metrics
+        if r.status == "ok"
+        and not r.control
+        and r.dataset == dataset_label
+        and r.predictions
+        and "test_accuracy" in r.metrics
     ]
     hybrids = [r for r in ok if _head_name(r).startswith("hybrid")] or [
         r for r in ok if r.backend is not None
@@ -82,17 +90,23 @@ def gradcam_indices(labels: np.ndarray, predictions: list[np.ndarray], n: int = 
 
 
 class _Dataset:
-    """Lazily loaded test images and backbone inputs of one dataset of the suite."""
+    """Lazily loaded test images and backbone inputs of one dataset (and fold) of the suite."""
 
-    def __init__(self, suite, ref, cache):
-        self.suite, self.ref, self.cache = suite, ref, cache
+    def __init__(self, suite, ref, cache, fold=None):
+        self.suite, self.ref, self.cache, self.fold = suite, ref.plain(), cache, fold
         self._raw = None
 
     def raw(self):
         if self._raw is None:
             from bench.core.registry import DATASETS
+            from bench.data.folds import load_folded
 
-            self._raw = DATASETS.get(self.ref.name).from_dict(self.ref.params).load()
+            plugin = DATASETS.get(self.ref.name).from_dict(self.ref.params)
+            if self.fold is None:
+                self._raw = plugin.load()
+            else:
+                self._raw, folds = load_folded(plugin, self.fold.folding)
+                self._raw.split = self.fold.split(folds)
         return self._raw
 
     def test_images(self) -> np.ndarray:
@@ -102,9 +116,12 @@ class _Dataset:
     def test_inputs(self, rows: np.ndarray) -> np.ndarray:
         from bench.cell.embeddings import features_key
 
-        feats = self.cache.load("features", features_key(self.ref, self.suite.features))
+        folding = self.fold.folding if self.fold is not None else None
+        key = features_key(self.ref, self.suite.features, self.cache, folding=folding)
+        feats = self.cache.load("features", key)
         if feats is not None:
-            return feats["x"][feats["split"] == "test"][rows]
+            split = feats["split"] if self.fold is None else self.fold.split(feats["folds"])
+            return feats["x"][split == "test"][rows]
         from bench.core.registry import FEATURES
         from bench.data.base import RawData
 
@@ -119,7 +136,8 @@ class _Dataset:
             sample_rate=raw.sample_rate,
         )
         features = self.suite.features
-        return FEATURES.get(features.name).from_dict(features.params).transform(subset)
+        plugin = FEATURES.get(features.name).from_dict(features.params)
+        return plugin.transform(subset, plugin.fit(raw))
 
 
 def _load_model(cell, cache, checkpoints_root: Path):
@@ -171,12 +189,20 @@ def _attempt(compute: Callable[[], dict], errors: dict[str, str], name: str) -> 
         return {}
 
 
+def _first_fold(records: list[Record], dataset_label: str) -> list[Record]:
+    """The records of the lowest fold of a dataset (all of them without folds): the pictures of
+    one figure must share their test images."""
+    folds = sorted({r.fold for r in records if r.dataset == dataset_label and r.fold is not None})
+    return [r for r in records if r.fold == folds[0]] if folds else records
+
+
 def _dataset_diagnostics(suite, ref, records: list[Record], cells: dict, cache, checkpoints_root) -> dict:
-    picks = chosen_records(records, ref.label)
+    picks = chosen_records(_first_fold(records, ref.label), ref.label)
     errors: dict[str, str] = {}
     arrays: dict[str, np.ndarray] = {}
     if picks:
-        data = _Dataset(suite, ref, cache)
+        fold = cells[next(iter(picks.values())).key].fold if next(iter(picks.values())).key in cells else None
+        data = _Dataset(suite, ref, cache, fold)
         arrays |= _attempt(lambda: _misclassified(data, picks), errors, "misclassified")
         arrays |= _attempt(lambda: _gradcam(data, picks, cells, cache, checkpoints_root), errors, "gradcam")
     meta = {
@@ -206,6 +232,7 @@ def image_diagnostics(
     paths = []
     for ref in image_refs:
         path = out_dir / f"{ref.label}.npz"
-        np.savez_compressed(path, **_dataset_diagnostics(suite, ref, records, cells, cache, checkpoints_root))
+        arrays = _dataset_diagnostics(suite, ref, records, cells, cache, checkpoints_root)
+        atomic_write(path, lambda fh, arrays=arrays: np.savez_compressed(fh, **arrays))
         paths.append(path)
     return paths

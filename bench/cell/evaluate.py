@@ -8,6 +8,7 @@ import numpy as np
 
 from bench.cell.head_model import head_logits
 from bench.cell.metrics import classification_metrics
+from bench.cell.trained import TrainedHead
 from bench.heads.base import HeadModel
 from bench.plan.grid import Cell
 from bench.quantum.resolve import backend_for
@@ -20,7 +21,7 @@ class BackendDisagreement(RuntimeError):
 
 
 def evaluate_on_backend(
-    cell: Cell, model: HeadModel, x, y, trained: dict, record: Record, n_classes: int
+    cell: Cell, model: HeadModel, x, y, trained: TrainedHead, record: Record, n_classes: int
 ) -> None:
     """Score the test split on the cell's backend (once, after selection); check agreement with the
     trainer; time circuits."""
@@ -32,7 +33,7 @@ def evaluate_on_backend(
     logits = head_logits(model, x["test"])
     record.timings["evaluation_s"] = time.perf_counter() - start
     diff = float(np.abs(logits - reference).max()) if reference is not None and len(logits) else 0.0
-    tol = cell.suite.training.agreement_tol
+    tol = cell.training.agreement_tol
     if diff > tol:
         raise BackendDisagreement(
             f"{cell.backend} outputs differ from {cell.trained_on} by {diff:.3g} (> agreement_tol {tol:g})"
@@ -48,6 +49,6 @@ def evaluate_on_backend(
     if model.quantum is not None and cell.backend is not None:
         eval_executions = model.quantum.circuit_executions
         record.metrics["circuit_executions_eval"] = eval_executions
-        record.circuit_executions = trained["executions"] + eval_executions
-        batch = x["train"][: cell.suite.training.batch_size]
-        record.timings.update(time_circuit(model.quantum, batch, cell.suite.training.timing_repeats))
+        record.circuit_executions = trained.executions + eval_executions
+        batch = x["train"][: cell.training.batch_size]
+        record.timings.update(time_circuit(model.quantum, batch, cell.training.timing_repeats))

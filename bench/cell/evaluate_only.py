@@ -33,6 +33,7 @@ import torch
 
 from bench.cell.metrics import classification_metrics
 from bench.cell.subsets import stratified_subset, wilson_interval
+from bench.cell.trained import TrainedHead
 from bench.core.seeding import derive_seed
 from bench.quantum.resolve import evaluation_backends, profile_of
 from bench.quantum.timing import time_circuit
@@ -46,7 +47,7 @@ def subset_seed(cell) -> int:
 
 
 def _context(cell, jobs_path: str | Path):
-    from bench.quantum.qiskit_exec import ExecutionContext
+    from bench.quantum.qiskit.execute import ExecutionContext
 
     jobs_path = Path(jobs_path)
     return ExecutionContext(
@@ -70,7 +71,7 @@ def _scores(logits: np.ndarray, labels: np.ndarray, n_classes: int, exact_correc
 
 
 def evaluate_only(
-    cell, model, x: dict, y: dict, trained: dict, record: Record, n_classes: int, jobs_path: str | Path
+    cell, model, x: dict, y: dict, trained: TrainedHead, record: Record, n_classes: int, jobs_path: str | Path
 ) -> None:
     """Score ``model`` on ``cell.backend`` (an evaluate-only profile); fill ``record`` in place."""
     profile = profile_of(cell.suite, cell.backend)
@@ -146,7 +147,7 @@ def _account(cell, record: Record, profile, variants, pennylane_circuits: int, n
         )
         record.timings.update(transpile_s=stats.transpile_s, circuit_execution_s=stats.execution_s)
         if circuits:
-            batch = cell.suite.training.batch_size
+            batch = cell.training.batch_size
             record.timings["circuit_latency_s"] = stats.execution_s / circuits
             record.timings["circuit_forward_per_batch_s"] = stats.execution_s * min(batch, n_items) / n_items
     record.metrics.update(
@@ -163,8 +164,8 @@ def _time_circuits(cell, model, x: dict, record: Record, backend, n_items: int) 
     if backend.execution_stats() is not None or model.quantum is None:
         return
     model.use_simulator(backend)
-    batch = x["train"][: cell.suite.training.batch_size]
+    batch = x["train"][: cell.training.batch_size]
     timings = time_circuit(
-        model.quantum, batch, cell.suite.training.timing_repeats, backward=backend.differentiable
+        model.quantum, batch, cell.training.timing_repeats, backward=backend.differentiable
     )
     record.timings.update(timings)

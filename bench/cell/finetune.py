@@ -30,6 +30,7 @@ from bench.cell.evaluate import evaluate_on_backend
 from bench.cell.head_model import build_head_model, head_logits
 from bench.cell.loop import EpochCallback, EpochResult, LoopSettings, Validation, fit
 from bench.cell.model import CellModel, LearnedCompression, batched
+from bench.cell.trained import FinetunedHead, record_training
 from bench.cell.training import TrainOutcome, head_phases
 from bench.core.registry import BACKBONES
 from bench.core.seeding import derive_seed, seed_everything
@@ -108,36 +109,41 @@ def build_finetune_model(cell: Cell, feats: dict, x_train: np.ndarray, n_classes
 
 
 def _train(cell: Cell, feats: dict, x: dict, y: dict, on_epoch: EpochCallback | None) -> dict:
+    """The cache payload of the ``FinetunedHead`` (see ``_trained``)."""
+    return _trained(cell, feats, x, y, on_epoch).payload()
+
+
+def _trained(cell: Cell, feats: dict, x: dict, y: dict, on_epoch: EpochCallback | None) -> FinetunedHead:
     start = time.perf_counter()
     n_classes = len(feats["class_names"])
     model = build_finetune_model(cell, feats, x["train"], n_classes)
     s = cell.suite
     outcome = train_jointly(
-        model, x, y, s.training, s.backbone.training, derive_seed(cell.seed, "finetune"), on_epoch
+        model, x, y, cell.training, s.backbone.training, derive_seed(cell.seed, "finetune"), on_epoch
     )
     seconds = time.perf_counter() - start
-    angles = {split: batched(model.angles, x[split], s.training.batch_size) for split in SPLITS}
+    angles = {split: batched(model.angles, x[split], cell.training.batch_size) for split in SPLITS}
     executions = model.head.quantum.circuit_executions if model.head.quantum is not None else 0
     acc = {
         split: float((head_logits(model.head, torch.from_numpy(angles[split])).argmax(1) == y[split]).mean())
         for split in ("train", "val")
     }
-    return {
-        "state": model.head.state_dict(),
-        "backbone_state": model.backbone.state_dict(),
-        "compression_state": model.compression.state_dict(),
-        "angles": angles,
-        "test_logits": head_logits(model.head, torch.from_numpy(angles["test"])),
-        "best_epoch": outcome.best_epoch,
-        "epochs_run": outcome.epochs_run,
-        "history": outcome.history,
-        "seconds": seconds,
-        "executions": executions,
-        "train_accuracy": acc["train"],
-        "val_accuracy": acc["val"],
-        "input": feats["input"],
-        "class_names": feats["class_names"],
-    }
+    return FinetunedHead(
+        state=model.head.state_dict(),
+        backbone_state=model.backbone.state_dict(),
+        compression_state=model.compression.state_dict(),
+        angles=angles,
+        test_logits=head_logits(model.head, torch.from_numpy(angles["test"])),
+        best_epoch=outcome.best_epoch,
+        epochs_run=outcome.epochs_run,
+        history=outcome.history,
+        seconds=seconds,
+        executions=executions,
+        train_accuracy=acc["train"],
+        val_accuracy=acc["val"],
+        input=feats["input"],
+        class_names=feats["class_names"],
+    )
 
 
 def finetune_key(cell: Cell) -> str:
@@ -149,31 +155,25 @@ def run_finetune(
     cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback | None, jobs_path=None
 ) -> Record:
     """Fill ``record`` for a finetune cell (the frozen protocol's record, minus backbone-only fields)."""
-    feats, record.cache_hits["features"] = features_for(cell.dataset, cell.suite.features, cache)
+    feats, record.cache_hits["features"] = features_for(
+        cell.dataset, cell.suite.features, cache, fold=cell.fold
+    )
     record.timings["features_s"] = feats["seconds"]
     parts = {split: feats["split"] == split for split in SPLITS}
     x = {split: feats["x"][m] for split, m in parts.items()}
     y = {split: feats["labels"][m] for split, m in parts.items()}
     record.class_names, record.labels = list(feats["class_names"]), y["test"].astype(int).tolist()
     n_classes = len(feats["class_names"])
-    trained, record.cache_hits["head"] = cache.get_or_compute(
+    payload, record.cache_hits["head"] = cache.get_or_compute(
         "finetune", finetune_key(cell), lambda: _train(cell, feats, x, y, on_epoch)
     )
+    trained = FinetunedHead.from_payload(payload)
     head = build_head_model(cell, n_classes)
-    head.load_state_dict(trained["state"])
-    angles = {split: torch.from_numpy(trained["angles"][split]) for split in SPLITS}
+    head.load_state_dict(trained.state)
+    angles = {split: torch.from_numpy(trained.angles[split]) for split in SPLITS}
     labels = {split: torch.from_numpy(y[split]).long() for split in SPLITS}
-    record.timings["head_training_s"] = trained["seconds"]
-    record.n_params_classical, record.n_params_quantum = head.param_counts()
-    record.gate_trajectory = [h["gate"] for h in trained["history"] if "gate" in h]
-    record.metrics.update(
-        train_accuracy=trained["train_accuracy"],
-        val_accuracy=trained["val_accuracy"],
-        best_epoch=trained["best_epoch"],
-        epochs_run=trained["epochs_run"],
-        circuit_executions_training=trained["executions"],
-        skipped_items=len(feats["skipped"]),
-    )
+    record.timings["head_training_s"] = trained.seconds
+    record_training(record, trained, head, skipped_items=len(feats["skipped"]))
     evaluate_on_backend(cell, head, angles, labels, trained, record, n_classes)
     record.metrics["overfit_gap"] = record.metrics["train_accuracy"] - record.metrics["test_accuracy"]
     return record

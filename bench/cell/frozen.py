@@ -24,6 +24,7 @@ from bench.cell.evaluate_only import evaluate_only
 from bench.cell.head_model import build_head_model, head_logits
 from bench.cell.loop import EpochCallback
 from bench.cell.selection import candidate_key, candidates, describe, pick
+from bench.cell.trained import TrainedHead, record_training
 from bench.cell.training import train_head
 from bench.core.seeding import derive_seed
 from bench.data.base import SPLITS
@@ -37,11 +38,16 @@ from bench.results.record import Record
 def _inputs(cell: Cell, emb: EmbeddingSet) -> tuple[dict[str, torch.Tensor], dict[str, torch.Tensor], Any]:
     compressor = fit_compressor(emb.x["train"], cell.n_qubits, cell.suite.compression)
     x = {s: torch.from_numpy(compressor.transform(emb.x[s])) for s in SPLITS}
-    y = {s: torch.from_numpy(emb.y[s]).long() for s in SPLITS}
+    y = {s: torch.tensor(emb.y[s], dtype=torch.long) for s in SPLITS}  # a copy: emb is shared
     return x, y, compressor
 
 
 def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallback | None) -> dict:
+    """The cache payload of ``TrainedHead`` (see ``_trained``)."""
+    return _trained(cell, model, x, y, compressor, on_epoch).payload()
+
+
+def _trained(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallback | None) -> TrainedHead:
     """Train on ``x["train"]``, select epochs on ``x["val"]`` (``x`` holds no test split)."""
     start = time.perf_counter()
     outcome = train_head(
@@ -50,7 +56,7 @@ def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallba
         y["train"],
         x["val"],
         y["val"],
-        cell.suite.training,
+        cell.training,
         derive_seed(cell.seed, "head-shuffle", cell.stream_label, cell.n_qubits, cell.n_layers),
         on_epoch,
     )
@@ -59,18 +65,18 @@ def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallba
     logits = {s: head_logits(model, x[s]) for s in ("train", "val")}
     acc = {s: float((logits[s].argmax(1) == y[s].numpy()).mean()) for s in ("train", "val")}
     val_loss = float(torch.nn.functional.cross_entropy(torch.from_numpy(logits["val"]), y["val"]))
-    return {
-        "state": outcome.state,
-        "best_epoch": outcome.best_epoch,
-        "epochs_run": outcome.epochs_run,
-        "history": outcome.history,
-        "seconds": seconds,
-        "executions": executions,
-        "train_accuracy": acc["train"],
-        "val_accuracy": acc["val"],
-        "val_loss": val_loss,
-        "compressor": compressor,
-    }
+    return TrainedHead(
+        state=outcome.state,
+        best_epoch=outcome.best_epoch,
+        epochs_run=outcome.epochs_run,
+        history=outcome.history,
+        seconds=seconds,
+        executions=executions,
+        train_accuracy=acc["train"],
+        val_accuracy=acc["val"],
+        val_loss=val_loss,
+        compressor=compressor,
+    )
 
 
 def _fit(cell: Cell, cache: Cache, x, y, compressor, n_classes: int, on_epoch) -> tuple:
@@ -85,15 +91,15 @@ def _fit(cell: Cell, cache: Cache, x, y, compressor, n_classes: int, on_epoch) -
     for option in options:
         model = build_head_model(cell, n_classes, option)
         key = candidate_key(cell.train_key, option)
-        trained, hit = cache.get_or_compute(
+        payload, hit = cache.get_or_compute(
             "heads", cache_key(key), lambda m=model: _train(cell, m, x_seen, y_seen, compressor, on_epoch)
         )
-        fitted.append((model, trained, hit))
-    chosen = pick([(t["val_accuracy"], t.get("val_loss", float("nan"))) for _, t, _ in fitted])
+        fitted.append((model, TrainedHead.from_payload(payload), hit))
+    chosen = pick([(t.val_accuracy, t.val_loss) for _, t, _ in fitted])
     model, trained, _ = fitted[chosen]
-    model.load_state_dict(trained["state"])
+    model.load_state_dict(trained.state)
     selection = describe(options, [t for _, t, _ in fitted], chosen)
-    seconds = sum(t["seconds"] for _, t, _ in fitted)
+    seconds = sum(t.seconds for _, t, _ in fitted)
     return model, trained, selection, all(hit for _, _, hit in fitted), seconds
 
 
@@ -101,7 +107,7 @@ def run_frozen(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback
     """The ``frozen`` protocol: cached embeddings, compression fitted on train, head trained on
     train/val, test scored once on the cell's backend (or by ``evaluate_only``). Fills ``record``."""
     s = cell.suite
-    emb = embeddings_for(cell.dataset, s.features, s.backbone, cell.seed, cache)
+    emb = embeddings_for(cell.dataset, s.features, s.backbone, cell.seed, cache, fold=cell.fold)
     record.timings.update(emb.timings)
     record.cache_hits.update(emb.cache_hits)
     record.class_names = list(emb.class_names)
@@ -111,24 +117,19 @@ def run_frozen(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback
     model, trained, record.selection, record.cache_hits["head"], record.timings["head_training_s"] = _fit(
         cell, cache, x, y, compressor, n_classes, on_epoch
     )
-    record.n_params_classical, record.n_params_quantum = model.param_counts()
     if model.param_target:
         record.metrics["param_target"] = model.param_target
         record.metrics["param_ratio"] = model.trainable_count() / model.param_target
-    record.gate_trajectory = [h["gate"] for h in trained["history"] if "gate" in h]
-    record.metrics.update(
-        train_accuracy=trained["train_accuracy"],
-        val_accuracy=trained["val_accuracy"],
-        best_epoch=trained["best_epoch"],
-        epochs_run=trained["epochs_run"],
-        circuit_executions_training=trained["executions"],
+    record_training(
+        record,
+        trained,
+        model,
         backbone_val_accuracy=emb.backbone_metrics["val_accuracy"],
         backbone_test_accuracy=emb.backbone_metrics["test_accuracy"],
         skipped_items=len(emb.skipped),
     )
-    record.circuit_executions = trained["executions"]
     if is_evaluate_only(cell.suite, cell.backend):
-        evaluate_only(cell, model, x, y, trained, record, n_classes, jobs_path or cache.root / "jobs.sqlite")
+        evaluate_only(cell, model, x, y, trained, record, n_classes, jobs_path)
     else:
         evaluate_on_backend(cell, model, x, y, trained, record, n_classes)
     record.metrics["overfit_gap"] = record.metrics["train_accuracy"] - record.metrics["test_accuracy"]

@@ -24,7 +24,7 @@ from torch import nn
 from bench.backbones.base import BackboneNet
 from bench.cell.compress import Compressor
 from bench.heads.base import HeadModel
-from bench.quantum.backends import Simulator
+from bench.quantum.pennylane.simulators import Simulator
 
 SQUASH_SLOPE = 4.0
 """Slope of the learned compression's sigmoid around the middle of the training range."""

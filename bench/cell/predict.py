@@ -6,10 +6,14 @@ checkpoint recorded (``input``):
 * audio (``.wav``, ``.flac``, ``.ogg``, ``.mp3``; anything soundfile reads): mixed to mono
   (mean of the channels), resampled to the dataset's rate (``scipy.signal.resample_poly``),
   cropped to the dataset's clip length from the start or zero-padded at the end;
-* images (anything Pillow reads): converted to the dataset's channel count (L for 1, RGB for
-  3), resized to its height x width (bilinear), scaled to [0, 1].
+* images (anything Pillow reads, any bit depth: ``bench.data.image_io.pixels``): converted to
+  the dataset's channel count (L for 1, RGB for 3), resized to its height x width (bilinear),
+  scaled to [0, 1] (16-bit by 65535, never clipped), as the dataset's loader does.
 
-Then the suite's feature plugin, the cell's backbone, compression and head, and a softmax.
+Then the suite's feature plugin with the statistics it learned from the dataset's training split
+(saved in the checkpoint's ``input.fitted``; a checkpoint exported before they were saved has them
+recomputed from the dataset, which must then be readable), the cell's backbone, compression and
+head, and a softmax.
 A file that cannot be read is a ``UserError`` naming it (never replaced by silence).
 """
 
@@ -24,8 +28,9 @@ import torch
 
 from bench.cell.checkpoint import LoadedCell
 from bench.core.errors import UserError
-from bench.core.registry import FEATURES, SIMULATORS
+from bench.core.registry import DATASETS, FEATURES, SIMULATORS
 from bench.data.base import RawData
+from bench.features.base import BaseFeature
 from bench.plan.grid import Cell, expand
 from bench.spec.suite import Suite
 
@@ -95,6 +100,8 @@ def read_image(path: Path, shape: tuple[int, int, int]) -> np.ndarray:
     """Float32 ``(C, H, W)`` in [0, 1] matching ``shape`` (see the module docstring)."""
     from PIL import Image
 
+    from bench.data.image_io import UnreadableImage, pixels
+
     channels, height, width = shape
     if channels not in (1, 3):
         raise UserError(
@@ -102,19 +109,27 @@ def read_image(path: Path, shape: tuple[int, int, int]) -> np.ndarray:
         )
     try:
         with Image.open(path) as img:
-            img = img.convert("L" if channels == 1 else "RGB").resize((width, height), Image.BILINEAR)
-            pixels = np.asarray(img, dtype=np.float32) / 255.0
+            arr = pixels(img, "L" if channels == 1 else "RGB", width, height)  # any bit depth, scaled
     except Exception as exc:
-        raise UserError(
-            f"{path}: cannot read image ({type(exc).__name__}: {str(exc).strip()[:160]})"
-        ) from None
-    return pixels[None] if channels == 1 else pixels.transpose(2, 0, 1).copy()
+        kind = "" if isinstance(exc, UnreadableImage) else f"{type(exc).__name__}: "
+        raise UserError(f"{path}: cannot read image ({kind}{str(exc).strip()[:160]})") from None
+    return arr[None] if channels == 1 else arr.transpose(2, 0, 1).copy()
+
+
+def check_input_file(path: Path) -> None:
+    """``UserError`` unless ``path`` is a regular file: a folder, a missing path and anything else
+    (a FIFO, a device) are each said as what they are."""
+    if path.is_dir():
+        raise UserError(f"{path}: is a folder, not a file (give one audio or image file)")
+    if not path.exists():
+        raise UserError(f"{path}: file not found")
+    if not path.is_file():
+        raise UserError(f"{path}: is not a regular file (a FIFO or a device); give one audio or image file")
 
 
 def prepare(path: Path, loaded: LoadedCell) -> np.ndarray:
     """The ``(1, ...)`` backbone input for one file, through the suite's feature plugin."""
-    if not path.is_file():
-        raise UserError(f"{path}: file not found")
+    check_input_file(path)
     geometry = loaded.meta["input"]
     modality, raw_shape = geometry["modality"], tuple(geometry["raw_shape"])
     if modality == "audio":
@@ -131,7 +146,18 @@ def prepare(path: Path, loaded: LoadedCell) -> np.ndarray:
         item_ids=(path.name,),
     )
     features = loaded.meta["features"]
-    return FEATURES.get(features["name"]).from_dict(features["params"]).transform(raw).astype(np.float32)
+    plugin = FEATURES.get(features["name"]).from_dict(features["params"])
+    return plugin.transform(raw, fitted_statistics(plugin, loaded)).astype(np.float32)
+
+
+def fitted_statistics(plugin: BaseFeature, loaded: LoadedCell) -> dict[str, list[float]]:
+    """The feature statistics of the cell's training split: the checkpoint's, else recomputed
+    from the dataset (``{}`` without loading anything for a feature that learns none)."""
+    saved = loaded.meta["input"].get("fitted")
+    if saved is not None or not plugin.fits:
+        return saved or {}
+    dataset = loaded.meta["dataset"]
+    return plugin.fit(DATASETS.get(dataset["name"]).from_dict(dataset["params"]).load())
 
 
 def predict_file(loaded: LoadedCell, path: Path) -> np.ndarray:

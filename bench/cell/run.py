@@ -15,6 +15,7 @@ from typing import Protocol
 from bench.cell.finetune import run_finetune
 from bench.cell.frozen import run_frozen
 from bench.cell.loop import EpochCallback
+from bench.core.layout import DEFAULT_REPORTS, SuiteLayout
 from bench.plan.grid import Cell
 from bench.results.cache import Cache
 from bench.results.record import Record
@@ -48,6 +49,7 @@ def blank_record(cell: Cell, status: str = "ok", error: str | None = None) -> Re
         n_layers=cell.n_layers,
         backend=cell.backend,
         seed=cell.seed,
+        fold=cell.fold.number if cell.fold is not None else None,
         spec=cell.spec,
         trained_on=cell.trained_on,
         protocol=cell.suite.backbone.protocol,
@@ -64,9 +66,11 @@ def failed_record(cell: Cell, error: str) -> Record:
 def run_cell(cell: Cell, cache: Cache, on_epoch: EpochCallback | None = None, jobs_path=None) -> Record:
     """Compute the record of ``cell``. Never raises: failures come back as ``status="failed"``.
 
-    ``jobs_path`` is the IBM job ledger (``bench.quantum.ledger``); default ``<cache>/jobs.sqlite``.
+    ``jobs_path`` is the IBM job ledger (``bench.quantum.qiskit.ledger``); default: the suite's ledger
+    under the default reports folder (``SuiteLayout.jobs``), where ``python -m bench run`` keeps it.
     """
     record = blank_record(cell)
+    jobs_path = jobs_path or SuiteLayout(DEFAULT_REPORTS, cache.root, cell.suite.name).jobs
     try:
         return PROTOCOLS[cell.suite.backbone.protocol](cell, cache, record, on_epoch, jobs_path)
     except Exception as exc:

@@ -15,6 +15,8 @@ import itertools
 import math
 from typing import Any
 
+from bench.cell.trained import TrainedHead
+
 RULE = (
     "epochs: the epoch with the best validation accuracy (ties: lower validation loss); candidates: the best "
     "validation accuracy (ties: lower validation loss, then list order); test scored once, after selection"
@@ -45,7 +47,7 @@ def pick(scores: list[tuple[float, float]]) -> int:
     return max(range(len(scores)), key=rank)
 
 
-def describe(options: list[dict[str, Any]], trained: list[dict[str, Any]], chosen: int) -> dict[str, Any]:
+def describe(options: list[dict[str, Any]], trained: list[TrainedHead], chosen: int) -> dict[str, Any]:
     """The record's ``selection``: rule, every candidate's validation scores, and the choice."""
     return {
         "rule": RULE,
@@ -55,9 +57,9 @@ def describe(options: list[dict[str, Any]], trained: list[dict[str, Any]], chose
         "candidates": [
             {
                 "params": o,
-                "val_accuracy": t["val_accuracy"],
-                "val_loss": t.get("val_loss", math.nan),
-                "best_epoch": t["best_epoch"],
+                "val_accuracy": t.val_accuracy,
+                "val_loss": t.val_loss,
+                "best_epoch": t.best_epoch,
             }
             for o, t in zip(options, trained, strict=True)
         ],

@@ -1,1 +1,2 @@
-"""Command line: argument parsing (parser) and one function per sub-command (commands)."""
+"""Command line: a view of the library. ``parser`` assembles the sub-commands of ``commands`` (one module
+each, parser beside body); ``views`` renders every table and event; ``common`` holds shared flags."""

@@ -14,7 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bench.core.plugin import Params
-from bench.core.registry import BACKBONES, DATASETS, FEATURES, HEADS, Registry
+from bench.core.registry import BACKBONES, CONTROLS, DATASETS, FEATURES, HEADS, Registry
 from bench.data.options import (
     AudioParams,
     FoldParams,
@@ -28,6 +28,7 @@ from bench.spec.suite import (
     BackboneTraining,
     CompressionSpec,
     ControlsSpec,
+    DatasetRef,
     HeadRef,
     Suite,
     TrainingSpec,
@@ -84,6 +85,15 @@ def _registry_section(title: str, registry: Registry) -> list[str]:
     return out
 
 
+def _controls_section() -> list[str]:
+    """The control kinds, in registration order, from each kind's own declaration."""
+    rows = ["| kind | what changes | runs a circuit | shown as |", "|---|---|---|---|"]
+    for name in CONTROLS.in_order():
+        kind = CONTROLS.get(name)
+        rows.append(f"| `{name}` | {kind.summary} | {'yes' if kind.runs_circuit else 'no'} | {kind.label} |")
+    return ["### Control kinds (`controls.kinds`)", "\n".join(rows)]
+
+
 def _same_field(a, b) -> bool:
     return (a.annotation, a.default, a.default_factory, a.description) == (
         b.annotation,
@@ -119,9 +129,15 @@ def _dataset_section() -> list[str]:
     return out
 
 
+def _native_params(name: str) -> type[BaseModel]:
+    from bench.quantum.profiles import native_simulator
+
+    return native_simulator(name).ProfileParams
+
+
 def _backend_sections() -> list[str]:
     """Backend profiles (``backends/*.yaml`` or a suite's ``profiles``), the budget and sweep files."""
-    from bench.quantum.profiles import BackendProfile, IbmSpec, MitigationSpec, NoiseSpec
+    from bench.quantum.profiles import BackendProfile, IbmSpec, MitigationSpec, NoiseSpec, native_simulators
     from bench.spec.suite import BudgetSpec
     from bench.timing.sweep import SweepSpec
 
@@ -137,6 +153,11 @@ def _backend_sections() -> list[str]:
         model_table(MitigationSpec),
         "### Profile `ibm`",
         model_table(IbmSpec),
+        *(
+            part
+            for name in native_simulators()
+            for part in (f"### Profile `params` of `device: {name}`", model_table(_native_params(name)))
+        ),
         "### Timing sweep files (`python -m bench sweep FILE`)",
         model_table(SweepSpec),
     ]
@@ -157,10 +178,13 @@ def options_markdown() -> str:
         model_table(BackboneTraining),
         "### `compression`",
         model_table(CompressionSpec),
+        "### `datasets[]` (each entry)",
+        model_table(DatasetRef),
         "### `heads[]` (each entry)",
         model_table(HeadRef),
         "### `controls`",
         model_table(ControlsSpec),
+        *_controls_section(),
         *_dataset_section(),
         *_registry_section("Features", FEATURES),
         *_registry_section("Backbones", BACKBONES),

@@ -9,7 +9,7 @@ import subprocess
 from importlib import metadata
 from pathlib import Path
 
-from bench import RECORD_SCHEMA_VERSION, __version__
+from bench.core.versions import RECORD_SCHEMA_VERSION, __version__
 
 PACKAGES = (
     "torch",
@@ -30,6 +30,11 @@ def _version(package: str) -> str:
         return metadata.version(package)
     except metadata.PackageNotFoundError:
         return "not installed"
+
+
+def git_sha() -> str:
+    """The checkout's commit SHA (``+dirty`` with uncommitted changes), or ``unknown``."""
+    return _git_sha()
 
 
 def _git_sha() -> str:

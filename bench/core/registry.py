@@ -25,6 +25,15 @@ class Registry:
         """All registered names, sorted."""
         return sorted(self._entries)
 
+    def in_order(self) -> list[str]:
+        """All registered names in registration order (for kinds whose order means something)."""
+        return list(self._entries)
+
+    def module_of(self, name: str) -> str:
+        """The module that holds ``name``'s plugin, without importing it."""
+        self.check(name)
+        return self._entries[name].split(":")[0]
+
     def __contains__(self, name: object) -> bool:
         return name in self._entries
 
@@ -98,14 +107,27 @@ HEADS = Registry(
     },
 )
 
+CONTROLS = Registry(
+    "control kind",
+    {
+        "matched-mlp": "bench.controls.matched_mlp:MATCHED_MLP",
+        "no-entanglement": "bench.controls.no_entanglement:NO_ENTANGLEMENT",
+        "tanh-linear": "bench.controls.tanh_linear:TANH_LINEAR",
+        "beta-zero": "bench.controls.beta_zero:BETA_ZERO",
+        "frozen-circuit": "bench.controls.frozen_circuit:FROZEN_CIRCUIT",
+    },
+)
+"""Matched-control kinds (``bench.controls.base.ControlKind``), in the order suites, tables and figures
+use."""
+
 SIMULATORS = Registry(
     "backend",
     {
-        "default.qubit": "bench.quantum.backends:DEFAULT_QUBIT",
-        "lightning.qubit": "bench.quantum.backends:LIGHTNING_QUBIT",
-        "lightning.gpu": "bench.quantum.backends:LIGHTNING_GPU",
-        "lightning.kokkos": "bench.quantum.backends:LIGHTNING_KOKKOS",
-        "torch.statevector": "bench.quantum.torch_sim:TORCH_STATEVECTOR",
+        "default.qubit": "bench.quantum.pennylane.simulators:DEFAULT_QUBIT",
+        "lightning.qubit": "bench.quantum.pennylane.simulators:LIGHTNING_QUBIT",
+        "lightning.gpu": "bench.quantum.pennylane.simulators:LIGHTNING_GPU",
+        "lightning.kokkos": "bench.quantum.pennylane.simulators:LIGHTNING_KOKKOS",
+        "torch.statevector": "bench.quantum.torch.sim:TORCH_STATEVECTOR",
     },
 )
 

@@ -10,6 +10,17 @@ final name. Each file starts with the sha256 of its payload; a payload that does
 and overwritten, not deleted first): a new run (``bench run --new-run``) recomputes what it
 measures instead of loading artefacts an earlier run (maybe other package versions) produced,
 while cells of the same run still share what it computed.
+
+``fingerprints`` are the datasets' fingerprints in force (``bench.cell.embeddings.data_fingerprint``,
+part of the feature keys): the driver takes each dataset's once at the start of a run and every task
+of the run builds its cache with them, so no worker stats a dataset's files again; a fingerprint
+not given is taken on first use and kept for the life of this object.
+
+``load_shared`` serves entries many tasks of a process read (a backbone's embeddings, read by every
+cell of that dataset x seed): the first call reads and checks the file, later calls in the same
+process get the same object back while the file is unchanged (same inode, size and modification
+time), so a worker reads each such entry once. Callers must not modify it: its numpy arrays are
+made read-only.
 """
 
 from __future__ import annotations
@@ -17,17 +28,22 @@ from __future__ import annotations
 import hashlib
 import logging
 import pickle
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
-from bench import CACHE_SCHEMA_VERSION
+import numpy as np
+
 from bench.core.files import atomic_write
 from bench.core.hashing import stable_hash
+from bench.core.versions import CACHE_SCHEMA_VERSION
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 _DIGEST = 32
+SHARED_ENTRIES = 4  # entries ``load_shared`` keeps per process (the most recently used)
+_shared: OrderedDict[Path, tuple[tuple[int, int, int], Any]] = OrderedDict()
 
 
 def cache_key(spec: Any) -> str:
@@ -38,9 +54,21 @@ def cache_key(spec: Any) -> str:
 class Cache:
     """A directory of pickled artefacts addressed by key. Safe to share between processes."""
 
-    def __init__(self, root: str | Path, fresh_after: float | None = None):
+    def __init__(
+        self,
+        root: str | Path,
+        fresh_after: float | None = None,
+        fingerprints: Mapping[str, str] | None = None,
+    ):
         self.root = Path(root)
         self.fresh_after = fresh_after
+        self.fingerprints = dict(fingerprints or {})
+
+    def fingerprint(self, dataset_id: str, take: Callable[[], str]) -> str:
+        """The fingerprint of dataset ``dataset_id``: the one given, else ``take()`` once."""
+        if dataset_id not in self.fingerprints:
+            self.fingerprints[dataset_id] = take()
+        return self.fingerprints[dataset_id]
 
     def path(self, kind: str, key: str) -> Path:
         return self.root / kind / f"{key}.pkl"
@@ -72,6 +100,27 @@ class Cache:
             return False
         return self.fresh_after is None or mtime >= self.fresh_after
 
+    def load_shared(self, kind: str, key: str) -> Any | None:
+        """``load``, read once per process while the file is unchanged (see the module docstring)."""
+        path = self.path(kind, key)
+        if not self.contains(kind, key):
+            return None
+        try:
+            st = path.stat()
+        except FileNotFoundError:
+            return None
+        signature = (st.st_ino, st.st_size, st.st_mtime_ns)
+        kept = _shared.get(path)
+        if kept is not None and kept[0] == signature:
+            _shared.move_to_end(path)
+            return kept[1]
+        obj = self.load(kind, key)
+        if obj is not None:
+            _shared[path] = (signature, _read_only(obj))
+            while len(_shared) > SHARED_ENTRIES:
+                _shared.popitem(last=False)
+        return obj
+
     def save(self, kind: str, key: str, obj: Any) -> Path:
         """Atomically store ``obj`` under ``key``."""
         payload = pickle.dumps(obj, protocol=pickle.HIGHEST_PROTOCOL)
@@ -90,3 +139,16 @@ class Cache:
         obj = compute()
         self.save(kind, key, obj)
         return obj, False
+
+
+def _read_only(obj: Any) -> Any:
+    """``obj`` with every numpy array inside its dicts, lists and tuples made read-only."""
+    if isinstance(obj, np.ndarray):
+        obj.setflags(write=False)
+    elif isinstance(obj, dict):
+        for value in obj.values():
+            _read_only(value)
+    elif isinstance(obj, list | tuple):
+        for value in obj:
+            _read_only(value)
+    return obj

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from bench import RECORD_SCHEMA_VERSION
+from bench.core.versions import RECORD_SCHEMA_VERSION
 
 Status = Literal["ok", "failed", "skipped"]
 
@@ -25,6 +25,20 @@ TIMING_KEYS = (
     "evaluation_s",  # scoring val+test on the evaluation backend
 )
 
+METRIC_KEYS = (
+    "test_accuracy",
+    "test_macro_f1",
+    "test_cross_entropy",
+    "train_accuracy",
+    "val_accuracy",
+    "overfit_gap",
+    "best_epoch",
+    "epochs_run",
+    "agreement_max_abs_diff",
+)
+"""The metrics documented on ``Record.metrics``: the results table and the report frame always
+give them a column, in this order."""
+
 
 @dataclass
 class Record:
@@ -35,6 +49,9 @@ class Record:
         status: ``ok``, ``failed`` (``error`` says why) or ``skipped`` (``error`` says why).
         dataset, head, n_qubits, n_layers, backend, seed: the cell's axes. ``n_layers`` and
             ``backend`` are ``None`` for heads without a circuit.
+        fold: the cell's test fold (``bench.data.folds``: fold ``k`` tests, the fold before it
+            validates) for a dataset entry with ``folds`` or ``cv``; ``None`` otherwise (and in
+            records written before folds existed). A statistical unit is ``unit``.
         spec: the full resolved cell spec (axes plus every setting that affects the result).
         trained_on: simulator that trained the head (``None`` for classical heads).
         protocol: how the backbone was used: ``frozen`` (trained once or loaded, then frozen;
@@ -74,6 +91,7 @@ class Record:
     n_layers: int | None
     backend: str | None
     seed: int
+    fold: int | None = None
     spec: dict[str, Any] = field(default_factory=dict)
     error: str | None = None
     trained_on: str | None = None
@@ -96,6 +114,12 @@ class Record:
     treatment: str | None = None
     selection: dict[str, Any] = field(default_factory=dict)
     schema_version: int = RECORD_SCHEMA_VERSION
+
+    @property
+    def unit(self) -> int | tuple[int, int]:
+        """The statistical unit this record is one repeat of: its ``seed``, or ``(fold, seed)``
+        for a cell with a fold. Treatment and control records pair by unit."""
+        return self.seed if self.fold is None else (self.fold, self.seed)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -14,10 +14,10 @@ import os
 import shutil
 import sqlite3
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from bench.core.run_ids import timestamp_id
 from bench.results import store_schema as schema
 from bench.results.record import Record
 
@@ -151,6 +151,29 @@ def _salvage(path: Path, result: RepairResult) -> tuple[list[schema.RunRow], lis
     return runs, good
 
 
+def damage(path: Path) -> str | None:
+    """Why the store at ``path`` needs repair (its ``DamagedStore`` message), or ``None`` when it
+    opens, passes SQLite's check and every record row passes its checksum and decodes. A file that
+    is no results store of a known schema raises ``UserError``: repair would not know its rows."""
+    from bench.results.store import DamagedStore, ResultsStore
+
+    try:
+        store = ResultsStore(path, read_only=True)
+    except DamagedStore as exc:
+        return str(exc)
+    try:
+        for run in store.run_list():
+            store.get(run_id=run.run_id)  # every row's checksum checked and its record decoded
+        store.get()
+    except DamagedStore as exc:
+        return str(exc)
+    except sqlite3.DatabaseError as exc:
+        return f"{path}: {exc}"
+    finally:
+        store.close()
+    return None
+
+
 def repair_store(path: Path) -> RepairResult:
     """Rebuild ``path`` from its readable rows (see the module docstring)."""
     result = RepairResult()
@@ -170,7 +193,7 @@ def repair_store(path: Path) -> RepairResult:
         schema.insert_runs(db, sorted({r.run_id: r for r in runs}.values(), key=lambda r: r.started))
         schema.insert_records(db, records)
     db.close()
-    stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    stamp = timestamp_id()
     result.moved_to = path.with_name(f"{path.name}.damaged-{stamp}")
     for suffix in ("-wal", "-shm", ""):
         src = Path(f"{path}{suffix}")

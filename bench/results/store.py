@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bench import RECORD_SCHEMA_VERSION
 from bench.core.errors import UserError
+from bench.core.run_ids import timestamp_id
+from bench.core.versions import RECORD_SCHEMA_VERSION
 from bench.results import store_schema as schema
 from bench.results.record import Record
 
@@ -67,6 +69,7 @@ class RunInfo:
 class ResultsStore:
     """Records keyed by (run, cell key). ``put`` replaces an earlier record of the same key in the same run.
 
+    A context manager: ``with ResultsStore(path) as store: ...`` closes it at the end.
     Reads without ``run_id`` see, per cell key, the record of the latest run that has one (the
     store's current view, as a resume sees it); with ``run_id``, that run's records only.
     ``hint`` is the repair command named in damage messages.
@@ -79,6 +82,8 @@ class ResultsStore:
         try:
             self._db = self._open_read_only() if read_only else self._open_writable()
             self._check_integrity()
+        except ValueError as exc:  # another program's file, or a schema this code does not know
+            raise UserError(f"{self.path}: not a results store this qhead-bench can use: {exc}") from None
         except sqlite3.OperationalError as exc:  # cannot open, read-only, I/O error, locked: not damage
             raise UserError(f"{self.path}: cannot use the results store ({exc})") from None
         except sqlite3.DatabaseError as exc:  # corrupt, not a database
@@ -90,16 +95,15 @@ class ResultsStore:
     def _open_writable(self) -> sqlite3.Connection:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         db = sqlite3.connect(self.path, timeout=30)
+        try:
+            version = schema.schema_version(db)  # ValueError: not a store this code can use
+        except ValueError:
+            db.close()  # before anything (the WAL switch) writes to another program's file
+            raise
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=FULL")
-        version = schema.schema_version(db)
         if version == 1:
             schema.migrate_v1(db)
-        elif version > schema.STORE_SCHEMA_VERSION:
-            raise UserError(
-                f"{self.path}: results store has schema {version}, newer than this qhead-bench "
-                f"understands ({schema.STORE_SCHEMA_VERSION}); upgrade qhead-bench"
-            )
         else:
             with db:
                 schema.create(db)
@@ -227,12 +231,43 @@ class ResultsStore:
             for key, status, checksum, body, run_id in rows
         }
 
+    def fields(self, run_id: str, paths: Sequence[str]) -> Iterator[tuple[str, str, tuple[Any, ...]]]:
+        """``(key, status, values)`` of each of ``run_id``'s records of the current schema version, in
+        the order they were written, one row at a time: ``values`` are the body's JSON values at
+        ``paths`` (SQLite JSON paths such as ``$.metrics.test_accuracy``; ``None`` where absent),
+        extracted inside SQLite, so no body is decoded into a ``Record``. Each row's checksum is
+        checked (``DamagedStore`` on a mismatch)."""
+        columns = "".join(", json_extract(body, ?)" for _ in paths)
+        sql = (
+            f"SELECT key, status, checksum, body{columns} FROM records "
+            "WHERE run_id = ? AND schema_version = ? ORDER BY written"
+        )
+        try:
+            for key, status, checksum, body, *values in self._db.execute(
+                sql, (*paths, run_id, RECORD_SCHEMA_VERSION)
+            ):
+                if schema.row_checksum(key, status, body) != checksum:
+                    raise DamagedStore(self.path, f"record {key}: checksum mismatch", self.hint)
+                yield key, status, tuple(values)
+        except sqlite3.DatabaseError as exc:  # a malformed body, a damaged page
+            raise DamagedStore(self.path, str(exc), self.hint) from None
+
+    def run_stamp(self, run_id: str) -> str:
+        """A string that changes whenever a record of ``run_id`` is added or replaced."""
+        try:
+            count, last = self._db.execute(
+                "SELECT COUNT(*), MAX(written) FROM records WHERE run_id = ?", (run_id,)
+            ).fetchone()
+        except sqlite3.DatabaseError as exc:
+            raise DamagedStore(self.path, str(exc), self.hint) from None
+        return f"{count} {last}"
+
     # ---- runs ----------------------------------------------------------------------------
     def new_run(self, started: datetime, policy: str, provenance: dict[str, Any]) -> str:
         """Register a run and return its id: ``YYYYMMDD-HHMMSS`` of ``started`` (UTC), with ``-2``,
         ``-3``, ... appended when that id is taken, so ids are unique even within one second.
         ``started`` is kept to the microsecond (a new run's cache cut-off, ``bench.history.runs``)."""
-        base = started.astimezone(UTC).strftime("%Y%m%d-%H%M%S")
+        base = timestamp_id(started)
         with self._db:
             self._db.execute("BEGIN IMMEDIATE")
             taken = {
@@ -266,6 +301,19 @@ class ResultsStore:
                 (json.dumps(summary), run_id),
             )
 
+    def meta(self, name: str) -> str | None:
+        """A value of the store's ``meta`` table (``None`` when unset)."""
+        try:
+            row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        except sqlite3.OperationalError:  # an upgraded schema-1 store read in memory has one
+            return None
+        return row[0] if row else None
+
+    def set_meta(self, name: str, value: str) -> None:
+        """Set a value of the ``meta`` table (writable stores only)."""
+        with self._db:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (name, value))
+
     def run_list(self) -> list[RunInfo]:
         """Every run, oldest first."""
         try:
@@ -292,7 +340,14 @@ class ResultsStore:
         return [r.summary for r in self.run_list() if r.summary]
 
     def close(self) -> None:
+        """Close the connection (committed writes are already durable)."""
         self._db.close()
+
+    def __enter__(self) -> ResultsStore:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
 
 def _now() -> str:

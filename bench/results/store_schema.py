@@ -70,12 +70,32 @@ def table_names(db: sqlite3.Connection) -> set[str]:
 
 
 def schema_version(db: sqlite3.Connection) -> int:
-    """2 for a current store, 1 for the previous layout, 0 for an empty file."""
+    """2 for a current store, 1 for the previous layout, 0 for an empty file; ``ValueError`` (its
+    text says why) for a file that is no results store of any version this code knows: another
+    program's tables, a version that is not a number, or one newer than ``STORE_SCHEMA_VERSION``."""
     tables = table_names(db)
     if "meta" in tables:
         row = db.execute("SELECT value FROM meta WHERE name = 'schema_version'").fetchone()
-        return int(row[0]) if row else STORE_SCHEMA_VERSION
-    return 1 if "records" in tables else 0
+        if row is None:
+            return STORE_SCHEMA_VERSION
+        try:
+            version = int(str(row[0]).strip())
+        except ValueError:
+            raise ValueError(f"its schema_version {str(row[0])[:40]!r} is not a version number") from None
+        if version > STORE_SCHEMA_VERSION:
+            raise ValueError(
+                f"it has schema {version}, newer than this qhead-bench understands "
+                f"({STORE_SCHEMA_VERSION}); upgrade qhead-bench"
+            )
+        if version < 1:
+            raise ValueError(f"its schema_version {version} is no version of a results store")
+        return version
+    if "records" in tables:
+        return 1
+    if tables:
+        shown = ", ".join(sorted(tables)[:5])
+        raise ValueError(f"it holds tables of another program ({shown}), not a qhead-bench results store")
+    return 0
 
 
 def create(db: sqlite3.Connection) -> None:

@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import inspect
 import logging
-import os
 import time
 import uuid
 from collections.abc import Sequence
@@ -36,15 +35,28 @@ from pathlib import Path
 from typing import Any
 
 from bench.core.errors import UserError
-from bench.run.executors import MAX_ATTEMPTS, Executor, Node, TaskError, independent
+from bench.run.executors import (
+    MAX_ATTEMPTS,
+    STUCK_TIMEOUT_S,
+    WORKER_TIMEOUT_S,
+    Executor,
+    Node,
+    RunStopped,
+    TaskError,
+    independent,
+)
 from bench.run.interrupts import sigint_ignored_by_children
+from bench.run.options import env_scheduler
 from bench.run.worker_server import start_worker_server, worker_method
 
 INSTALL_HINT = 'pip install -e ".[dask]"'
 JOBQUEUE_CLASSES = {"slurm": "SLURMCluster", "pbs": "PBSCluster", "sge": "SGECluster"}
 PROBE_NAME = ".qhead-shared-check"
 CONNECT_TIMEOUT_S = 30
-WORKER_WAIT_S = 60  # an existing scheduler must have a worker within this time
+HANDSHAKE_TIMEOUT_S = 5.0  # a Dask scheduler greets a new connection at once; silence means another server
+MAX_HANDSHAKE_BYTES = 1 << 20
+WATCH_EVERY_S = 1.0  # how often a waiting run asks the scheduler how many workers it has
+RESULT_POLL_S = 1.0  # how long a finished future's result is awaited before the worker watch is asked again
 SEE_RETRY_S = 5.0  # a worker retries a missing probe file this long (NFS attribute caching)
 
 
@@ -125,6 +137,94 @@ def guarded(tokens: dict[str, str], fn, arg, *after):
     if problem:
         raise WorkerSetupError(f"worker {worker.address} {problem}")
     return fn(arg, *after)
+
+
+def check_speaks_dask(address: str, timeout_s: float = HANDSHAKE_TIMEOUT_S) -> None:
+    """Raise ``UserError`` (one line) unless a Dask scheduler answers at TCP ``address``.
+
+    A scheduler writes its handshake as soon as it accepts a connection: an 8-byte length, then
+    the message. A server that says nothing (an HTTP server waits for a request) or whose first
+    bytes are no such length (a banner) is not one; Dask's own client would wait on it forever.
+    Addresses of other transports (``tls://``, ``ucx://``, ``inproc://``) are not checked.
+    """
+    import socket
+    import struct
+
+    scheme, _, rest = address.rpartition("://")
+    if scheme not in ("", "tcp"):
+        return
+    host, _, port = rest.rpartition(":")
+    if not port.isdigit():
+        raise UserError(f"--scheduler {address}: expected tcp://HOST:PORT")
+    try:
+        with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout_s) as sock:
+            head = _read_exactly(sock, 8)
+    except TimeoutError:
+        raise UserError(
+            f"--scheduler {address}: accepted the connection but sent no Dask handshake in "
+            f"{timeout_s:g} s (not a Dask scheduler: another server listens there)"
+        ) from None
+    except OSError as exc:
+        raise UserError(f"--scheduler {address}: cannot reach it ({exc.strerror or exc})") from None
+    size = struct.unpack("<Q", head)[0] if len(head) == 8 else 0
+    if not 0 < size <= MAX_HANDSHAKE_BYTES:
+        raise UserError(
+            f"--scheduler {address}: not a Dask scheduler (it answered {head!r} instead of a Dask handshake)"
+        )
+
+
+def _read_exactly(sock, n: int) -> bytes:
+    data = b""
+    while len(data) < n:
+        chunk = sock.recv(n - len(data))
+        if not chunk:
+            break
+        data += chunk
+    return data
+
+
+class WorkerWatch:
+    """The clock of a run waiting on Dask: stops the run after ``timeout_s`` s with no live worker.
+
+    ``check()`` is called while the run waits; at most every ``WATCH_EVERY_S`` s it asks the
+    scheduler for its workers. Any live worker resets the clock, and so does a cluster manager
+    (dask-jobqueue) that still has worker jobs requested but not joined (pending in the queue:
+    waiting for the queue is not waiting for a lost worker). When the clock runs out, or the
+    scheduler cannot be asked for that long, ``RunStopped`` names what the run waited for.
+    """
+
+    def __init__(self, client, where: str, timeout_s: float, cluster=None):
+        self.client, self.where, self.timeout_s, self.cluster = client, where, timeout_s, cluster
+        self.since = self.asked = time.monotonic()
+        self.error: str | None = None
+
+    def check(self, waiting: int) -> None:
+        now = time.monotonic()
+        if now - self.asked < WATCH_EVERY_S:
+            return
+        self.asked = now
+        if self._live_workers() or self._jobs_pending():
+            self.since, self.error = now, None
+        elif now - self.since > self.timeout_s:
+            why = f"the scheduler did not answer ({self.error})" if self.error else "no live Dask worker"
+            raise RunStopped(
+                f"dask {self.where}: {why} for {self.timeout_s:g} s (--worker-timeout) with {waiting} "
+                "task(s) waiting; finished cells are saved, `bench run SUITE` resumes"
+            )
+
+    def _live_workers(self) -> int:
+        try:
+            return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+        except Exception as exc:  # a dead scheduler: the clock runs
+            self.error = f"{type(exc).__name__}: {exc}"
+            return 0
+
+    def _jobs_pending(self) -> bool:
+        return (
+            self.cluster is not None
+            and hasattr(self.cluster, "job_script")
+            and bool(self.cluster.worker_spec)
+        )
 
 
 def load_cluster_config(path: Path | None, kind: str) -> dict[str, Any]:
@@ -212,9 +312,12 @@ class DaskExecutor(Executor):
         cluster: str | None = None,
         cluster_config: str | Path | None = None,
         dashboard: str | None = ":8787",
+        worker_timeout: float = WORKER_TIMEOUT_S,
+        stuck_timeout: float = STUCK_TIMEOUT_S,
     ):
         super().__init__(workers)
-        self.scheduler = scheduler or os.environ.get("DASK_SCHEDULER_ADDRESS") or None
+        self.worker_timeout, self.stuck_timeout = worker_timeout, stuck_timeout
+        self.scheduler = scheduler or env_scheduler()
         self.cluster_kind = cluster
         self.cluster_config = Path(cluster_config) if cluster_config else None
         self.dashboard = dashboard
@@ -267,20 +370,25 @@ class DaskExecutor(Executor):
         from distributed import Client, LocalCluster
 
         if self.scheduler:
+            check_speaks_dask(self.scheduler)
             try:
                 client = Client(self.scheduler, timeout=CONNECT_TIMEOUT_S)
             except (OSError, ValueError) as exc:
                 raise UserError(f"--scheduler: cannot reach {self.scheduler}: {exc}") from exc
             try:
-                client.wait_for_workers(1, timeout=WORKER_WAIT_S)
+                client.wait_for_workers(1, timeout=self.worker_timeout)
             except TimeoutError as exc:
                 client.close()
                 raise UserError(
-                    f"--scheduler: no worker joined {self.scheduler} in {WORKER_WAIT_S} s"
+                    f"--scheduler: no worker joined {self.scheduler} in {self.worker_timeout:g} s "
+                    "(--worker-timeout)"
                 ) from exc
             return client
         dashboard = self.dashboard if self._has_dashboard() else None
-        with dask.config.set(CLUSTER_CONFIG):
+        # a worker without a heartbeat for the stuck timeout (SIGSTOP, frozen) is removed by the
+        # scheduler and its tasks run elsewhere
+        ttl = {"distributed.scheduler.worker-ttl": f"{self.stuck_timeout:g}s"}
+        with dask.config.set({**CLUSTER_CONFIG, **ttl}):
             if self.cluster_kind:
                 config = load_cluster_config(self.cluster_config, self.cluster_kind)
                 self._cluster = jobqueue_cluster(self.cluster_kind, config, dashboard)
@@ -316,7 +424,9 @@ class DaskExecutor(Executor):
     def run_graph(self, nodes: Sequence[Node]):
         if self.client is None:
             self.start()
-        yield from _DaskRun(self.client, self._tokens, self._run_token).run(nodes)
+        where = self.scheduler or (self.cluster_kind or "LocalCluster")
+        watch = WorkerWatch(self.client, where, self.worker_timeout, self._cluster)
+        yield from _DaskRun(self.client, self._tokens, self._run_token, watch).run(nodes)
 
     def run(self, fn, tasks):
         own = self.client is None
@@ -347,8 +457,8 @@ class _DaskRun:
     without the inputs that failed for good; any other error is the node's ``TaskError``.
     """
 
-    def __init__(self, client, tokens: dict[str, str], run_token: str):
-        self.client, self.tokens, self.run_token = client, tokens, run_token
+    def __init__(self, client, tokens: dict[str, str], run_token: str, watch: WorkerWatch | None = None):
+        self.client, self.tokens, self.run_token, self.watch = client, tokens, run_token, watch
         self.node_of: dict[str, Node] = {}  # Dask key -> node
         self.current: dict[str, Any] = {}  # node key -> its latest future (None once its result is out)
         self.inputs: dict[str, list] = {}  # Dask key -> the futures it was submitted with
@@ -371,12 +481,12 @@ class _DaskRun:
         submitted = [self.submit(node, [self.current[k] for k in node.after]) for node in nodes]
         self.pending = as_completed(submitted)
         try:
-            for future in self.pending:
+            for future in self._completed():
                 if future.key in self.handled:
                     continue
                 node = self.node_of[future.key]
                 if future.status == "finished":
-                    result = future.result()
+                    result = self._result(future)
                     self.current[node.key] = None  # release it (dependents still hold it while they wait)
                     self.inputs.pop(future.key, None)
                     yield node, result
@@ -388,6 +498,27 @@ class _DaskRun:
             live = [f for f in self.current.values() if f is not None]
             with contextlib.suppress(Exception):  # the client may be gone already (Ctrl-C)
                 self.client.cancel(live, force=True)
+
+    def _result(self, future):
+        """``future``'s result. Its data lives on the worker that computed it: if that worker dies
+        before the result is fetched, the scheduler recomputes it, so wait with the worker watch's
+        clock running (a bare ``future.result()`` waited for ever once every worker was gone)."""
+        while True:
+            try:
+                return future.result(timeout=RESULT_POLL_S)
+            except TimeoutError:
+                if self.watch is not None:
+                    self.watch.check(self.pending.count() + 1)
+
+    def _completed(self):
+        """The futures as they finish; while none does, the worker watch's clock runs."""
+        while not self.pending.is_empty():
+            batch = self.pending.next_batch(block=False)
+            if not batch:
+                if self.watch is not None:
+                    self.watch.check(self.pending.count())
+                time.sleep(0.05)
+            yield from batch
 
     def _settle(self, future, failures: list) -> None:
         """Deal once with errored ``future`` (after its errored inputs): resubmit it or fail it."""

@@ -36,16 +36,28 @@ only compute; the driver alone writes the results store.
 from __future__ import annotations
 
 import concurrent.futures as cf
+import contextlib
+import heapq
+import logging
+import shutil
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, ClassVar
 
+from bench.core.errors import UserError
+from bench.core.exit_codes import ExitCode
+from bench.run.heartbeat import heartbeat_folder, stale
 from bench.run.interrupts import sigint_deferred, worker_init
 from bench.run.worker_server import worker_context
 
 MAX_ATTEMPTS = 3  # a task whose worker process dies is run at most this many times in all
+WORKER_TIMEOUT_S = 300.0  # a run with no live worker this long stops (RunStopped)
+STUCK_TIMEOUT_S = 120.0  # a local worker silent this long is stuck: killed, its task run again
+HEARTBEAT_CHECK_S = 1.0  # how often the pool looks for stuck workers while it waits
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -57,6 +69,13 @@ class Node:
     arg: Any
     after: tuple[str, ...] = ()
     priority: float = 0.0  # among ready nodes, parallel executors start the highest first
+
+
+class RunStopped(UserError):
+    """A bounded wait ran out mid-run (no live worker for ``--worker-timeout`` s): the run stops, every
+    finished record is kept (resume with ``bench run SUITE``); exit code 4, one line naming the wait."""
+
+    exit_code = ExitCode.WAIT_EXPIRED
 
 
 @dataclass(frozen=True)
@@ -131,26 +150,39 @@ class ProcessPoolExecutor(Executor):
     the cell stages already imported.
 
     A worker process that dies breaks the pool: it is replaced, and the tasks that were in flight
-    are submitted again (at most ``MAX_ATTEMPTS`` runs each, then a ``TaskError``).
+    are submitted again (at most ``MAX_ATTEMPTS`` runs each, then a ``TaskError``). A worker whose
+    heartbeat (``bench.run.heartbeat``) stops for ``stuck_timeout`` seconds (stopped with SIGSTOP,
+    frozen) is reported in one line and killed, which is such a death: its task runs again.
     """
 
     name = "process"
     supports_progress = False
 
-    def __init__(self, workers: int = 2):
+    def __init__(self, workers: int = 2, stuck_timeout: float = STUCK_TIMEOUT_S):
         super().__init__(workers)
+        self.stuck_timeout = stuck_timeout
+        self._heartbeats: str | None = None
 
     def _pool(self) -> cf.ProcessPoolExecutor:
-        return cf.ProcessPoolExecutor(self.workers, mp_context=worker_context(), initializer=worker_init)
+        return cf.ProcessPoolExecutor(
+            self.workers, mp_context=worker_context(), initializer=worker_init, initargs=(self._heartbeats,)
+        )
 
     def run_graph(self, nodes):
+        self._heartbeats = heartbeat_folder()
+        try:
+            yield from self._run_graph(nodes)
+        finally:
+            shutil.rmtree(self._heartbeats, ignore_errors=True)
+
+    def _run_graph(self, nodes):
         graph = _Graph(nodes)
         pool, broken = self._pool(), False
         running: dict[cf.Future, Node] = {}
         try:
             while graph.unfinished():
                 if broken and not running:  # every task of the broken pool is back: start afresh
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    pool.shutdown(wait=True, cancel_futures=True)
                     pool, broken = self._pool(), False
                 if not broken:  # submit only to idle workers, so the highest priority goes next
                     with sigint_deferred():  # workers start on submit; see bench.run.interrupts
@@ -158,7 +190,9 @@ class ProcessPoolExecutor(Executor):
                             running[pool.submit(node.fn, node.arg, *graph.inputs(node))] = node
                 if not running:
                     raise RuntimeError("task graph stalled: a node waits on a key that never runs")
-                done, _ = cf.wait(running, return_when=cf.FIRST_COMPLETED)
+                done, _ = cf.wait(running, timeout=HEARTBEAT_CHECK_S, return_when=cf.FIRST_COMPLETED)
+                if not done:
+                    self._kill_stuck(pool, running)
                 for future in done:
                     node, result = running.pop(future), _outcome(future)
                     if isinstance(result, _Broken):
@@ -170,7 +204,40 @@ class ProcessPoolExecutor(Executor):
                     graph.finish(node, result)
                     yield node, result
         finally:
-            pool.shutdown(wait=False, cancel_futures=True)
+            if running:  # stopped mid-graph (Ctrl-C, SIGTERM, an error): what runs is never committed
+                _kill_workers(pool)
+            # joined, not left to finish in the background: the process ends with os._exit, and a
+            # pool still closing its queues then leaks their semaphores (the resource tracker warns)
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _kill_stuck(self, pool: cf.ProcessPoolExecutor, running: dict[cf.Future, Node]) -> None:
+        """Kill each worker silent for more than ``stuck_timeout`` s, saying so in one line."""
+        processes = dict(getattr(pool, "_processes", None) or {})
+        for pid, age in stale(self._heartbeats, processes, self.stuck_timeout).items():
+            tasks = ", ".join(sorted(n.key for n in running.values())) or "no task"
+            log.warning(
+                "process pool: worker pid %d sent no heartbeat for %.0f s (stopped or frozen; "
+                "--stuck-timeout %g); killing it, its task runs again on a fresh worker (in flight: %s)",
+                pid,
+                age,
+                self.stuck_timeout,
+                tasks,
+            )
+            with contextlib.suppress(OSError, ValueError):
+                processes[pid].kill()
+
+
+def _kill_workers(pool: cf.ProcessPoolExecutor) -> None:
+    """SIGKILL the pool's worker processes, so that none computes on after the driver stopped (a
+    driver signalled alone - SIGTERM from a scheduler - would otherwise wait for their cells at exit).
+    The standard library has no public call for it before Python 3.14 (``kill_workers``)."""
+    processes = list(dict(getattr(pool, "_processes", None) or {}).values())
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError):
+            process.kill()
+    for process in processes:
+        with contextlib.suppress(OSError, ValueError, AssertionError):
+            process.join(timeout=5)
 
 
 @dataclass(frozen=True)
@@ -187,22 +254,42 @@ def _outcome(future: cf.Future) -> Any:
 
 
 class _Graph:
-    """Bookkeeping of a task graph run by the driver's own loop: which nodes are ready, done, retried."""
+    """Bookkeeping of a task graph run by the driver's own loop: which nodes are ready, done, retried.
+
+    Linear in the graph: each node counts its unfinished inputs, a finished key decrements the
+    counters of the nodes waiting on it, and a node whose counter reaches zero enters a heap of
+    ready nodes ordered by (higher priority, then graph order; a retried node goes before every
+    node of its priority, the latest retry first).
+    """
 
     def __init__(self, nodes: Sequence[Node]):
-        self.waiting = list(nodes)
+        self.nodes = list(nodes)
+        self.index = {n.key: i for i, n in enumerate(self.nodes)}
         self.results: dict[str, Any] = {}
         self.attempts: dict[str, int] = {}
+        self.missing = [len(n.after) for n in self.nodes]  # inputs not finished yet, per node
+        self.waiters: dict[str, list[int]] = {}  # key -> indices of the nodes waiting on it
+        for i, node in enumerate(self.nodes):
+            for key in node.after:
+                self.waiters.setdefault(key, []).append(i)
+        self.heap: list[tuple[float, int, int]] = []  # (-priority, order, index)
+        self.left = len(self.nodes)  # nodes not handed out by ``ready`` (retries count again)
+        self.retries = 0
+        for i, count in enumerate(self.missing):
+            if count == 0:
+                self._push(i, i)
+
+    def _push(self, index: int, order: int) -> None:
+        heapq.heappush(self.heap, (-self.nodes[index].priority, order, index))
 
     def unfinished(self) -> bool:
-        return bool(self.waiting) or len(self.results) < len(self.attempts)
+        return self.left > 0 or len(self.results) < len(self.attempts)
 
     def ready(self, limit: int) -> list[Node]:
         """At most ``limit`` nodes whose inputs are all done, highest priority first (ties in graph
-        order), removed from the waiting list and counted as an attempt."""
-        out = [n for n in self.waiting if all(k in self.results for k in n.after)]
-        out = sorted(out, key=lambda n: -n.priority)[: max(0, limit)]
-        self.waiting = [n for n in self.waiting if n not in out]
+        order), removed from the waiting nodes and counted as an attempt."""
+        out = [self.nodes[heapq.heappop(self.heap)[2]] for _ in range(min(max(0, limit), len(self.heap)))]
+        self.left -= len(out)
         for node in out:
             self.attempts[node.key] = self.attempts.get(node.key, 0) + 1
         return out
@@ -214,7 +301,13 @@ class _Graph:
         return self.attempts[node.key]
 
     def retry(self, node: Node) -> None:
-        self.waiting.insert(0, node)
+        self.retries += 1
+        self.left += 1
+        self._push(self.index[node.key], -self.retries)
 
     def finish(self, node: Node, result: Any) -> None:
         self.results[node.key] = result
+        for i in self.waiters.pop(node.key, ()):
+            self.missing[i] -= 1
+            if self.missing[i] == 0:
+                self._push(i, i)

@@ -20,6 +20,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.core.errors import UserError
+from bench.core.exit_codes import ExitCode
+from bench.run.interrupts import interrupt_exit_code
 
 POLL_S = 0.5
 
@@ -27,7 +29,7 @@ POLL_S = 0.5
 class LockWaitInterrupted(UserError):
     """Ctrl-C while waiting for another run's lock: nothing was started."""
 
-    exit_code = 130
+    exit_code = ExitCode.INTERRUPTED
 
 
 def describe_holder(path: Path) -> str:
@@ -74,7 +76,9 @@ def run_lock(path: Path, wait: bool = True, say: Callable[[str], None] = print) 
                 while not _try_lock(fd):
                     time.sleep(POLL_S)
             except KeyboardInterrupt:
-                raise LockWaitInterrupted(f"interrupted while waiting for {path} ({holder})") from None
+                error = LockWaitInterrupted(f"interrupted while waiting for {path} ({holder})")
+                error.exit_code = interrupt_exit_code()
+                raise error from None
         stale = _stale_holder(path)
         if stale:
             say(f"taking over {path} from {stale} (no longer running)")

@@ -1,15 +1,18 @@
 """Units of work sent to executors, and the task graph that orders them.
 
 A run is a graph (``task_graph``): one features task per dataset (compute and cache its
-features once, before any backbone needs them), one backbone task per dataset x seed after it
+features once, before any backbone needs them), one backbone task per dataset x fold x seed after it
 (train or load the backbone, cache its embeddings), then one task per cell, which starts as soon
 as *its* backbone task has finished. Cells differing only in evaluation backend share a trained
 head: the cell whose backend trains it runs first, and the others wait for it, so the head trains
 once and is a cache hit for them. Tasks communicate through the cache only; a task's inputs are
-passed to it merely to order it. Every task computes with one thread (``bench.run.threads``),
-whatever the executor, so a cell's record is bit-identical wherever it ran.
+passed to it merely to order it. The driver takes each dataset's fingerprint (part of the feature
+keys; a file dataset's stats every file) once, when it builds the graph, and every task carries
+them (``fingerprints``), so workers never take them again. Every task computes with one thread
+(``bench.run.threads``), whatever the executor, so a cell's record is bit-identical wherever it ran.
 
-Each node carries a priority: its own estimated cost plus the largest priority among the nodes
+Each node carries a priority: its own estimated cost (``bench.plan.estimate``, the cost model
+``plan``'s wall-time estimate uses too) plus the largest priority among the nodes
 waiting on it (the longest chain of work it unblocks). Parallel executors start the ready node of
 highest priority first, so long cells start early and short ones fill the gaps at the end. The
 estimate only orders work; it never changes a result.
@@ -17,17 +20,19 @@ estimate only orders work; it never changes a result.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from bench.cell.checkpoint import export_for_record
-from bench.cell.embeddings import embeddings_for, prepare_features
+from bench.cell.embeddings import data_fingerprint, dataset_id, embeddings_for, prepare_features
 from bench.cell.loop import EpochCallback
 from bench.cell.run import run_cell
 from bench.core.hashing import stable_hash
 from bench.core.provenance import provenance
+from bench.data.folds import Fold
+from bench.plan.estimate import cell_cost
 from bench.plan.grid import Cell
 from bench.results.cache import Cache
 from bench.results.record import Record
@@ -43,16 +48,47 @@ class FeaturesTask:
     seeds: tuple[int, ...]  # the seeds whose backbones the run trains from these features
     cache_root: str
     fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
+    fingerprints: Mapping[str, str] | None = None  # the run's dataset fingerprints (``task_cache``)
+    folds: tuple[Fold | None, ...] = (None,)  # the folds of those backbones (None: no folds)
+
+
+def task_cache(task: FeaturesTask | BackboneTask | CellTask) -> Cache:
+    """The cache a task works with: its root, freshness rule and the run's dataset fingerprints."""
+    return Cache(task.cache_root, task.fresh_after, task.fingerprints)
+
+
+def run_fingerprints(cells: list[Cell]) -> dict[str, str]:
+    """Each distinct dataset's fingerprint among ``cells`` by ``dataset_id``, taken once. A dataset
+    whose fingerprint raises is left out: its tasks take it themselves and fail as cells do."""
+    out: dict[str, str] = {}
+    seen: set[str] = set()
+    for cell in cells:
+        ident = dataset_id(cell.dataset)
+        if ident in seen:
+            continue
+        seen.add(ident)
+        try:
+            out[ident] = data_fingerprint(cell.dataset)
+        except Exception:
+            continue
+    return out
 
 
 def features_tasks(backbones: list[BackboneTask]) -> list[FeaturesTask]:
-    """One task per dataset among ``backbones`` (in their order), naming the seeds they train."""
+    """One task per dataset among ``backbones`` (in their order), naming the folds and seeds they train."""
     by_dataset: dict[str, list[BackboneTask]] = {}
     for task in backbones:
         by_dataset.setdefault(task.cell.dataset.label, []).append(task)
     return [
-        FeaturesTask(ts[0].cell, tuple(t.cell.seed for t in ts), ts[0].cache_root, ts[0].fresh_after)
-        for ts in by_dataset.values()
+        FeaturesTask(
+            t.cell,
+            tuple(dict.fromkeys(x.cell.seed for x in ts)),
+            t.cache_root,
+            t.fresh_after,
+            t.fingerprints,
+            tuple(dict.fromkeys(x.cell.fold for x in ts)),
+        )
+        for t, ts in ((ts[0], ts) for ts in by_dataset.values())
     ]
 
 
@@ -62,8 +98,9 @@ def run_features_task(task: FeaturesTask) -> str | None:
     pin_threads()
     c = task.cell
     try:
-        cache = Cache(task.cache_root, task.fresh_after)
-        prepare_features(c.dataset, c.suite.features, c.suite.backbone, list(task.seeds), cache)
+        cache = task_cache(task)
+        seeds, folds = list(task.seeds), list(task.folds)
+        prepare_features(c.dataset, c.suite.features, c.suite.backbone, seeds, cache, folds)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -71,21 +108,25 @@ def run_features_task(task: FeaturesTask) -> str | None:
 
 @dataclass(frozen=True)
 class BackboneTask:
-    """Train (or load) the backbone of one dataset x seed and cache its embeddings."""
+    """Train (or load) the backbone of one dataset x fold x seed and cache its embeddings."""
 
     cell: Cell
     cache_root: str
     fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
+    fingerprints: Mapping[str, str] | None = None  # the run's dataset fingerprints (``task_cache``)
 
 
 def backbone_tasks(
-    cells: list[Cell], cache_root: str, fresh_after: float | None = None
+    cells: list[Cell],
+    cache_root: str,
+    fresh_after: float | None = None,
+    fingerprints: Mapping[str, str] | None = None,
 ) -> list[BackboneTask]:
-    """One task per distinct dataset x seed among ``cells``, in grid order."""
-    seen: dict[tuple[str, int], Cell] = {}
+    """One task per distinct dataset x fold x seed among ``cells``, in grid order."""
+    seen: dict[tuple[str, Fold | None, int], Cell] = {}
     for cell in cells:
-        seen.setdefault((cell.dataset.label, cell.seed), cell)
-    return [BackboneTask(cell, cache_root, fresh_after) for cell in seen.values()]
+        seen.setdefault((cell.dataset.label, cell.fold, cell.seed), cell)
+    return [BackboneTask(cell, cache_root, fresh_after, fingerprints) for cell in seen.values()]
 
 
 def run_backbone_task(task: BackboneTask, *after: Any) -> str | None:
@@ -95,8 +136,8 @@ def run_backbone_task(task: BackboneTask, *after: Any) -> str | None:
     pin_threads()
     c = task.cell
     try:
-        cache = Cache(task.cache_root, task.fresh_after)
-        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, cache)
+        cache = task_cache(task)
+        embeddings_for(c.dataset, c.suite.features, c.suite.backbone, c.seed, cache, fold=c.fold)
     except Exception as exc:
         return f"{type(exc).__name__}: {exc}"
     return None
@@ -111,6 +152,7 @@ class CellTask:
     checkpoint_root: str | None = None  # where an ok cell's checkpoint is exported (None: not exported)
     jobs_path: str | None = None  # IBM job ledger (None: <cache_root>/jobs.sqlite)
     fresh_after: float | None = None  # cache entries older than this are recomputed (a new run)
+    fingerprints: Mapping[str, str] | None = None  # the run's dataset fingerprints (``task_cache``)
 
 
 def run_cell_task(task: CellTask, *after: Any, on_epoch: EpochCallback | None = None) -> Record:
@@ -119,7 +161,7 @@ def run_cell_task(task: CellTask, *after: Any, on_epoch: EpochCallback | None = 
     ``after`` are the results of the tasks this one waited for; they are not used.
     """
     pin_threads()
-    cell, cache = task.cell, Cache(task.cache_root, task.fresh_after)
+    cell, cache = task.cell, task_cache(task)
     record = run_cell(cell, cache, on_epoch, task.jobs_path)
     if task.checkpoint_root:
         export_for_record(cell, cache, Path(task.checkpoint_root), record)
@@ -140,19 +182,12 @@ def features_node_key(cell: Cell) -> str:
 
 
 def backbone_key(cell: Cell) -> str:
-    return f"backbone-{cell.dataset.label}-seed{cell.seed}"
+    fold = f"-fold{cell.fold.number}" if cell.fold is not None else ""
+    return f"backbone-{cell.dataset.label}{fold}-seed{cell.seed}"
 
 
 def cell_key(cell: Cell) -> str:
     return f"cell-{cell.key}"
-
-
-def estimated_cost(cell: Cell) -> float:
-    """A relative guess of a cell's compute time, for ordering only: a circuit cell grows with its
-    layers and its state's size (2^qubits); a cell without a circuit counts 1."""
-    if not cell.uses_circuit or cell.n_layers is None:
-        return 1.0
-    return 1.0 + cell.n_layers * 2.0**cell.n_qubits / 8
 
 
 def task_graph(
@@ -175,7 +210,8 @@ def task_graph(
         def cell_fn(task: CellTask, *after: Any) -> Record:
             return run_cell_task(task, *after, on_epoch=on_epoch)
 
-    backbones = backbone_tasks(cells, cache_root, fresh_after)
+    fingerprints = run_fingerprints(cells)
+    backbones = backbone_tasks(cells, cache_root, fresh_after, fingerprints)
     nodes = [Node(features_node_key(t.cell), run_features_task, t) for t in features_tasks(backbones)]
     nodes += [
         Node(backbone_key(t.cell), run_backbone_task, t, (features_node_key(t.cell),)) for t in backbones
@@ -184,18 +220,19 @@ def task_graph(
         trainer = group[0]
         for cell in group:
             after = (backbone_key(cell),) if cell is trainer else (cell_key(trainer),)
-            task = CellTask(cell, cache_root, checkpoint_root, jobs_path, fresh_after)
+            task = CellTask(cell, cache_root, checkpoint_root, jobs_path, fresh_after, fingerprints)
             nodes.append(Node(cell_key(cell), cell_fn, task, after))
     return with_priorities(nodes)
 
 
 def with_priorities(nodes: list[Node]) -> list[Node]:
     """``nodes`` (in dependency order) with each priority set to its cost plus the largest
-    priority among the nodes waiting on it; a cell costs ``estimated_cost``, other tasks 1."""
+    priority among the nodes waiting on it; a cell costs ``bench.plan.estimate.cell_cost``, other
+    tasks 1."""
     below: dict[str, float] = {}
     out: list[Node] = []
     for node in reversed(nodes):
-        own = estimated_cost(node.arg.cell) if isinstance(node.arg, CellTask) else 1.0
+        own = cell_cost(node.arg.cell) if isinstance(node.arg, CellTask) else 1.0
         priority = own + below.get(node.key, 0.0)
         for key in node.after:
             below[key] = max(below.get(key, 0.0), priority)

@@ -9,7 +9,9 @@ spending 4-5 CPU seconds importing it (a replaced worker after a crash starts ju
 ``start_worker_server()`` starts it in the background and returns at once; the driver calls it
 before it loads and plans the suite, so the server's imports overlap the driver's own. The server
 starts with one thread per runtime (``bench.run.threads``) and with Ctrl-C ignored: its workers
-inherit both (pool workers then install their quiet handler, ``bench.run.interrupts``). Where the
+inherit both (pool workers then install their quiet handler, ``bench.run.interrupts``). It dies
+with the driver, and each pool worker with it (``bench.run.parent_watch``): no worker outlives a
+driver that is killed, even with kill -9. Where the
 platform has no ``forkserver`` (Windows), workers are spawned as before.
 
 This module imports nothing heavy.
@@ -24,9 +26,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from bench.run.interrupts import sigint_ignored_by_children
+from bench.run.parent_watch import PARENT_ENV as PARENT_WATCH_ENV
 from bench.run.threads import THREAD_VARIABLES, single_thread_env
 
 WARMUP_MODULE = "bench.run.worker_warmup"
+PARENT_WATCH_MODULE = "bench.run.parent_watch"  # first: the server dies with the driver
 
 
 def worker_method() -> str:
@@ -50,16 +54,18 @@ def start_worker_server(dask: bool = False) -> None:
     """Start the warm server in the background unless it runs already; returns at once."""
     if worker_method() != "forkserver":
         return
-    preload = [WARMUP_MODULE, *(["distributed"] if dask else [])]
+    preload = [PARENT_WATCH_MODULE, WARMUP_MODULE, *(["distributed"] if dask else [])]
     multiprocessing.set_forkserver_preload(preload)
     with _single_thread_environ(), sigint_ignored_by_children():
+        os.environ[PARENT_WATCH_ENV] = str(os.getpid())
         multiprocessing.forkserver.ensure_running()
 
 
 @contextmanager
 def _single_thread_environ() -> Iterator[None]:
-    """Set the thread variables for a child started inside; this process's values are restored."""
-    saved = {name: os.environ.get(name) for name in THREAD_VARIABLES}
+    """Set the thread variables and the parent-watch pid for a child started inside; this
+    process's values are restored."""
+    saved = {name: os.environ.get(name) for name in (*THREAD_VARIABLES, PARENT_WATCH_ENV)}
     single_thread_env()
     try:
         yield

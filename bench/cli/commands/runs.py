@@ -1,0 +1,36 @@
+"""``python -m bench runs SUITE``: list a suite's runs."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bench.cli import views
+from bench.cli.common import SUITE_HELP, add_folders, read_store, run_options
+from bench.cli.output import emit
+from bench.spec.loader import load_suite
+
+
+def add_parser(sub: argparse._SubParsersAction) -> None:
+    """Add ``runs`` to ``sub``."""
+    runs = sub.add_parser(
+        "runs", help="list the runs of a suite: id, date, git SHA, versions, machine, cells"
+    )
+    runs.add_argument("suite", type=Path, help=SUITE_HELP)
+    add_folders(runs)
+    runs.add_argument("--json", action="store_true", help="print the list as JSON")
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the suite's runs, oldest first (a table, or JSON with ``--json``)."""
+    from bench.history.runs import run_rows
+
+    suite, options = load_suite(args.suite), run_options(args)
+    with read_store(suite, args.suite, options) as store:
+        rows = run_rows(store)
+    if args.json:
+        emit(json.dumps(rows, indent=2))
+        return 0
+    views.show_runs(suite.name, rows)
+    return 0

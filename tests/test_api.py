@@ -1,0 +1,138 @@
+"""The public API (``bench.api``, re-exported by ``bench``): a tiny suite run, read and compared
+from Python, the way a notebook does, and ``python -m bench export`` writing the same table."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import bench
+from bench.cli.parser import main
+from bench.run import events
+from tests.conftest import write_suite
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def ran(tmp_path_factory):
+    """TINY run twice through the API (the second a new run reusing every cell); the events of the first."""
+    tmp = tmp_path_factory.mktemp("api")
+    suite = write_suite(tmp)
+    seen: list = []
+    options = bench.RunOptions(reports_root=tmp / "r", cache_dir=tmp / "c", report=False)
+    first = bench.run_suite(suite, options, on_event=seen.append)
+    second = bench.run_suite(
+        suite,
+        bench.RunOptions(
+            reports_root=tmp / "r", cache_dir=tmp / "c", report=False, new_run=True, changed_only=True
+        ),
+    )
+    return {"suite": suite, "reports": tmp / "r", "first": first, "second": second, "events": seen}
+
+
+def test_a_run_returns_its_outcome_and_reports_through_typed_events(ran):
+    first = ran["first"]
+    assert first.exit_code == bench.ExitCode.OK and first.reports == {}
+    assert isinstance(first.summary, bench.RunSummary)
+    assert (first.summary.cells_total, first.summary.cells_ok, first.summary.cells_run_now) == (3, 3, 3)
+    kinds = [type(e) for e in ran["events"]]
+    assert kinds[0] is events.RunPlanned and kinds.count(events.CellFinished) == 3
+    assert events.PhaseStarted("cells", 3) in ran["events"]
+    assert events.PhaseProgress("cells", 3, 3) in ran["events"]
+    assert kinds[-1] is events.ExecutionEnded
+    assert ran["second"].summary.cells_reused == 3 and ran["second"].summary.cells_run_now == 0
+    layout = bench.RunOptions(reports_root=ran["reports"]).layout(bench.load_suite(ran["suite"]))
+    assert layout.store.is_file() and layout.checkpoints.is_dir() and layout.folder == ran["reports"] / "tiny"
+
+
+def test_results_gives_one_row_per_record_of_the_latest_run(ran):
+    df = bench.results(ran["suite"], reports_dir=ran["reports"])
+    leading = ["run_id", "key", "status", "dataset", "head", "qubits", "layers", "backend", "seed"]
+    assert list(df.columns[: len(leading) + 1]) == [*leading, "test_accuracy"]
+    assert len(df) == 3 and set(df["run_id"]) == {ran["second"].summary.run_id}
+    with bench.open_store(ran["suite"], reports_dir=ran["reports"]) as store:
+        stored = {r.key: r for r in store.get(run_id=ran["second"].summary.run_id)}
+    for row in df.itertuples():
+        record = stored[row.key]
+        assert row.test_accuracy == record.metrics["test_accuracy"] and row.qubits == record.n_qubits
+    classical = df[df["head"] == "classical"].iloc[0]
+    assert pd.isna(classical["layers"]) and classical["timings.head_training_s"] >= 0
+    assert "provenance.version.torch" in df.columns and "spec.training.epochs" in df.columns
+
+
+def test_results_of_a_named_run_and_of_all_runs(ran):
+    first_id = ran["first"].summary.run_id
+    everything = bench.results(ran["suite"], all_runs=True, reports_dir=ran["reports"])
+    assert len(everything) == 6 and list(dict.fromkeys(everything["run_id"])) == [
+        first_id,
+        ran["second"].summary.run_id,
+    ]
+    named = bench.results(ran["suite"], run=first_id, reports_dir=ran["reports"])
+    assert set(named["run_id"]) == {first_id} and len(named) == 3
+    with pytest.raises(bench.UserError, match="not a run of this suite"):
+        bench.results(ran["suite"], run="19990101", reports_dir=ran["reports"])
+    with pytest.raises(bench.UserError, match="not both"):
+        bench.results(ran["suite"], run=first_id, all_runs=True, reports_dir=ran["reports"])
+
+
+def test_a_suite_that_never_ran_is_one_clear_error(tmp_path):
+    with pytest.raises(bench.UserError, match="no results yet for suite 'tiny'"):
+        bench.results(write_suite(tmp_path), reports_dir=tmp_path / "r")
+
+
+def test_plan_and_compare_as_data(ran):
+    planned = bench.plan_suite(ran["suite"], reports_dir=ran["reports"])
+    assert planned.suite.name == "tiny" and planned.counts()["done"] == 3
+    diff = bench.compare(ran["suite"], reports_dir=ran["reports"])
+    assert (diff.baseline, diff.run) == (ran["first"].summary.run_id, ran["second"].summary.run_id)
+    assert diff.regressions == [] and len(bench.list_runs(ran["suite"], reports_dir=ran["reports"])) == 2
+
+
+def test_export_writes_the_results_table(ran, tmp_path):
+    dirs = ["--reports-dir", str(ran["reports"])]
+    df = bench.results(ran["suite"], all_runs=True, reports_dir=ran["reports"])
+    for fmt, read in (
+        ("csv", pd.read_csv),
+        ("parquet", pd.read_parquet),
+        ("jsonl", lambda p: pd.read_json(p, lines=True, precise_float=True)),
+    ):
+        out = tmp_path / f"all.{fmt}"
+        assert main(["export", str(ran["suite"]), "--format", fmt, "--all-runs", "-o", str(out), *dirs]) == 0
+        back = read(out)
+        assert list(back.columns) == list(df.columns) and len(back) == 6
+        assert back["test_accuracy"].tolist() == df["test_accuracy"].tolist()
+    assert main(["export", str(ran["suite"]), "--format", "csv", *dirs]) == 0
+    latest = ran["second"].summary.run_id
+    assert len(pd.read_csv(ran["reports"] / "tiny" / "export" / f"{latest}.csv")) == 3
+
+
+def test_export_flags_are_checked(ran, capsys):
+    suite, dirs = str(ran["suite"]), ["--reports-dir", str(ran["reports"])]
+    with pytest.raises(SystemExit) as exc:
+        main(["export", suite, "--format", "csv", "--run", "x", "--all-runs", *dirs])
+    assert exc.value.code == 2
+    assert main(["export", suite, "--format", "parquet", "-o", "-", *dirs]) == 2
+    assert "Parquet is binary" in capsys.readouterr().err
+    assert main(["export", suite, "--format", "jsonl", "-o", "-", *dirs]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert len(lines) == 3 and json.loads(lines[0])["dataset"] == "urban-synth"
+
+
+def test_import_bench_is_light_and_bench_results_stays_callable():
+    code = (
+        "import sys, bench; light = 'torch' not in sys.modules and 'pandas' not in sys.modules; "
+        "import bench.results.store; print(light, callable(bench.results), 'torch' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
+    assert result.stdout.split() == ["True", "True", "False"], result.stderr
+
+
+def test_every_public_name_resolves():
+    for name in bench.__all__:
+        assert getattr(bench, name) is not None, name
