@@ -31,6 +31,8 @@ class AudioListing:
     split: np.ndarray  # "train" / "val" / "test" per path
     class_names: tuple[str, ...]
     skipped: list[str] = field(default_factory=list)  # "<relative name>: <reason>"
+    folds: np.ndarray | None = None  # official fold number per path (datasets with official folds)
+    groups: np.ndarray | None = None  # group per path that must stay within one split (e.g. speaker)
 
 
 class AudioFileDataset(LocalDataset):
@@ -42,6 +44,15 @@ class AudioFileDataset(LocalDataset):
         raise NotImplementedError
 
     def load(self) -> RawData:
+        return self._load(by_fold=False)
+
+    def load_folds(self) -> RawData:
+        """``load()`` with ``RawData.folds`` set; ``max_per_class`` is drawn within each class x fold."""
+        if not self.official_folds:
+            return super().load_folds()
+        return self._load(by_fold=True)
+
+    def _load(self, by_fold: bool) -> RawData:
         root = self.require_root()
         found = self.listing(root)
         if not found.paths:
@@ -49,13 +60,14 @@ class AudioFileDataset(LocalDataset):
                 f"{self.name}: no audio files found under {root}; expected layout: {self.layout}"
             )
         p = self.params
-        idx, labels, names = select_items(self.name, found.labels, found.split, found.class_names, p)
+        strata = found.folds.astype(str) if by_fold and found.folds is not None else found.split
+        idx, labels, names = select_items(self.name, found.labels, found.split, found.class_names, p, strata)
         ids = [found.paths[i].relative_to(root).as_posix() for i in idx]
         x, ok, unreadable = read_clips(
             [found.paths[i] for i in idx], ids, p.sample_rate, round(p.seconds * p.sample_rate), p.crop
         )
         kept_ids = [i for i, good in zip(ids, ok, strict=True) if good]
-        return assemble(
+        raw = assemble(
             self.name,
             x,
             labels[ok],
@@ -66,6 +78,9 @@ class AudioFileDataset(LocalDataset):
             "audio",
             p.sample_rate,
         )
+        raw.folds = found.folds[idx][ok] if by_fold and found.folds is not None else None
+        raw.groups = found.groups[idx][ok] if found.groups is not None else None
+        return raw
 
 
 def read_csv_rows(path: Path, columns: tuple[str, ...], dataset: str) -> list[dict[str, str]]:

@@ -11,7 +11,8 @@
 4. crop or zero-pad to exactly ``n_samples`` (``crop="start"``: keep the beginning, pad at the
    end; ``"center"``: keep the middle, pad both sides).
 
-A file that cannot be read, holds no frames, or holds non-finite samples raises
+A file that cannot be read, holds no frames, or holds non-finite samples (NaN, ±inf) or absurd
+ones (``|x| > MAX_ABS_SAMPLE``: a float file of garbage, whose spectrogram would overflow) raises
 ``UnreadableAudio``; ``read_clips`` collects those by name and never fills them with zeros.
 """
 
@@ -28,6 +29,7 @@ import numpy as np
 
 Crop = Literal["start", "center"]
 AUDIO_EXTENSIONS = (".wav", ".flac", ".ogg", ".mp3", ".aiff", ".aif", ".au")
+MAX_ABS_SAMPLE = 1e6  # float files hold samples near [-1, 1] (integer PCM is read scaled into it)
 
 
 def audio_files_in(folder: Path) -> list[Path]:
@@ -75,7 +77,13 @@ def read_clip(path: Path, sample_rate: int, n_samples: int, crop: Crop) -> np.nd
     if data.shape[0] == 0:
         raise UnreadableAudio("no audio frames")
     if not np.isfinite(data).all():
-        raise UnreadableAudio("non-finite samples")
+        bad = "NaN" if np.isnan(data).any() else "infinite"
+        raise UnreadableAudio(f"non-finite samples ({bad}): not audio")
+    peak = float(np.abs(data).max())
+    if peak > MAX_ABS_SAMPLE:
+        raise UnreadableAudio(
+            f"samples up to {peak:.3g} in absolute value (more than {MAX_ABS_SAMPLE:g}): not audio"
+        )
     mono = data.mean(axis=1)
     if native != sample_rate:
         import soxr
@@ -84,11 +92,13 @@ def read_clip(path: Path, sample_rate: int, n_samples: int, crop: Crop) -> np.nd
     return fit_length(mono, n_samples, crop)
 
 
-def _read_or_reason(args: tuple[Path, int, int, Crop]) -> np.ndarray | str:
+def _read_into(out: np.ndarray, i: int, args: tuple[Path, int, int, Crop]) -> str | None:
+    """Decode one file into row ``i`` of ``out``; the reason when it is unreadable."""
     try:
-        return read_clip(*args)
+        out[i] = read_clip(*args)
     except UnreadableAudio as exc:
         return str(exc)
+    return None
 
 
 def read_clips(
@@ -97,17 +107,22 @@ def read_clips(
     """Decode every path; returns ``(x, ok, skipped)``: ``x`` is float32 ``(ok.sum(), n_samples)``
     holding the readable clips in input order, ``ok`` marks which paths those are, and ``skipped``
     has ``"<name>: <reason>"`` for each unreadable one. Files are decoded by a small thread pool;
-    the result does not depend on it (each clip is a function of its file only)."""
+    the result does not depend on it (each clip is a function of its file only).
+
+    Memory: each clip is decoded straight into its row of one array allocated up front, so loading
+    peaks at the waveform bytes plus a clip per thread; readable rows are then moved up over the
+    unreadable ones in place (``x`` is a view of that array)."""
+    x = np.empty((len(paths), n_samples), dtype=np.float32)
     jobs = [(Path(p), sample_rate, n_samples, crop) for p in paths]
     with ThreadPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
-        results = list(pool.map(_read_or_reason, jobs))
-    ok = np.array([not isinstance(r, str) for r in results], dtype=bool)
-    x = np.empty((int(ok.sum()), n_samples), dtype=np.float32)
+        reasons = list(pool.map(_read_into, [x] * len(jobs), range(len(jobs)), jobs))
+    ok = np.array([r is None for r in reasons], dtype=bool)
     row, skipped = 0, []
-    for name, result in zip(names, results, strict=True):
-        if isinstance(result, str):
-            skipped.append(f"{name}: {result}")
-        else:
-            x[row] = result
-            row += 1
-    return x, ok, skipped
+    for i, (name, reason) in enumerate(zip(names, reasons, strict=True)):
+        if reason is not None:
+            skipped.append(f"{name}: {reason}")
+            continue
+        if row != i:
+            x[row] = x[i]
+        row += 1
+    return x[:row], ok, skipped

@@ -34,6 +34,10 @@ class RawData:
         sample_rate: Hz, for audio; 0 for images.
         item_ids: ``(N,)`` stable names of the examples (file names, or generated ids).
         skipped: names of items that could not be read, each with its reason.
+        folds: ``(N,)`` int64 official fold number (1-based) of every item, filled by
+            ``BaseDataset.load_folds`` of a dataset with official folds; ``None`` otherwise.
+        groups: ``(N,)`` group of every item that must stay within one fold or split (e.g.
+            CREMA-D's speakers), or ``None`` when items are independent.
     """
 
     x: np.ndarray
@@ -44,6 +48,8 @@ class RawData:
     sample_rate: int = 0
     item_ids: tuple[str, ...] = ()
     skipped: tuple[str, ...] = field(default_factory=tuple)
+    folds: np.ndarray | None = None
+    groups: np.ndarray | None = None
 
     @property
     def n_classes(self) -> int:
@@ -52,6 +58,25 @@ class RawData:
     def indices(self, split: Split) -> np.ndarray:
         """Row indices of one split, in order."""
         return np.flatnonzero(self.split == split)
+
+
+class UnusableData(Exception):
+    """Loaded data a cell cannot be trained or scored on honestly (e.g. a class with no item)."""
+
+
+def check_every_class(raw: RawData, dataset: str) -> None:
+    """``UnusableData`` naming the classes left with no readable item (every file of theirs was
+    skipped): accuracy over the other classes would be reported as if the class did not exist."""
+    counts = np.bincount(raw.labels, minlength=raw.n_classes) if len(raw.labels) else np.zeros(raw.n_classes)
+    empty = [raw.class_names[i] for i in np.flatnonzero(counts == 0)]
+    if not empty:
+        return
+    named = ", ".join(repr(c) for c in empty)
+    lost = [s for s in raw.skipped if any(c in s for c in empty)] or list(raw.skipped)
+    example = f"; e.g. {lost[0]}" if lost else ""
+    raise UnusableData(
+        f"dataset {dataset}: class {named} has no readable item ({len(raw.skipped)} item(s) skipped{example})"
+    )
 
 
 class BaseDataset(Plugin):
@@ -71,12 +96,22 @@ class BaseDataset(Plugin):
       with that reason instead of running them.
     * ``fingerprint()`` - a short string that changes when the files behind the data change
       (part of the feature cache key); ``""`` for data that is a pure function of ``params``.
+    * ``official_folds`` and ``load_folds()`` - a dataset with official cross-validation folds
+      (UrbanSound8K 10, ESC-50 5) sets ``official_folds`` to their number and returns from
+      ``load_folds()`` the same items as ``load()`` would (before ``max_per_class``, which is then
+      drawn within each class x fold) with ``RawData.folds`` filled. A suite's ``folds:`` key is
+      accepted only where ``official_folds`` > 0 (``bench.data.folds``).
     * ``estimated_bytes()`` - memory the decoded examples take, when the params decide it (a
       generated dataset); ``None`` when unknown. A run and ``plan`` refuse a dataset larger than
       the machine's memory (``bench.run.preflight``).
     """
 
     modality: ClassVar[str] = "audio"
+    official_folds: ClassVar[int] = 0
+
+    def load_folds(self) -> RawData:
+        """The dataset with ``RawData.folds`` set (datasets with ``official_folds`` > 0 only)."""
+        raise NotImplementedError(f"{self.name} has no official folds")
 
     def load(self) -> RawData:
         """Return the whole dataset, with splits assigned. Deterministic given ``params``."""

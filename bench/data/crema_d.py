@@ -5,7 +5,8 @@ Layout: ``<root>/AudioWAV/<speaker>_<sentence>_<emotion>_<level>.wav``, e.g.
 disgust (DIS), fear (FEA), happy (HAP), neutral (NEU), sad (SAD). Protocol: whole speakers are
 drawn (from ``seed``) into train, validation and test, so no voice is heard in two splits;
 ``val_fraction`` / ``test_fraction`` are shares of the speakers. A file whose name does not
-follow the pattern is reported in ``skipped``.
+follow the pattern is reported in ``skipped``. Each item's speaker is its group
+(``RawData.groups``), so ``cv: K`` deals whole speakers into the K folds.
 """
 
 from __future__ import annotations
@@ -78,5 +79,7 @@ class CremaD(AudioFileDataset):
             paths.append(f)
             speakers.append(parsed[0])
             labels.append(code_index[parsed[1]])
-        split = group_split(np.array(speakers), p.val_fraction, p.test_fraction, p.seed)
-        return AudioListing(paths, np.array(labels, dtype=np.int64), split, CLASS_NAMES, skipped)
+        groups = np.array(speakers)
+        split = group_split(groups, p.val_fraction, p.test_fraction, p.seed)
+        labels_of = np.array(labels, dtype=np.int64)
+        return AudioListing(paths, labels_of, split, CLASS_NAMES, skipped, groups=groups)

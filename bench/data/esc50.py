@@ -4,7 +4,7 @@ Layout (the GitHub repository karolpiczak/ESC-50): ``<root>/meta/esc50.csv`` (co
 ``filename``, ``fold``, ``target``, ``category``, ``esc10``) and ``<root>/audio/*.wav``.
 Classes are the CSV's categories in ``target`` order (50, or the 10 of ESC-10 with
 ``esc10: true``). Protocol: by default folds 1-3 train, 4 validates, 5 tests; for the official
-5-fold cross-validation list the dataset once per ``test_fold`` (docs/datasets.md).
+5-fold cross-validation give the suite entry ``folds: all`` (``bench.data.folds``).
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ class ESC50Params(FoldParams, AudioParams, DataParams):
     test_fold: int = Field(
         5,
         ge=1,
-        description="Official fold used as the test split (cross-validation: one suite entry per fold).",
+        description="Official fold used as the test split (cross-validation: `folds: all` on the "
+        "suite entry).",
     )
     esc10: bool = Field(False, description="Use only the ESC-10 subset (the rows marked esc10 in the CSV).")
 
@@ -38,6 +39,7 @@ class ESC50(AudioFileDataset):
 
     name = "esc50"
     Params = ESC50Params
+    official_folds = ESC50Params.n_folds
     layout = "<root>/meta/esc50.csv and <root>/audio/*.wav"
     required = (METADATA, "audio")
     test_params = {"sample_rate": 8000, "seconds": 0.1}
@@ -72,4 +74,5 @@ class ESC50(AudioFileDataset):
             fold_split(folds, p.test_fold, p.validation_fold),
             tuple(category_of[t] for t in targets),
             skipped,
+            folds,
         )

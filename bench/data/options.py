@@ -107,7 +107,8 @@ class FoldParams(Params):
     test_fold: int = Field(
         10,
         ge=1,
-        description="Official fold used as the test split (cross-validation: one suite entry per fold).",
+        description="Official fold used as the test split (cross-validation: `folds: all` on the "
+        "suite entry).",
     )
     val_fold: int | None = Field(
         None,

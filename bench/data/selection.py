@@ -21,15 +21,24 @@ log = logging.getLogger("bench.data")
 
 
 def select_items(
-    dataset: str, labels: np.ndarray, split: np.ndarray, class_names: Sequence[str], params: SelectionParams
+    dataset: str,
+    labels: np.ndarray,
+    split: np.ndarray,
+    class_names: Sequence[str],
+    params: SelectionParams,
+    strata: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
     """``(indices of the chosen items, their labels, the class names)`` after ``classes`` and
-    ``max_per_class``. A chosen class with no items at all raises ``DatasetError``."""
+    ``max_per_class``. A chosen class with no items at all raises ``DatasetError``.
+
+    ``max_per_class`` is shared between the ``strata`` of a class (default: the splits; a fold
+    suite passes the official fold numbers, so every fold keeps its share of every class)."""
     keep, new_labels, names = subset_classes(np.asarray(labels), class_names, params.classes, dataset)
     empty = [name for c, name in enumerate(names) if not (new_labels == c).any()]
     if empty:
         raise DatasetError(f"{dataset}: no items found for class(es) {', '.join(empty)}")
-    kept = cap_per_class(new_labels, np.asarray(split)[keep], names, params.max_per_class, params.seed)
+    strata = np.asarray(split if strata is None else strata)[keep]
+    kept = cap_per_class(new_labels, strata, names, params.max_per_class, params.seed)
     return keep[kept], new_labels[kept], names
 
 

@@ -115,18 +115,27 @@ def cap_sizes(counts: Sequence[int], cap: int) -> list[int]:
     return sizes
 
 
+def _natural(text: str) -> tuple[int, str]:
+    """Sort key putting ``"2"`` before ``"10"``."""
+    return (int(text), text) if text.isdigit() else (-1, text)
+
+
 def cap_per_class(
     labels: np.ndarray, split: np.ndarray, class_names: Sequence[str], cap: int | None, seed: int
 ) -> np.ndarray:
     """Sorted indices of the items kept when each class has at most ``cap`` items (all if ``None``).
 
     Within a class the cap is shared between splits by ``cap_sizes`` and the items of each split
-    are drawn from the seed, so every split keeps its share of every class."""
+    are drawn from the seed, so every split keeps its share of every class. ``split`` may hold
+    other strata than the split names (a fold suite passes fold numbers as text): the same holds
+    for each of them, in sorted order."""
     if cap is None:
         return np.arange(len(labels))
+    values = set(np.unique(split).tolist())
+    strata = SPLITS if values <= set(SPLITS) else sorted(values, key=_natural)
     kept = []
     for c in np.unique(labels):
-        in_class = [np.flatnonzero((labels == c) & (split == s)) for s in SPLITS]
-        for s, idx, size in zip(SPLITS, in_class, cap_sizes([len(i) for i in in_class], cap), strict=True):
+        in_class = [np.flatnonzero((labels == c) & (split == s)) for s in strata]
+        for s, idx, size in zip(strata, in_class, cap_sizes([len(i) for i in in_class], cap), strict=True):
             kept.append(idx[_rng(seed, "cap", class_names[c], s).choice(len(idx), size, replace=False)])
     return np.sort(np.concatenate(kept)) if kept else np.zeros(0, dtype=np.int64)

@@ -4,7 +4,7 @@ Layout (as distributed): ``<root>/metadata/UrbanSound8K.csv`` (columns ``slice_f
 ``fold``, ``classID``, ``class``) and ``<root>/audio/fold1`` ... ``fold10``. Classes are the
 ten of the CSV's ``classID`` 0-9. Protocol: the official folds, never mixed (slices of one
 recording share a fold); by default folds 1-8 train, 9 validates, 10 tests. For the official
-10-fold cross-validation list the dataset once per ``test_fold`` (docs/datasets.md).
+10-fold cross-validation give the suite entry ``folds: all`` (``bench.data.folds``).
 """
 
 from __future__ import annotations
@@ -42,6 +42,7 @@ class UrbanSound8K(AudioFileDataset):
 
     name = "urbansound8k"
     Params = UrbanSound8KParams
+    official_folds = UrbanSound8KParams.n_folds
     layout = "<root>/metadata/UrbanSound8K.csv and <root>/audio/fold1..fold10/*.wav"
     required = (METADATA, "audio")
     test_params = {"classes": ["dog_bark", "siren", "car_horn"], "sample_rate": 8000, "seconds": 0.1}
@@ -69,5 +70,6 @@ class UrbanSound8K(AudioFileDataset):
             labels.append(class_id)
             folds.append(fold)
         p = self.params
-        split = fold_split(np.array(folds, dtype=np.int64), p.test_fold, p.validation_fold)
-        return AudioListing(paths, np.array(labels, dtype=np.int64), split, CLASS_NAMES, skipped)
+        fold_of = np.array(folds, dtype=np.int64)
+        split = fold_split(fold_of, p.test_fold, p.validation_fold)
+        return AudioListing(paths, np.array(labels, dtype=np.int64), split, CLASS_NAMES, skipped, fold_of)

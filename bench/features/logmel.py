@@ -86,7 +86,8 @@ class LogMel(BaseFeature):
         fb = librosa.filters.mel(sr=sample_rate, n_fft=p.n_fft, n_mels=p.n_mels, fmin=p.fmin, fmax=fmax)
         return fb.astype(np.float32)
 
-    def transform(self, data: RawData) -> np.ndarray:
+    def transform(self, data: RawData, fitted: dict[str, list[float]] | None = None) -> np.ndarray:
+        """Log-mel spectrograms; ``fitted`` is unused (nothing is learned from the data)."""
         import torch
 
         if data.modality != "audio":

@@ -153,11 +153,29 @@ class QuantumChannels(BaseFeature):
             maps.append(values.reshape(len(images), p.grid, p.grid))
         return np.stack(maps, axis=1) if len(images) else np.zeros((0, len(p.entanglers), p.grid, p.grid))
 
-    def transform(self, data: RawData) -> np.ndarray:
+    def _base(self) -> BaseFeature | None:
+        from bench.core.registry import FEATURES
+
+        base = self.params.base
+        return FEATURES.get(base["name"]).from_dict(base["params"]) if base else None
+
+    @property
+    def fits(self) -> bool:
+        base = self._base()
+        return base is not None and base.fits
+
+    def fit(self, data: RawData) -> dict[str, list[float]]:
+        """The base feature's statistics (the descriptor circuits learn nothing)."""
+        base = self._base()
+        return base.fit(data) if base is not None else {}
+
+    def fit_transform(self, data: RawData) -> tuple[np.ndarray, dict[str, list[float]]]:
+        fitted = self.fit(data)
+        return self.transform(data, fitted), fitted
+
+    def transform(self, data: RawData, fitted: dict[str, list[float]] | None = None) -> np.ndarray:
         import torch
         import torch.nn.functional as F
-
-        from bench.core.registry import FEATURES
 
         x = np.asarray(data.x)
         if data.modality != "image" or x.ndim != 4:
@@ -165,12 +183,8 @@ class QuantumChannels(BaseFeature):
                 f"{self.name} needs images of shape (N, C, H, W), got modality {data.modality!r} "
                 f"and shape {x.shape}"
             )
-        base = self.params.base
-        body = (
-            FEATURES.get(base["name"]).from_dict(base["params"]).transform(data)
-            if base
-            else x.astype(np.float32)
-        )
+        base = self._base()
+        body = base.transform(data, fitted) if base is not None else x.astype(np.float32)
         maps = torch.from_numpy(self.descriptors(x))
         mode = {"mode": "bilinear", "align_corners": False} if self.params.upsample == "bilinear" else {}
         extra = F.interpolate(maps, size=tuple(body.shape[2:]), **(mode or {"mode": "nearest"})).numpy()

@@ -39,10 +39,10 @@ from pydantic import Field
 from torch import nn
 
 from bench.core.plugin import Params, Plugin
-from bench.quantum.backends import Simulator
 from bench.quantum.base import Backend
 from bench.quantum.circuits import DEFAULT_ANSATZ
 from bench.quantum.layer import QuantumLayer
+from bench.quantum.pennylane.simulators import Simulator
 
 AnsatzName = Literal["strongly-entangling", "basic-entangler", "zz-realamplitudes", "reuploading"]
 

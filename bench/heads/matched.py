@@ -144,7 +144,7 @@ class MatchedMLPHead(BaseHead):
     def target_count(self, n_inputs: int, n_classes: int) -> int:
         """Trainable parameters of the target head (built on CPU; no circuit is run)."""
         from bench.core.registry import HEADS
-        from bench.quantum.backends import DEFAULT_QUBIT
+        from bench.quantum.pennylane.simulators import DEFAULT_QUBIT
 
         spec = self.params.target
         head = HEADS.get(spec["name"]).from_dict(spec.get("params", {}))

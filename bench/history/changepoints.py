@@ -14,12 +14,16 @@ change point when both
 Accepted splits are searched again on both sides, so several steps are found. With no noise
 estimate (one seed, deterministic runs) only the effect size decides. Missing values (NaN) are
 skipped; indexes refer to the input series.
+
+``accept`` replaces both rules with the caller's own decision on ``(left indexes, right indexes)``
+of a candidate split: the trends page passes the paired accuracy test of ``bench.stats`` there, so
+an accuracy step is what ``bench compare`` would call a significant change.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 Z = 2.0
 
@@ -48,9 +52,14 @@ def _accepted(left: Sequence[float], right: Sequence[float], min_effect: float, 
     return abs(delta) > Z * sigma * math.sqrt(1 / len(left) + 1 / len(right))
 
 
-def change_points(values: Sequence[float], min_effect: float, noise: float = 0.0) -> list[int]:
+def change_points(
+    values: Sequence[float],
+    min_effect: float,
+    noise: float = 0.0,
+    accept: Callable[[list[int], list[int]], bool] | None = None,
+) -> list[int]:
     """Indexes ``i`` (into ``values``) where a new level starts: ``values[i]`` is the first value
-    after a detected step. See the module docstring for the rule."""
+    after a detected step. See the module docstring for the rule and ``accept``."""
     kept = [(i, float(v)) for i, v in enumerate(values) if v is not None and math.isfinite(float(v))]
     found: list[int] = []
     stack = [(0, len(kept))]
@@ -60,7 +69,13 @@ def change_points(values: Sequence[float], min_effect: float, noise: float = 0.0
         if len(segment) < 2:
             continue
         k = _best_split(segment)
-        if k is None or not _accepted(segment[:k], segment[k:], min_effect, noise):
+        if k is None:
+            continue
+        if accept is not None:
+            ok = accept([i for i, _ in kept[a : a + k]], [i for i, _ in kept[a + k : b]])
+        else:
+            ok = _accepted(segment[:k], segment[k:], min_effect, noise)
+        if not ok:
             continue
         found.append(kept[a + k][0])
         stack += [(a, a + k), (a + k, b)]

@@ -61,6 +61,31 @@ def provenance_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     return out
 
 
+def _flat(value: Any, prefix: str = "") -> dict[str, Any]:
+    """Nested mappings as ``{"training.lr": 0.05, ...}`` (lists stay values)."""
+    if not isinstance(value, dict):
+        return {prefix: value}
+    out: dict[str, Any] = {}
+    for key in value:
+        out.update(_flat(value[key], f"{prefix}.{key}" if prefix else str(key)))
+    return out
+
+
+def spec_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """``["training.lr: 0.05 -> 0.02"]``: every setting of a cell spec (or any nested mapping)
+    that differs, ``-`` for one missing on a side, in key order."""
+    a, b = _flat(old), _flat(new)
+    return [
+        f"{key}: {_shown(a.get(key, '-'))} -> {_shown(b.get(key, '-'))}"
+        for key in sorted(set(a) | set(b))
+        if a.get(key, "-") != b.get(key, "-")
+    ]
+
+
+def _shown(value: Any) -> str:
+    return "null" if value is None else str(value).lower() if isinstance(value, bool) else str(value)
+
+
 def machine_fingerprint(prov: dict[str, Any]) -> str:
     """``CPU model / N cores / GPU`` (empty parts as ``?``): equal strings mean comparable runtimes."""
     cpu, cores, gpu = (str(prov.get(k) or "?") for k in MACHINE_KEYS)
@@ -155,7 +180,15 @@ def run_rows(store: ResultsStore) -> list[dict[str, Any]]:
 def resolve_run(
     runs: list[RunInfo], name: str | None, default: RunInfo | None, what: str, where: str
 ) -> RunInfo:
-    """The run named ``name`` (an id, a unique id prefix, or ``latest``/``previous``), else ``default``."""
+    """The run named ``name`` (an id, a unique id prefix, or ``latest``/``previous``), else ``default``.
+    A name is never a path: an empty name, one with ``/`` or ``\\``, or one starting with ``.`` is
+    refused before any lookup (a report folder is named after the run it resolves to)."""
+    if name is not None and (not name.strip() or "/" in name or "\\" in name or name.startswith(".")):
+        shown = ", ".join(r.run_id for r in runs[-10:]) or "none"
+        raise UserError(
+            f"{where}: --{what} {name!r} is not a run id (an id is YYYYMMDD-HHMMSS, as "
+            f"`python -m bench runs` lists; runs: {shown})"
+        )
     if name is None:
         if default is None:
             raise UserError(f"{where}: no {what} run to compare (runs: {len(runs)}); run the suite again")

@@ -1,31 +1,39 @@
 """The trends page: every run of a suite on one page, per configuration, with detected steps.
 
 ``reports/<suite>/trends/index.{md,html}`` (rewritten after every ``bench run``):
-- runs: date, id, state, git SHA, package versions that changed since the previous run, machine;
-- change points (``bench.history.changepoints``) in test accuracy (mean over seeds; minimum step
-  ``MIN_ACCURACY_STEP_PP`` percentage points, noise = median seed-to-seed standard error) and in
+- runs: date, id, state, git SHA, suite settings (``training.lr: 0.05 -> 0.02``, from the cell specs)
+  and package versions that changed since the previous run, machine;
+- change points (``bench.history.changepoints``) in test accuracy (mean over seeds; a split is a
+  step when ``bench.stats.paired_comparison`` of the per-seed accuracies after it against those
+  before it (each seed's mean over the runs of a side) says better or worse *and* the step is at
+  least ``MIN_ACCURACY_STEP_PP`` percentage points: between two runs, exactly ``bench compare``'s
+  rule, so the two cannot disagree; no step with fewer than 5 seeds) and in
   circuit forward+backward time per batch (median over seeds; detection on log time; minimum step a factor
   ``MIN_TIME_FACTOR``; only runs on the latest run's machine fingerprint, since times from other
   machines are not comparable);
 - per-configuration tables (last ``TABLE_RUNS`` runs) and figures (all runs; x = run, labelled
-  with its date, git SHA and changed versions; red dashed lines at change points).
+  with its number, start time, git SHA and changed versions; y zoomed to the data; red dashed lines
+  at change points, ▲ better / ▼ worse as in the report's forest plot).
 """
 
 from __future__ import annotations
 
+import json
 import math
 import statistics
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
+from bench.core.files import atomic_write
 from bench.history.changepoints import change_points
 from bench.history.compare import configuration
-from bench.history.runs import machine_fingerprint, provenance_changes
-from bench.report.stats import mean_ci
+from bench.history.runs import MACHINE_KEYS, machine_fingerprint, provenance_changes, spec_changes
 from bench.results.record import Record
 from bench.results.store import ResultsStore, RunInfo
+from bench.stats import BETTER, WORSE, mean_ci, paired_comparison
 
 MIN_ACCURACY_STEP_PP = 1.0
 MIN_TIME_FACTOR = 1.25
@@ -40,6 +48,7 @@ class Point:
     half: float = math.nan  # 95 % CI half-width (accuracy), NaN when n < 2
     noise: float = math.nan  # standard error over seeds (of the value, or of log time)
     n: int = 0
+    seeds: dict[int | tuple[int, int], float] = field(default_factory=dict)  # accuracy % per unit
 
 
 @dataclass
@@ -49,18 +58,22 @@ class Trends:
     accuracy: dict[str, list[Point | None]] = field(default_factory=dict)
     time: dict[str, list[Point | None]] = field(default_factory=dict)
     steps: dict[tuple[str, str], list[int]] = field(default_factory=dict)  # (metric, config) -> run indexes
+    settings: list[list[str]] = field(
+        default_factory=list
+    )  # per run: suite settings changed since the previous
 
 
-def _accuracy_point(records: list[Record]) -> Point | None:
-    values = [100 * r.metrics["test_accuracy"] for r in records if "test_accuracy" in r.metrics]
+def _accuracy_point(records: Sequence[Record | RecordSummary]) -> Point | None:
+    seeds = {r.unit: 100 * r.metrics["test_accuracy"] for r in records if "test_accuracy" in r.metrics}
+    values = list(seeds.values())
     if not values:
         return None
     mean, half = mean_ci(values)
     noise = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else math.nan
-    return Point(mean, half, noise, len(values))
+    return Point(mean, half, noise, len(values), seeds)
 
 
-def _time_point(records: list[Record], machine: str) -> Point | None:
+def _time_point(records: Sequence[Record | RecordSummary], machine: str) -> Point | None:
     values = [
         float(r.timings[TIME_KEY])
         for r in records
@@ -73,27 +86,155 @@ def _time_point(records: list[Record], machine: str) -> Point | None:
     return Point(statistics.median(values), math.nan, noise, len(values))
 
 
-def collect(store: ResultsStore) -> Trends:
-    """Per configuration and run: accuracy and circuit time points, and their change points."""
+def collect(store: ResultsStore, keep: Path | None = None) -> Trends:
+    """Per configuration and run: accuracy and circuit time points, and their change points.
+
+    Linear in the records, one run in memory at a time, as ``RecordSummary`` rows
+    (``run_summaries``; kept under ``keep`` when given, so a rewrite reads only changed runs)."""
     runs = store.run_list()
-    per_run = [store.get(run_id=r.run_id) for r in runs]
-    latest = [r for r in per_run[-1] if r.status == "ok"] if per_run else []
-    machine = machine_fingerprint(latest[0].provenance) if latest else ""
-    trends = Trends(runs, machine)
-    configs = sorted({configuration(r.key)[0] for records in per_run for r in records})
+    per_run = [_by_config(rows) for rows in run_summaries(store, runs, keep)]
+    latest = [r for group in per_run[-1].values() for r in group if r.status == "ok"] if per_run else []
+    first_ok = min(latest, key=lambda r: r.order) if latest else None
+    machine = machine_fingerprint(first_ok.provenance) if first_ok else ""
+    trends = Trends(runs, machine, settings=run_settings_changes(store, runs))
+    configs = sorted({config for groups in per_run for config in groups})
     for config in configs:
         acc, time = [], []
-        for records in per_run:
-            ok = [r for r in records if r.status == "ok" and configuration(r.key)[0] == config]
+        for groups in per_run:
+            ok = [r for r in groups.get(config, ()) if r.status == "ok"]
             acc.append(_accuracy_point(ok))
             time.append(_time_point(ok, machine))
         trends.accuracy[config] = acc
         if any(time):
             trends.time[config] = time
-        trends.steps[("accuracy", config)] = _steps(acc, MIN_ACCURACY_STEP_PP, log=False)
+        trends.steps[("accuracy", config)] = accuracy_steps(acc, MIN_ACCURACY_STEP_PP)
         if any(time):
             trends.steps[("time", config)] = _steps(time, math.log(MIN_TIME_FACTOR), log=True)
     return trends
+
+
+def settings_changes(per_run: list[list[Record]]) -> list[list[str]]:
+    """Per run, the cell-spec settings that differ from the previous run's, over the
+    configurations (and seeds) both have (``spec_changes``; empty for the first run)."""
+    out: list[list[str]] = []
+    previous: dict[str, dict] = {}
+    for records in per_run:
+        specs = {r.key.split("#", 1)[0]: r.spec for r in records if r.spec}
+        found: dict[str, None] = {}
+        for cell, spec in specs.items():
+            if cell in previous:
+                found.update(dict.fromkeys(spec_changes(previous[cell], spec)))
+        out.append(list(found) if out else [])
+        previous = specs
+    return out
+
+
+def run_settings_changes(store: ResultsStore, runs: list[RunInfo]) -> list[list[str]]:
+    """``settings_changes`` of the runs, reading the records of two consecutive runs only where
+    their suite hash differs (unchanged settings cost no read, so the page stays linear)."""
+    out: list[list[str]] = [[] for _ in runs]
+    for i in range(1, len(runs)):
+        before, after = (r.summary.get("suite_hash") for r in (runs[i - 1], runs[i]))
+        if before and after and before != after:
+            pair = [store.get(run_id=runs[i - 1].run_id), store.get(run_id=runs[i].run_id)]
+            out[i] = settings_changes(pair)[1]
+    return out
+
+
+def accuracy_steps(points: list[Point | None], min_effect: float) -> list[int]:
+    """Change points of an accuracy series, accepted by the paired test over seeds (module docstring)."""
+    values = [math.nan if p is None else p.value for p in points]
+
+    def significant(left: list[int], right: list[int]) -> bool:
+        test = paired_comparison(_seed_means(points, right), _seed_means(points, left))
+        return test.verdict in (BETTER, WORSE) and abs(100 * test.delta) >= min_effect
+
+    return change_points(values, min_effect, accept=significant)
+
+
+def _seed_means(points: list[Point | None], runs: list[int]) -> dict[int, float]:
+    """Each seed's mean accuracy (fraction) over ``runs``."""
+    sums: dict[int, list[float]] = {}
+    for i in runs:
+        for seed, acc in points[i].seeds.items():
+            sums.setdefault(seed, []).append(acc / 100)
+    return {seed: statistics.fmean(v) for seed, v in sums.items()}
+
+
+@dataclass(frozen=True)
+class RecordSummary:
+    """The fields of a record the trends page reads, under ``Record``'s names (``order``: its
+    position in the run, in the order records were written)."""
+
+    key: str
+    status: str
+    unit: int | tuple[int, int]  # ``Record.unit``: the seed, or ``(fold, seed)`` for a fold cell
+    order: int
+    metrics: dict[str, float]
+    timings: dict[str, float]
+    provenance: dict[str, str]
+
+
+SUMMARY_PATHS = (
+    "$.metrics.test_accuracy",
+    f"$.timings.{TIME_KEY}",
+    *(f"$.provenance.{k}" for k in MACHINE_KEYS),
+)
+SUMMARY_FORMAT = 1  # bump when RecordSummary or SUMMARY_PATHS change: kept summaries are then re-read
+
+
+def summarize_run(store: ResultsStore, run_id: str) -> list[RecordSummary]:
+    """``run_id``'s records as ``RecordSummary`` rows, read field by field in SQLite (``fields``)."""
+    rows = []
+    for i, (key, status, (accuracy, seconds, *machine)) in enumerate(store.fields(run_id, SUMMARY_PATHS)):
+        metrics = {"test_accuracy": float(accuracy)} if accuracy is not None else {}
+        timings = {TIME_KEY: float(seconds)} if seconds is not None else {}
+        prov = {k: str(v) for k, v in zip(MACHINE_KEYS, machine, strict=True) if v is not None}
+        rows.append(RecordSummary(key, status, configuration(key)[1], i, metrics, timings, prov))
+    return rows
+
+
+def run_summaries(
+    store: ResultsStore, runs: list[RunInfo], keep: Path | None
+) -> Iterator[list[RecordSummary]]:
+    """Each run's ``summarize_run``, in order; with ``keep``, read from ``keep/<run_id>.json`` while
+    the run's records are unchanged (``ResultsStore.run_stamp``), else summarized and kept there."""
+    for run in runs:
+        stamp = store.run_stamp(run.run_id)
+        path = keep / f"{run.run_id}.json" if keep is not None else None
+        kept = _read_kept(path, stamp) if path is not None else None
+        if kept is None:
+            kept = summarize_run(store, run.run_id)
+            if path is not None:
+                _write_kept(path, stamp, kept)
+        yield kept
+
+
+def _read_kept(path: Path, stamp: str) -> list[RecordSummary] | None:
+    try:
+        data = json.loads(path.read_text())
+        if data["format"] != SUMMARY_FORMAT or data["stamp"] != stamp:
+            return None
+        return [_kept_row(*row) for row in data["rows"]]
+    except (OSError, ValueError, KeyError, TypeError):  # missing, torn by hand, older layout: re-read
+        return None
+
+
+def _kept_row(key, status, unit, *rest) -> RecordSummary:
+    """A kept row back as a ``RecordSummary`` (JSON stores a ``(fold, seed)`` unit as a list)."""
+    return RecordSummary(key, status, tuple(unit) if isinstance(unit, list) else unit, *rest)
+
+
+def _write_kept(path: Path, stamp: str, rows: list[RecordSummary]) -> None:
+    data = {"format": SUMMARY_FORMAT, "stamp": stamp, "rows": [list(astuple(r)) for r in rows]}
+    atomic_write(path, lambda fh: fh.write(json.dumps(data).encode()))
+
+
+def _by_config(rows: list[RecordSummary]) -> dict[str, list[RecordSummary]]:
+    groups: dict[str, list[RecordSummary]] = {}
+    for r in rows:
+        groups.setdefault(configuration(r.key)[0], []).append(r)
+    return groups
 
 
 def _steps(points: list[Point | None], min_effect: float, log: bool) -> list[int]:
@@ -103,10 +244,11 @@ def _steps(points: list[Point | None], min_effect: float, log: bool) -> list[int
 
 
 def run_label(runs: list[RunInfo], i: int) -> str:
-    """``2026-11-30 abc1234`` plus the package versions that changed since the previous run."""
+    """``#3 2026-11-30 14:05 abc1234`` (run number, start, git SHA: two runs of one commit differ)
+    plus the package versions that changed since the previous run."""
     run = runs[i]
     prov = run.provenance or run.summary.get("provenance") or {}
-    label = f"{run.started[:10]} {str(prov.get('git_sha', '?'))[:7]}"
+    label = f"#{i + 1} {run.started[:16].replace('T', ' ')} {str(prov.get('git_sha', '?'))[:7]}"
     if i > 0:
         before = runs[i - 1].provenance or runs[i - 1].summary.get("provenance") or {}
         changed = [_short(c) for c in provenance_changes(before, prov) if not c.startswith("git_sha")]
@@ -133,7 +275,11 @@ def _runs_frame(t: Trends) -> pd.DataFrame:
                 "started": run.started[:19],
                 "state": run.state,
                 "git SHA": prov.get("git_sha", "?"),
-                "changed since previous run": "; ".join(provenance_changes(before, prov)) if before else "",
+                "changed since previous run": "; ".join(
+                    [*(t.settings[i] if i < len(t.settings) else []), *provenance_changes(before, prov)]
+                    if before is not None
+                    else []
+                ),
                 "machine": machine_fingerprint(prov),
             }
         )
@@ -176,13 +322,32 @@ def _series_frame(t: Trends, metric: str) -> pd.DataFrame:
                 text = f"{p.value:.1f}" + (f" ± {p.half:.1f}" if math.isfinite(p.half) else "")
             else:
                 text = f"{p.value * 1e3:.3g} ms"
-            row[f"#{i + 1}"] = text + (" ▲" if i in t.steps.get((metric, config), []) else "")
+            row[f"#{i + 1}"] = text + _step_mark(t, metric, config, i)
         rows.append(row)
     return pd.DataFrame(rows)
 
 
+def step_direction(t: Trends, metric: str, config: str, i: int) -> str:
+    """``"better"`` / ``"worse"`` for a change point at run ``i`` (higher accuracy or lower time is
+    better), ``""`` when ``i`` is no change point of that series."""
+    if i not in t.steps.get((metric, config), []):
+        return ""
+    series = t.accuracy[config] if metric == "accuracy" else t.time[config]
+    before = [p.value for p in series[:i] if p is not None]
+    after = [p.value for p in series[i:] if p is not None]
+    if not before or not after:
+        return ""
+    up = after[0] > before[-1]
+    return "better" if up == (metric == "accuracy") else "worse"
+
+
+def _step_mark(t: Trends, metric: str, config: str, i: int) -> str:
+    """`` ▲`` (better) / `` ▼`` (worse), as in the report's forest plot; ``""`` without a step."""
+    return {"better": " ▲", "worse": " ▼"}.get(step_direction(t, metric, config, i), "")
+
+
 def _plot(t: Trends, metric: str, path: Path) -> Path | None:
-    from bench.report.plots import new_figure, save_figure
+    from bench.report.figures.plots import new_figure, save_figure
 
     series = t.accuracy if metric == "accuracy" else t.time
     if not series or len(t.runs) < 1:
@@ -204,36 +369,67 @@ def _plot(t: Trends, metric: str, path: Path) -> Path | None:
         ax.errorbar(xs, ys, yerr=err, marker="o", ms=3, lw=1, capsize=2)
         for i in t.steps.get((metric, config), []):
             ax.axvline(i - 0.5, color="red", ls="--", lw=1)
+            direction = step_direction(t, metric, config, i)
+            if direction and i in xs:
+                style = VERDICT_MARKS[direction]
+                ax.plot([i], [ys[xs.index(i)]], linestyle="none", ms=7, zorder=4, **style)
         ax.set_title(config, fontsize=7)
         ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=5)
         ax.set_ylabel("test accuracy %" if metric == "accuracy" else "ms / batch", fontsize=7)
-        ax.set_ylim(bottom=0)
+        if ys:  # a configuration whose every cell failed has no point to zoom to
+            ax.set_ylim(*zoomed_limits(ys, err or None, metric))
     for ax in list(axes.flat)[len(order) :]:
         ax.set_visible(False)
     return save_figure(fig, path)
 
 
+VERDICT_MARKS = {
+    "better": {"marker": "^", "color": "#1a9850"},
+    "worse": {"marker": "v", "color": "#d73027"},
+}
+"""Change-point markers: the forest plot's ▲ green better, ▼ red worse."""
+
+
+def zoomed_limits(values: list[float], err: list[float] | None, metric: str) -> tuple[float, float]:
+    """y limits around the data (error bars included) with 15 % margins, at least 2 pp (accuracy)
+    or ±10 % of the median (time) tall, so seed noise is not magnified and a step is not flattened."""
+    low = [v - (e if err else 0) for v, e in zip(values, err or [0] * len(values), strict=True)]
+    high = [v + (e if err else 0) for v, e in zip(values, err or [0] * len(values), strict=True)]
+    lo, hi = min(low), max(high)
+    floor = 2.0 if metric == "accuracy" else 0.2 * abs(statistics.median(values))
+    span = max(hi - lo, floor, 1e-12)
+    mid = (lo + hi) / 2
+    lo, hi = mid - span / 2 - 0.15 * span, mid + span / 2 + 0.15 * span
+    if metric == "accuracy":
+        lo, hi = max(lo, 0.0), min(hi, 100.0)
+    return (max(lo, 0.0), hi)
+
+
 NOTE = (
     "One column per run (#1 oldest; the last {n} runs in the tables, all in the figures). Accuracy: mean ± "
     "95 % CI over seeds of ok cells. Circuit time: median forward+backward time per batch over seeds, on the "
-    "latest run's machine only ({machine}). ▲ / red dashed line: a detected change point (binary "
-    "segmentation; a step counts when it is at least {acc:g} pp or ×{factor:g} and exceeds twice its noise, "
-    "see bench/history/changepoints.py). Figures show at most {panels} configurations, those with steps "
-    "first."
+    "latest run's machine only ({machine}). Red dashed line: a detected change point, marked ▲ (green, "
+    "better: higher accuracy or less time) or ▼ (red, worse) as in the report's forest plot (binary "
+    "segmentation; an accuracy step counts when it is at least {acc:g} pp and the paired t-test over seeds "
+    "of bench compare calls it significant (5 seeds or more); a time step when it is at least ×{factor:g} "
+    "and exceeds twice its noise; see bench/history/trends.py). Figures show at most {panels} "
+    "configurations, those with steps first."
 )
 
 
 def write_trends(store: ResultsStore, suite: str, out_dir: Path) -> dict[str, Path]:
-    """Write ``out_dir/index.{md,html}`` and ``out_dir/figures/*.png`` from every run in ``store``."""
-    from bench.report.page import PageSection, SectionFigure, write_page
+    """Write ``out_dir/index.{md,html}`` and ``out_dir/figures/*.png`` from every run in ``store``;
+    ``out_dir/runs/`` keeps each run's summary for the next rewrite (``run_summaries``)."""
+    from bench.report.render.page import PageSection, SectionFigure, write_page
 
-    t = collect(store)
+    t = collect(store, out_dir / "runs")
     figures = out_dir / "figures"
     made = {}
     for metric in ("accuracy", "time"):
         path = figures / f"{metric}.png"
-        path.unlink(missing_ok=True)
         made[metric] = f"figures/{path.name}" if _plot(t, metric, path) is not None else None
+        if made[metric] is None:  # remove a stale figure (a new one replaces it atomically)
+            path.unlink(missing_ok=True)
     note = NOTE.format(
         n=TABLE_RUNS,
         machine=t.machine or "none",

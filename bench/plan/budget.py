@@ -9,7 +9,7 @@ again. ``check_budget`` refuses the run (``UserError``, nothing submitted) when
   exceed ``budget.max_qpu_seconds``.
 
 Estimates use ``profile.eval_samples`` items per cell (an upper bound: a smaller test split
-evaluates fewer) and the cost model of ``bench.quantum.cost``.
+evaluates fewer) and the cost model of ``bench.quantum.qiskit.cost``.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.core.errors import UserError
-from bench.quantum import cost
+from bench.quantum.qiskit import cost
 from bench.quantum.resolve import profile_of
 
 
@@ -50,7 +50,7 @@ def _submitted(jobs_path: Path | None) -> dict[str, set[int]]:
 def spent_seconds(jobs_path: Path | None) -> float:
     if jobs_path is None or not Path(jobs_path).exists():
         return 0.0
-    from bench.quantum.ledger import JobLedger
+    from bench.quantum.qiskit.ledger import JobLedger
 
     ledger = JobLedger(jobs_path)
     try:

@@ -65,7 +65,7 @@ def _one_entry(ref: HeadRef, at: tuple, loc: Located) -> list[HeadRef]:
             for o, values in ref.select.items()
         }
         label = ref.label + "".join(_suffix(o, v) for o, v in chosen.items())
-        out.append(HeadRef(name=ref.name, params=params, label=label, select=select))
+        out.append(HeadRef(name=ref.name, params=params, label=label, select=select, training=ref.training))
     return out
 
 

@@ -6,19 +6,30 @@ See ``bench.spec.suite`` for the two validation passes and the error format.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from bench.core.errors import UserError, unknown_name_message
 from bench.core.registry import BACKBONES, DATASETS, FEATURES, SIMULATORS, Registry
+from bench.spec.folds import resolve_folds
 from bench.spec.head_entries import expand_heads
 from bench.spec.located import Located, labelled
 from bench.spec.profile_files import load_profile, profile_dirs, profile_files
-from bench.spec.suite import PluginRef, Suite
+from bench.spec.suite import PluginRef, Suite, TrainingSpec
 from bench.spec.yaml_source import KeyPath, load_yaml
 
 
-def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: Located) -> PluginRef:
+def _available_first() -> list[str]:
+    """The simulators, those that run here first (suggested first for a name that begins several)."""
+    names = SIMULATORS.names()
+    return sorted(names, key=lambda n: SIMULATORS.get(n).probe() is not None)
+
+
+R = TypeVar("R", bound=PluginRef)
+
+
+def _resolve_ref(ref: R, registry: Registry, at: KeyPath, loc: Located) -> R:
     try:
         plugin = registry.get(ref.name)
     except KeyError as exc:
@@ -28,23 +39,23 @@ def _resolve_ref(ref: PluginRef, registry: Registry, at: KeyPath, loc: Located) 
         params = plugin.Params(**ref.params)
     except ValidationError as exc:
         raise loc.from_validation(exc, plugin.Params, (*at, "params")) from None
-    return PluginRef(name=ref.name, params=params.model_dump(mode="json"), label=ref.label)
+    return ref.model_copy(update={"params": params.model_dump(mode="json")})
 
 
 def _resolve(suite: Suite, loc: Located) -> Suite:
     suite = _resolve_backends(suite, loc)
-    datasets = [_resolve_ref(r, DATASETS, ("datasets", i), loc) for i, r in enumerate(suite.datasets)]
+    datasets = [
+        resolve_folds(_resolve_ref(r, DATASETS, ("datasets", i), loc), r.params, ("datasets", i), loc)
+        for i, r in enumerate(suite.datasets)
+    ]
     datasets = labelled(datasets, "datasets", loc)
     heads = expand_heads(suite.heads, loc)
     features = _resolve_ref(suite.features, FEATURES, ("features",), loc)
     backbone_ref = _resolve_ref(suite.backbone.ref, BACKBONES, ("backbone",), loc)
     _check_modalities(datasets, features, loc)
-    train_on = suite.training.train_on
-    if train_on not in ("auto", "each") and train_on not in SIMULATORS:
-        allowed = ["auto", "each", *SIMULATORS.names()]
-        raise loc.error(
-            ("training", "train_on"), f"unknown value '{train_on}' (allowed: {', '.join(allowed)})"
-        )
+    _check_train_on(suite.training, ("training",), loc)
+    for i in range(len(suite.heads)):
+        _check_head_training(suite, i, loc)
     for axis in ("qubits", "layers", "seeds", "backends"):
         values = getattr(suite, axis)
         if len(set(values)) != len(values):
@@ -57,6 +68,24 @@ def _resolve(suite: Suite, loc: Located) -> Suite:
     return suite.model_copy(
         update={"datasets": datasets, "heads": heads, "features": features, "backbone": backbone}
     )
+
+
+def _check_train_on(training: TrainingSpec, at: KeyPath, loc: Located) -> None:
+    train_on = training.train_on
+    if train_on not in ("auto", "each") and train_on not in SIMULATORS:
+        allowed = ["auto", "each", *SIMULATORS.names()]
+        raise loc.error((*at, "train_on"), f"unknown value '{train_on}' (allowed: {', '.join(allowed)})")
+
+
+def _check_head_training(suite: Suite, i: int, loc: Located) -> None:
+    """A head's ``training`` overrides: known keys of ``training``, valid values."""
+    overrides, at = suite.heads[i].training, ("heads", i, "training")
+    loc.check_numbers(overrides, TrainingSpec, at)
+    try:
+        merged = TrainingSpec(**{**suite.training.model_dump(), **overrides})
+    except ValidationError as exc:
+        raise loc.from_validation(exc, TrainingSpec, at) from None
+    _check_train_on(merged, at, loc)
 
 
 def _check_modalities(datasets: list[PluginRef], features: PluginRef, loc: Located) -> None:
@@ -86,7 +115,8 @@ def _resolve_backends(suite: Suite, loc: Located) -> Suite:
             continue
         if name not in files:
             known = {*SIMULATORS.names(), *profiles, *files}
-            raise loc.error(("backends", i), unknown_name_message("backend", name, known))
+            message = unknown_name_message("backend", name, known, _available_first())
+            raise loc.error(("backends", i), message)
         profiles[name] = load_profile(files[name])
     return suite.model_copy(update={"profiles": profiles})
 

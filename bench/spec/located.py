@@ -15,7 +15,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from bench.core.errors import UserError
+from bench.core.errors import UserError, did_you_mean
 from bench.core.hashing import stable_hash
 from bench.spec.yaml_source import KeyPath, format_path, line_of
 
@@ -80,6 +80,15 @@ def _expected_mapping(model: type[BaseModel], loc: tuple, value: Any) -> str:
     return f"expected {forms.format(keys=keys)} (got {_shown(value)})"
 
 
+def _expected_list(loc: tuple, value: Any) -> str:
+    """The message for a single value where a list was expected, naming the list forms."""
+    name = loc[-1] if loc and isinstance(loc[-1], str) else "values"
+    text = f"expected a list, written [a, b, ...] or one '- item' per line (got {_shown(value)})"
+    if name == "seeds" and isinstance(value, int) and not isinstance(value, bool) and 0 < value <= 100:
+        return text + f"; for {value} seeds write seeds: {list(range(value))}"
+    return text + (f"; for one value write {name}: [{_shown(value)}]" if not isinstance(value, dict) else "")
+
+
 def _tuple_length(model: type[BaseModel], loc: tuple) -> int | None:
     """How many items the tuple field at ``loc`` holds (``tuple[float, float]`` -> 2)."""
     parent = _model_at(model, loc[:-1]) if loc else None
@@ -95,13 +104,17 @@ def _message(error: dict, model: type[BaseModel]) -> str:
     kind, loc = error["type"], error["loc"]
     if kind == "extra_forbidden":
         allowed = _allowed_keys(model, loc)
-        return "unknown key" + (f" (allowed: {', '.join(allowed)})" if allowed else "")
+        if not allowed:
+            return "unknown key"
+        return f"unknown key{did_you_mean(str(loc[-1]), allowed)} (allowed: {', '.join(allowed)})"
     if kind == "too_few":
         n = _tuple_length(model, loc)
         need = f"exactly {n} values" if n else "more values"
         return f"needs {need} (got {_shown(error.get('input'))})"
     if kind == "missing":
         return "required key is missing"
+    if kind == "list_type":
+        return _expected_list(loc, error.get("input"))
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return _expected_mapping(model, loc, error.get("input"))
     if kind in ("too_short", "too_long"):
@@ -186,7 +199,9 @@ class Located:
             raise self.error(found, f"expected a number, got the boolean {word}")
 
     def from_validation(self, exc: ValidationError, model: type[BaseModel], prefix: KeyPath) -> UserError:
-        first = exc.errors()[0]
+        errors = exc.errors()
+        # an unknown key first: a typo (`qubit:`) also makes a required key (`qubits`) missing
+        first = next((e for e in errors if e["type"] == "extra_forbidden"), errors[0])
         loc = tuple(p for p in first["loc"] if not (isinstance(p, str) and p.startswith("function-")))
         if first["type"] == "missing" and loc and isinstance(loc[-1], int):  # a tuple given too few items
             first, loc = {**first, "type": "too_few"}, loc[:-1]

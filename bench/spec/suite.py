@@ -15,11 +15,22 @@ from __future__ import annotations
 
 import math
 import typing
-from typing import Any, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_serializer,
+    model_validator,
+)
 
+from bench.core.errors import unknown_name_message
 from bench.core.hashing import stable_hash
+from bench.core.registry import CONTROLS
+from bench.data.folds import MIN_FOLDS
 from bench.quantum.profiles import BackendProfile
 
 
@@ -42,6 +53,72 @@ class PluginRef(Frozen):
     )
 
 
+class DatasetRef(PluginRef):
+    """A dataset entry: a plugin ref plus its folds (``bench.data.folds``; checked by ``bench.spec.folds``).
+
+    ``folds`` and ``cv`` are left out of the entry's plain data when unset, so a suite without
+    them has the same hash and cell keys as before these keys existed."""
+
+    ACCEPTS: ClassVar[str] = "a name or a mapping of keys (allowed: {keys})"
+
+    folds: list[int] | Literal["all"] | None = Field(
+        None,
+        description="Official cross-validation folds to run, each a cell axis like the seed: `all` or a "
+        "list of fold numbers (urbansound8k 1-10, esc50 1-5). Fold k tests, the fold before it "
+        "(cyclically) validates, the others train. Only for datasets with official folds.",
+    )
+    cv: int | None = Field(
+        None,
+        description="Generated K-fold cross-validation (K >= 3) for a dataset without official folds: "
+        "stratified by class from the dataset's `seed`, whole groups (crema-d's speakers) kept in one "
+        "fold; each fold is a cell axis, with the same test/validation rule as `folds`.",
+    )
+
+    @field_validator("folds", mode="before")
+    @classmethod
+    def _folds_form(cls, value: Any) -> Any:
+        if value is None or value == "all":
+            return value
+        numbers = isinstance(value, list) and all(type(v) is int for v in value)
+        if not numbers or not value:
+            raise ValueError(f"expected all or a non-empty list of fold numbers (got {value!r})")
+        if len(set(value)) != len(value):
+            raise ValueError(f"duplicate values in {value}")
+        return value
+
+    @field_validator("cv", mode="before")
+    @classmethod
+    def _cv_form(cls, value: Any) -> Any:
+        if value is None:
+            return value
+        if not isinstance(value, int) or isinstance(value, bool) or value < MIN_FOLDS:
+            raise ValueError(
+                f"expected a number of folds >= {MIN_FOLDS} (one tests, one validates, the rest train) "
+                f"(got {value!r})"
+            )
+        return value
+
+    @model_validator(mode="after")
+    def _one_way_of_folding(self) -> DatasetRef:
+        if self.folds is not None and self.cv is not None:
+            raise ValueError(
+                "cv: give folds (the dataset's official folds) or cv (K generated folds), not both"
+            )
+        return self
+
+    @model_serializer(mode="wrap")
+    def _unset_folds_hidden(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        for key in ("folds", "cv"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
+
+    def plain(self) -> PluginRef:
+        """The entry without its folds: what a cell's spec and the feature cache key name."""
+        return PluginRef(name=self.name, params=self.params, label=self.label)
+
+
 class HeadRef(PluginRef):
     """A head entry: a plugin ref plus the head options to sweep (``grid``) or tune (``select``)."""
 
@@ -56,31 +133,41 @@ class HeadRef(PluginRef):
         "one with the best validation accuracy is kept (ties: lower validation loss, then list order), and "
         "the test split is scored once, after the choice. The record's `selection` says what was chosen.",
     )
+    training: dict[str, Any] = Field(
+        default_factory=dict,
+        description="This head's overrides of the suite's `training` (any of its keys, e.g. {lr: 0.01}); "
+        "they change the keys of this head's cells (and its controls') only, so other heads stay cached.",
+    )
 
     def spec(self) -> dict[str, Any]:
-        """Plain data for cell specs: ``grid`` (expanded away at load time) and an empty ``select``
-        are left out, so adding these keys changed no existing cell key."""
-        return self.model_dump(exclude={"grid", *(() if self.select else ("select",))})
+        """Plain data for cell specs: ``grid`` (expanded away at load time), an empty ``select`` and
+        ``training`` (the cell spec holds the head's effective training instead) are left out, so
+        adding these keys changed no existing cell key."""
+        return self.model_dump(exclude={"grid", "training", *(() if self.select else ("select",))})
 
 
-CONTROL_KINDS = ("matched-mlp", "no-entanglement", "tanh-linear", "beta-zero", "frozen-circuit")
-ControlKind = Literal["matched-mlp", "no-entanglement", "tanh-linear", "beta-zero", "frozen-circuit"]
+def _registered_control_kind(name: str) -> str:
+    if name not in CONTROLS:
+        raise ValueError(unknown_name_message("control kind", name, CONTROLS.names()))
+    return name
+
+
+ControlKindName = Annotated[str, AfterValidator(_registered_control_kind)]
+"""A control kind's name, checked against ``bench.core.registry.CONTROLS``."""
 
 
 class ControlsSpec(Frozen):
     """Controls generated for every quantum or hybrid cell (see ``bench.spec.controls``)."""
 
     ACCEPTS: ClassVar[str] = (
-        f"true (every control), false or [] (none), a list of kinds ({', '.join(CONTROL_KINDS)}) "
+        f"true (every control), false or [] (none), a list of kinds ({', '.join(CONTROLS.in_order())}) "
         "or a mapping of keys (allowed: {keys})"
     )
 
-    kinds: list[ControlKind] = Field(
-        default_factory=lambda: list(CONTROL_KINDS),
-        description="Which controls: matched-mlp (classical MLP with the same trainable-parameter count, "
-        "+/-10 %), no-entanglement (entangling gates removed), tanh-linear (circuit replaced by "
-        "tanh(W x + b) of the same width), beta-zero (hybrid retrained with beta = 0), frozen-circuit "
-        "(random circuit weights frozen, only the read-out trains). [] or `controls: false` turns them off.",
+    kinds: list[ControlKindName] = Field(
+        default_factory=CONTROLS.in_order,
+        description="Which controls, by kind (one plugin each, listed under Control kinds; default: every "
+        "kind). [] or `controls: false` turns them off.",
     )
     qubits: list[int] | None = Field(
         None, description="Generate controls only for circuit cells of these qubit counts (default: all)."
@@ -201,11 +288,14 @@ class BudgetSpec(Frozen):
 
 
 class Suite(Frozen):
-    """A validated suite. Axes: datasets, heads, qubits, layers, backends, seeds."""
+    """A validated suite. Axes: datasets (and their folds), heads, qubits, layers, backends, seeds."""
 
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$", description="Suite name; reports go to reports/<name>/.")
     description: str = Field("", description="Free text shown in the report.")
-    datasets: list[PluginRef] = Field(min_length=1, description="Datasets (name or {name, params}).")
+    datasets: list[DatasetRef] = Field(
+        min_length=1,
+        description="Datasets (name or {name, params, label, folds, cv}; see `datasets[]` below).",
+    )
     features: PluginRef = Field(
         default_factory=lambda: PluginRef(name="logmel"),
         description="Feature extractor (name or {name, params}).",
@@ -266,3 +356,10 @@ class Suite(Frozen):
     @property
     def hash(self) -> str:
         return stable_hash(self.model_dump())
+
+    def training_for(self, head: HeadRef) -> TrainingSpec:
+        """The training settings of ``head``'s cells: the suite's ``training`` with the head's
+        ``training`` overrides applied (the suite's own object when there are none)."""
+        if not head.training:
+            return self.training
+        return TrainingSpec(**{**self.training.model_dump(), **head.training})

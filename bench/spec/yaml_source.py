@@ -6,11 +6,15 @@ can then name the exact line, e.g. ``suites/a.yaml:12: training.epochs: ...``.
 
 Strict: a file that is not UTF-8 text, or not valid YAML, fails with one line naming the file,
 line and byte offset; a key given twice in one mapping fails (YAML parsers silently keep the
-last one).
+last one). Only regular files are read (a FIFO or a device would block or never end), and
+aliases may expand the document to at most ``MAX_NODES`` nodes (an "alias bomb" of nested
+anchors would otherwise take hours and all memory): beyond, one line names the file and line.
 """
 
 from __future__ import annotations
 
+import os
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +23,16 @@ import yaml
 from bench.core.errors import UserError
 
 KeyPath = tuple[str | int, ...]
+MAX_NODES = 100_000  # a suite has hundreds; aliases expanding past this are refused
 
 
-def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: Path) -> None:
+def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: Path, budget: list[int]) -> None:
+    budget[0] -= 1
+    if budget[0] < 0:
+        raise UserError(
+            f"{file}:{node.start_mark.line + 1}: YAML aliases expand this file to more than "
+            f"{MAX_NODES} values (nested anchors: an alias bomb?); write the values out"
+        )
     lines.setdefault(path, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         seen: dict[str, int] = {}
@@ -36,10 +47,10 @@ def _walk(node: yaml.Node, path: KeyPath, lines: dict[KeyPath, int], file: Path)
                     )
                 seen[key_node.value] = line
             lines[child] = line
-            _walk(value_node, child, lines, file)
+            _walk(value_node, child, lines, file, budget)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            _walk(item, (*path, index), lines, file)
+            _walk(item, (*path, index), lines, file, budget)
 
 
 def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
@@ -51,6 +62,9 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
     text = read_text(path)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+        lines: dict[KeyPath, int] = {}
+        if node is not None:
+            _walk(node, (), lines, path, [MAX_NODES])  # before anything expands the aliases
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
@@ -58,9 +72,6 @@ def load_yaml(path: str | Path) -> tuple[Any, dict[KeyPath, int]]:
         offset = f" (byte offset {len(text[: mark.index].encode())})" if mark else ""
         problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
         raise UserError(f"{path}{where}: invalid YAML: {problem}{offset}") from None
-    lines: dict[KeyPath, int] = {}
-    if node is not None:
-        _walk(node, (), lines, path)
     return data, lines
 
 
@@ -68,6 +79,10 @@ def read_text(path: Path) -> str:
     """The file as UTF-8 text; ``UserError`` (file, byte offset) when it is missing, unreadable
     or not UTF-8 (a binary file, a Latin-1 file)."""
     try:
+        mode = os.stat(path).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+            kind = "a FIFO" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+            raise UserError(f"{path}: is {kind}, not a regular file (give the path of a YAML file)")
         blob = Path(path).read_bytes()
     except FileNotFoundError:
         raise UserError(f"{path}: file not found") from None

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import yaml
 
+from bench.core.registry import EXECUTORS as EXECUTOR_REGISTRY
 from bench.results.store import ResultsStore
 
 # Thirty-two cells (8 seeds x {classical, quantum} x {4, 6} qubits) and eight backbones, about 80 s
@@ -54,7 +55,7 @@ SUITE = {
     "training": {"epochs": 120, "batch_size": 16, "patience": 120, "timing_repeats": 1},
     "controls": False,
 }
-EXECUTORS = ("sequential", "process", "dask")
+EXECUTORS = tuple(EXECUTOR_REGISTRY.in_order())
 
 
 @dataclass
@@ -124,11 +125,8 @@ def time_executor(
     cpu = _children_cpu() - cpu0
     if done.returncode != 0:
         raise RuntimeError(f"{executor} run failed ({done.returncode}): {done.stderr.strip()[-500:]}")
-    store = ResultsStore(reports / yaml.safe_load(suite.read_text())["name"] / "results.sqlite")
-    try:
+    with ResultsStore(reports / yaml.safe_load(suite.read_text())["name"] / "results.sqlite") as store:
         return seconds, cpu, {r.key: r.deterministic_view() for r in store.get()}
-    finally:
-        store.close()
 
 
 def run_executor_benchmark(

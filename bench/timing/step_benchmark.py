@@ -118,7 +118,7 @@ class WidthTable:
 
 def gpu_backends() -> dict[str, object]:
     """torch.statevector on CUDA and lightning.gpu, when a CUDA device is visible (else empty)."""
-    from bench.quantum.torch_sim import TorchStatevector
+    from bench.quantum.torch.sim import TorchStatevector
 
     cuda = TorchStatevector("torch.statevector:cuda", torch_device="cuda")
     if cuda.probe() is not None:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import typing
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -26,6 +27,9 @@ from pathlib import Path
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from bench.core.errors import UserError
+from bench.core.exit_codes import ExitCode
+from bench.core.files import replace_symlink
+from bench.core.run_ids import timestamp_id
 from bench.quantum.profiles import BackendProfile
 
 
@@ -148,7 +152,7 @@ def _backend(spec: SweepSpec, name: str):
 
     profile = profile_of(spec, name)
     if profile is not None and profile.kind == "fake-device":
-        from bench.quantum.qiskit_exec import QiskitBackend, QiskitExecutor
+        from bench.quantum.qiskit.execute import QiskitBackend, QiskitExecutor
 
         return QiskitBackend(f"{name}:raw", QiskitExecutor(profile, seed=0, memoize=False))
     return backend_for(spec, name)
@@ -168,7 +172,7 @@ def width_limit(spec: SweepSpec, name: str, n_qubits: int) -> str:
         gib = state_bytes / 2**30
         return f"{what} of the batch need ~{gib:.1f} GiB (> max_memory_gb {spec.max_memory_gb:g})"
     if profile is not None and profile.kind == "fake-device":
-        from bench.quantum.ibm import fake_backend
+        from bench.quantum.qiskit.ibm import fake_backend
 
         size = fake_backend(profile.noise.fake_device).num_qubits
         if n_qubits > size:
@@ -244,29 +248,48 @@ def run_sweep(spec: SweepSpec, store: SweepStore, force: bool = False, on_point=
     return out
 
 
-def run_sweep_command(args) -> int:
-    """``python -m bench sweep FILE``: measure, print, write ``reports/<name>/<run-id>/index.{md,html}``."""
-    from rich.console import Console
+@dataclass(frozen=True)
+class SweepOptions:
+    """What ``run_sweep_file`` measures and where it writes (``python -m bench sweep``'s flags)."""
 
+    sweep_file: Path
+    """The sweep YAML file (``SweepSpec``), e.g. ``suites/timing.yaml``."""
+    reports_root: Path = Path("reports")
+    """Results go to ``<reports_root>/<sweep name>/``: ``sweep.sqlite`` and one report per run."""
+    force: bool = False
+    """Re-measure points already in the store."""
+
+
+@dataclass
+class SweepOutcome:
+    """What one sweep did: every point of the sweep in order, its run id and report paths."""
+
+    points: list[SweepPoint]
+    run_id: str
+    reports: dict[str, Path]
+
+    @property
+    def exit_code(self) -> ExitCode:
+        """``CELL_FAILED`` when a point failed, else ``OK``."""
+        return ExitCode.CELL_FAILED if any(p.status == "failed" for p in self.points) else ExitCode.OK
+
+
+def run_sweep_file(
+    options: SweepOptions, on_point: Callable[[SweepPoint], None] | None = None
+) -> SweepOutcome:
+    """Measure a sweep file's pending points (``on_point`` is called with each point of the sweep,
+    measured or stored) and write ``<reports_root>/<name>/<run-id>/index.{md,html}``; ``latest``
+    then points at that report."""
     from bench.report.sweep import write_sweep_report
 
-    spec = load_sweep(args.suite)
-    root = Path(args.reports_dir) / spec.name
+    spec = load_sweep(options.sweep_file)
+    root = Path(options.reports_root) / spec.name
     store = SweepStore(root / "sweep.sqlite")
-    console = Console(stderr=True)
-
-    def show(p: SweepPoint) -> None:
-        what = f"forward {p.forward_s:.4g} s/batch" if p.status == "ok" else p.reason
-        console.print(f"{p.status:7s} {p.key}  {what}")
-
     try:
-        points = run_sweep(spec, store, args.force, show)
+        points = run_sweep(spec, store, options.force, on_point)
     finally:
         store.close()
-    run_id = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+    run_id = timestamp_id()
     paths = write_sweep_report(spec, points, root / run_id)
-    latest = root / "latest"
-    latest.unlink(missing_ok=True)
-    latest.symlink_to(run_id, target_is_directory=True)
-    console.print(f"report: {paths['md']}  {paths['html']}")
-    return 1 if any(p.status == "failed" for p in points) else 0
+    replace_symlink(root / "latest", run_id)
+    return SweepOutcome(points, run_id, paths)
