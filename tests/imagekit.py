@@ -66,7 +66,7 @@ class TinyPixels(BaseFeature):
     name = "tiny-pixels"
     modality = "image"
 
-    def transform(self, data: RawData) -> np.ndarray:
+    def transform(self, data: RawData, fitted: dict | None = None) -> np.ndarray:
         return np.asarray(data.x, dtype=np.float32)
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from bench.cli.parser import main
-from bench.quantum import ibm
-from bench.quantum.ledger import JobLedger
+from bench.quantum.qiskit import ibm
+from bench.quantum.qiskit.ledger import JobLedger
 from bench.results.store import ResultsStore
 from tests.conftest import write_suite
 
@@ -115,7 +115,8 @@ def test_hardware_path_offline_with_a_fake_service(tmp_path, cache_dir, capsys, 
     assert main(_args(unbudgeted, tmp_path, cache_dir)) == 2
     assert "budget.max_qpu_seconds: required to run IBM hardware (1 cells pending" in capsys.readouterr().err
 
-    suite = write_suite(tmp_path, {**suite_data, "budget": {"max_qpu_seconds": 60}}, name="budgeted.yaml")
+    # the user adds the budget to the same suite file (another file with the same name: would be refused)
+    suite = write_suite(tmp_path, {**suite_data, "budget": {"max_qpu_seconds": 60}})
     assert main(_args(suite, tmp_path, cache_dir)) == 0
     record = [r for r in ResultsStore(tmp_path / "reports" / "tiny" / "results.sqlite").get() if r.backend][0]
     assert record.status == "ok", record.error

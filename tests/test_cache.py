@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
+import pytest
 
 from bench.results.cache import Cache, cache_key
 
@@ -61,3 +64,28 @@ def test_contains_sees_fresh_entries_only(tmp_path):
     assert cache.contains("kind", "k")
     later = cache.path("kind", "k").stat().st_mtime + 1
     assert not Cache(tmp_path, fresh_after=later).contains("kind", "k")  # a new run's cut-off
+
+
+def test_load_shared_reads_an_entry_once_per_process_until_it_changes(tmp_path, monkeypatch):
+    cache = Cache(tmp_path)
+    cache.save("backbone", "k", {"x": {"train": np.arange(3.0)}, "n": 1})
+    reads = []
+    load = Cache.load
+    monkeypatch.setattr(Cache, "load", lambda self, kind, key: reads.append(key) or load(self, kind, key))
+    first = cache.load_shared("backbone", "k")
+    again = Cache(tmp_path).load_shared("backbone", "k")  # another task's cache object, same process
+    assert again is first and reads == ["k"]
+    with pytest.raises(ValueError):  # shared: read-only
+        first["x"]["train"][0] = 5.0
+    cache.save("backbone", "k", {"x": {"train": np.zeros(2)}, "n": 2})
+    assert Cache(tmp_path).load_shared("backbone", "k")["n"] == 2 and reads == ["k", "k"]
+    assert Cache(tmp_path).load_shared("backbone", "missing") is None
+    assert Cache(tmp_path, fresh_after=time.time() + 60).load_shared("backbone", "k") is None  # stale
+
+
+def test_fingerprints_given_are_used_and_others_taken_once(tmp_path):
+    taken = []
+    cache = Cache(tmp_path, fingerprints={"a": "given"})
+    assert cache.fingerprint("a", lambda: taken.append("a") or "new") == "given"
+    assert [cache.fingerprint("b", lambda: taken.append("b") or "fp") for _ in range(3)] == ["fp"] * 3
+    assert taken == ["b"]

@@ -40,6 +40,7 @@ def test_plan_lists_cells_and_states(tiny_suite_path, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "urban-synth/quantum/q2/l1/lightning.qubit/s0" in out
     assert "pending: 3" in out
+    assert "seeds needed: no pilot run" in out  # nothing in the store yet
 
 
 def test_backends_lists_lightning_gpu_with_a_reason(capsys):
@@ -98,7 +99,10 @@ def test_plan_on_a_suite_file_from_another_directory(tmp_path):
 
 
 def test_commands_that_only_read_a_store_import_no_torch():
-    code = "import sys, bench.cli.commands; print('torch' in sys.modules)"
+    code = (
+        "import sys; from bench.cli.parser import COMMANDS, command_module; "
+        "[command_module(name) for name in COMMANDS]; print('torch' in sys.modules)"
+    )
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True)
     assert result.stdout.strip() == "False", result.stderr
 

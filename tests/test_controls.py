@@ -51,12 +51,23 @@ def test_each_control_is_linked_to_an_existing_treatment_and_shares_its_streams(
         assert c.spec["control"] == c.control and c.spec["treatment"] == c.treatment
 
 
-def test_circuit_controls_run_on_the_trainer_only_and_the_rest_without_backend(tmp_path):
-    for c in (c for c in _cells(tmp_path) if c.control):
-        if c.control in ("no-entanglement", "frozen-circuit"):
-            assert c.backend == c.trained_on == fastest_trainer(c.n_qubits)  # train_on: auto
-        else:
-            assert c.backend is None and c.trained_on is None
+def test_circuit_controls_run_where_their_treatment_runs_and_the_rest_without_backend(tmp_path):
+    for backends in (["default.qubit", "lightning.qubit"], ["lightning.qubit"], ["torch.statevector"]):
+        cells = _cells(tmp_path, backends=backends)
+        for c in (c for c in cells if c.control):
+            if c.control in ("no-entanglement", "frozen-circuit"):
+                assert c.trained_on == fastest_trainer(c.n_qubits)  # train_on: auto, like the treatment
+                expected = c.trained_on if c.trained_on in backends else sorted(backends)[0]
+                assert c.backend == expected and c.backend in backends
+            else:
+                assert c.backend is None and c.trained_on is None
+
+
+def test_circuit_controls_of_a_grid_without_exact_simulators_run_on_the_trainer(tmp_path):
+    profile = {"noise": {"depolarizing": 0.01}}
+    suite = {"backends": ["noisy"], "profiles": {"noisy": profile}, "qubits": [2], "layers": [1]}
+    for c in (c for c in _cells(tmp_path, **suite) if c.control in ("no-entanglement", "frozen-circuit")):
+        assert c.backend == c.trained_on == fastest_trainer(2)
 
 
 def test_control_heads_change_only_what_their_kind_changes(tmp_path):
@@ -102,7 +113,7 @@ def test_select_rule_is_carried_to_controls_minus_what_they_cannot_use(tmp_path)
 @pytest.mark.parametrize(
     ("controls", "message"),
     [
-        (["matched"], "controls.kinds[0]: Input should be 'matched-mlp', 'no-entanglement'"),
+        (["matched"], "controls.kinds[0]: unknown control kind 'matched'; did you mean 'matched-mlp'?"),
         ({"qubits": [3]}, "controls.qubits: [3] is not a subset of qubits [1, 2]"),
     ],
 )

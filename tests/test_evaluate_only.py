@@ -10,8 +10,8 @@ import pytest
 from bench.cell.run import run_cell
 from bench.cell.subsets import stratified_subset, wilson_interval
 from bench.plan.grid import expand
-from bench.quantum import ibm
-from bench.quantum.ledger import JobLedger
+from bench.quantum.qiskit import ibm
+from bench.quantum.qiskit.ledger import JobLedger
 from bench.results.cache import Cache
 from bench.spec.loader import load_suite
 from tests.conftest import TINY, write_suite

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import shutil
 import stat
 from pathlib import Path
@@ -239,19 +240,21 @@ def test_damaged_store_is_named_repaired_and_what_was_lost_rerun(run, capsys, fa
 @pytest.mark.parametrize("fault", ["latest is a folder", "latest is a file", "report folder is a file"])
 def test_report_paths_of_the_wrong_type_are_one_line(run, capsys, fault):
     suite_dir = run / "reports" / NAME
+    run_id = os.readlink(suite_dir / "latest")
     (suite_dir / "latest").unlink()
     if fault == "latest is a folder":
         (suite_dir / "latest").mkdir()
     elif fault == "latest is a file":
         (suite_dir / "latest").write_text("x")
     else:
-        (suite_dir / "again").write_text("x")
+        shutil.rmtree(suite_dir / run_id)
+        (suite_dir / run_id).write_text("x")
     before = _records(run)
-    for argv in (["report", str(run / "suite.yaml"), "--run-id", "again"], ["run", str(run / "suite.yaml")]):
+    for argv in (["report", str(run / "suite.yaml"), "--run-id", run_id], ["run", str(run / "suite.yaml")]):
         if fault == "report folder is a file" and argv[0] == "run":
             continue
         assert main(_argv(run, *argv)) == 2
         err = capsys.readouterr().err
         assert err.count("\n") == 1 and "Traceback" not in err
-        assert str(suite_dir / ("again" if fault == "report folder is a file" else "latest")) in err
+        assert str(suite_dir / (run_id if fault == "report folder is a file" else "latest")) in err
     assert _records(run) == before

@@ -11,7 +11,7 @@ from bench.cell.gradcam import grad_cam
 from bench.cell.model import CellModel, FixedCompression
 from bench.heads.classical import ClassicalModel
 from bench.heads.quantum import QuantumModel
-from bench.quantum.backends import DEFAULT_QUBIT
+from bench.quantum.pennylane.simulators import DEFAULT_QUBIT
 
 K, N_CLASSES = 2, 3
 

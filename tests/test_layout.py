@@ -13,7 +13,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parents[1] / "bench"
 STAGES = ("core", "spec", "plan", "run", "cell", "results", "report", "timing", "history", "cli")
-PLUGINS = ("data", "features", "backbones", "heads", "quantum")
+PLUGINS = ("data", "features", "backbones", "heads", "controls", "quantum")
 
 
 def module_name(path: Path) -> str:
@@ -97,8 +97,9 @@ def test_every_stage_and_plugin_kind_is_a_documented_subpackage(package):
 
 
 def test_no_stage_module_left_at_the_top_level():
+    """Only the package, its entry point and the public API (``bench.api``, a facade over the stages)."""
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__.py", "__main__.py"]
+    assert top == ["__init__.py", "__main__.py", "api.py"]
 
 
 COMPUTING = ("bench.cell", "bench.data", "bench.features", "bench.backbones", "bench.heads", "bench.quantum")
@@ -116,3 +117,105 @@ def test_the_report_reads_records_only():
         if mod.startswith(COMPUTING)
     ]
     assert offenders == []
+
+
+def third_party_imports(path: Path) -> set[str]:
+    """Top-level names of every non-``bench`` module ``path`` imports (inside functions too)."""
+    out = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            out.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Import):
+            out.update(a.name.split(".")[0] for a in node.names)
+    return out - {"bench"}
+
+
+def test_only_the_cli_renders_to_the_terminal():
+    """The library reports through return values and events (``bench.run.events``); only
+    ``bench.cli`` imports rich, and only it parses command lines (argparse)."""
+    offenders = [
+        f"{name} imports {lib}"
+        for name, path in modules().items()
+        if not name.startswith("bench.cli")
+        for lib in sorted(third_party_imports(path) & {"rich", "argparse"})
+    ]
+    assert offenders == []
+
+
+def test_the_rendering_check_sees_a_planted_import(tmp_path):
+    planted = tmp_path / "stage.py"
+    planted.write_text(
+        "def f():\n    from rich.console import Console\n    import argparse\n", encoding="utf-8"
+    )
+    assert third_party_imports(planted) == {"rich", "argparse"}
+
+
+LISTINGS_ALLOWED = {
+    (
+        "bench.quantum.profiles",
+        "SIMULATORS",
+    ): "PennyLane's own diff-method limits per device name (default.mixed too)",
+    ("bench.cli.commands.benchmark", "SIMULATORS"): "the benchmark command's default peers to time",
+    ("bench.timing", "HEADS"): "built-in benchmark suites and synthetic stores (suite content)",
+    ("bench.timing", "SIMULATORS"): "built-in benchmark suites and synthetic stores (suite content)",
+    ("bench.report.sections.conclusion", "CONTROLS"): "the roles the conclusion rules give controls",
+}
+"""``(module or package, registry)`` pairs that may name several entries of that registry, and why."""
+
+
+def _allowed(module: str, registry: str) -> bool:
+    return any(
+        reg == registry and (module == where or module.startswith(where + "."))
+        for where, reg in LISTINGS_ALLOWED
+    )
+
+
+def registry_listings(path: Path, registries: dict[str, list[str]]) -> list[tuple[int, str, list[str]]]:
+    """``(line, registry, names)`` for every tuple/list/set literal or dict whose keys hold two or more
+    names of one registry: a listing of plugins, which belongs in the registry (and the plugins)."""
+    out = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Dict):
+            items = node.keys
+        elif isinstance(node, ast.Tuple | ast.List | ast.Set):
+            items = node.elts
+        else:
+            continue
+        strings = {n.value for n in items if isinstance(n, ast.Constant) and isinstance(n.value, str)}
+        for registry, names in registries.items():
+            if len(hit := sorted(strings & set(names))) >= 2:
+                out.append((node.lineno, registry, hit))
+    return out
+
+
+def registry_names() -> dict[str, list[str]]:
+    from bench.core import registry
+
+    return {k: v.names() for k, v in vars(registry).items() if isinstance(v, registry.Registry)}
+
+
+def test_no_registry_entry_is_listed_outside_its_plugin():
+    """Plugins (heads, control kinds, simulators, ...) are listed once, in ``bench.core.registry``; a
+    plugin's own module may name its siblings, everything else asks the registry."""
+    registries, known = registry_names(), modules()
+    from bench.core import registry
+
+    homes = {
+        reg: {target.split(":")[0] for target in getattr(registry, reg)._entries.values()}
+        for reg in registries
+    }
+    offenders = [
+        f"{name}:{line} lists {reg} entries {hit}"
+        for name, path in known.items()
+        if name != "bench.core.registry"
+        for line, reg, hit in registry_listings(path, registries)
+        if name not in homes[reg] and not _allowed(name, reg)
+    ]
+    assert offenders == []
+
+
+def test_the_listing_check_sees_a_planted_listing(tmp_path):
+    planted = tmp_path / "stage.py"
+    planted.write_text('KINDS = ("matched-mlp", "beta-zero")\nLABELS = {"quantum": 1, "classical": 2}\n')
+    found = registry_listings(planted, registry_names())
+    assert [(line, reg) for line, reg, _ in found] == [(1, "CONTROLS"), (2, "HEADS")]

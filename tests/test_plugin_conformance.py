@@ -23,9 +23,19 @@ import pytest
 import torch
 
 from bench.backbones.base import BaseBackbone
+from bench.controls.base import ControlKind
 from bench.core import registry
 from bench.core.plugin import Plugin
-from bench.core.registry import BACKBONES, DATASETS, EXECUTORS, FEATURES, HEADS, SIMULATORS, Registry
+from bench.core.registry import (
+    BACKBONES,
+    CONTROLS,
+    DATASETS,
+    EXECUTORS,
+    FEATURES,
+    HEADS,
+    SIMULATORS,
+    Registry,
+)
 from bench.data.base import BaseDataset
 from bench.data.local import env_var
 from bench.features.base import BaseFeature
@@ -35,6 +45,7 @@ from bench.quantum.layer import QuantumLayer
 from bench.quantum.resolve import backend_for, evaluation_backends
 from bench.run.executors import Executor, Node
 from bench.spec.profile_files import PACKAGE_PROFILES, load_all
+from bench.spec.suite import ControlsSpec, HeadRef
 from tests.data.dataset_layouts import BUILDERS, assert_rawdata_contract
 
 KINDS: dict[str, tuple[Registry, type]] = {
@@ -44,6 +55,7 @@ KINDS: dict[str, tuple[Registry, type]] = {
     "head": (HEADS, BaseHead),
     "simulator": (SIMULATORS, Backend),  # entries are backend instances
     "executor": (EXECUTORS, Executor),
+    "control": (CONTROLS, ControlKind),  # entries are control-kind instances
 }
 ENTRIES = [(kind, name) for kind, (registry, _) in KINDS.items() for name in registry.names()]
 IDS = [f"{kind}:{name}" for kind, name in ENTRIES]
@@ -83,7 +95,7 @@ def raw():
 @pytest.mark.parametrize(("kind", "name"), ENTRIES, ids=IDS)
 def test_derives_from_its_base_and_is_registered_under_its_name(kind, name):
     entry, base = _entry(kind, name), KINDS[kind][1]
-    assert isinstance(entry, base) if kind == "simulator" else issubclass(entry, base)
+    assert isinstance(entry, base) if kind in ("simulator", "control") else issubclass(entry, base)
     assert entry.name == name
     assert (_cls(kind, name).__doc__ or "").strip(), f"{kind} {name} has no docstring"
     assert DECLARES[kind](_cls(kind, name)), f"{kind} {name} does not declare its kind's attributes"
@@ -98,6 +110,10 @@ DECLARES = {
     "head": lambda cls: isinstance(cls.uses_circuit, bool),
     "simulator": lambda cls: True,
     "executor": lambda cls: isinstance(cls.supports_progress, bool) and "workers" in cls.test_params,
+    "control": lambda cls: (
+        all(isinstance(v, str) and v.strip() for v in (cls.summary, cls.label, cls.marker))
+        and isinstance(cls.runs_circuit, bool)
+    ),
 }
 
 
@@ -134,6 +150,7 @@ PROBES = {
     "head": lambda cls: _plugin(cls).unavailable(),
     "simulator": lambda backend: backend.probe(),
     "executor": lambda cls: cls.probe(),
+    "control": lambda kind: None,
 }
 
 
@@ -217,6 +234,38 @@ def _run_executor(cls, raw) -> None:
         executor.close()
 
 
+def _treatments() -> list[HeadRef]:
+    """Every registered circuit head on its test params, as a suite's head entry."""
+    out = []
+    for name in HEADS.names():
+        cls = HEADS.get(name)
+        if cls.uses_circuit:
+            params = cls.Params(**cls.test_params).model_dump(mode="json")
+            out.append(HeadRef(name=name, params=params, label=name))
+    return out
+
+
+def _run_control(kind: ControlKind, raw) -> None:
+    """The kind applies to some circuit head; each control it derives is a valid head entry labelled
+    ``<treatment>~<kind>`` that builds, runs, and runs a circuit exactly when the kind says so."""
+    derived = [kind.control_of(h, N_QUBITS, 1, ControlsSpec()) for h in _treatments()]
+    assert any(c is not None for c in derived), f"control {kind.name} applies to no registered head"
+    for treatment, control in zip(_treatments(), derived, strict=True):
+        if control is None:
+            continue
+        assert control.label == f"{treatment.label}~{kind.name}"
+        head = HEADS.get(control.name).from_dict(control.params)
+        sim = SIMULATORS.get("default.qubit") if head.uses_circuit else None
+        layers = 1 if head.uses_circuit else None
+        model = head.build(N_QUBITS, N_CLASSES, layers, sim, torch.Generator().manual_seed(0))
+        x = torch.rand(BATCH, N_QUBITS, generator=torch.Generator().manual_seed(1), dtype=torch.float64)
+        assert model(x).shape == (BATCH, N_CLASSES)
+        if kind.runs_circuit:
+            assert model.quantum is not None
+        else:
+            assert model.param_counts()[1] == 0, f"{kind.name} trains circuit weights"
+
+
 RUNS = {
     "dataset": _run_dataset,
     "feature": _run_feature,
@@ -224,6 +273,7 @@ RUNS = {
     "head": _run_head,
     "simulator": _run_simulator,
     "executor": _run_executor,
+    "control": _run_control,
 }
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from bench.cli.parser import main
 from bench.plan.grid import expand
 from bench.results.store import ResultsStore
+from bench.run import report_inputs
 from bench.spec.loader import load_suite
 from tests.conftest import write_suite
 
@@ -34,7 +35,7 @@ def _run_ids(tmp: Path) -> dict[str, str]:
         return dict(db.execute("SELECT key, run_id FROM records"))
 
 
-def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path):
+def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path, capsys):
     assert _run(tiny_suite_path, tmp_path) == 0
     keys = [c.key for c in expand(load_suite(tiny_suite_path))]
     assert _store(tmp_path).status_of() == dict.fromkeys(keys, "ok")
@@ -43,9 +44,20 @@ def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path):
         assert heading in report
     assert (tmp_path / "reports" / "tiny" / "latest" / "index.html").stat().st_size > 1000
     first = _run_ids(tmp_path)
+    page = tmp_path / "reports" / "tiny" / "latest" / "index.md"
+    written = page.stat().st_mtime_ns
     time.sleep(1.1)  # run ids are per second
+    capsys.readouterr()
     assert _run(tiny_suite_path, tmp_path) == 0
     assert _run_ids(tmp_path) == first  # nothing re-run
+    printed = capsys.readouterr()
+    assert report_inputs.UNCHANGED in printed.out + printed.err
+    assert page.stat().st_mtime_ns == written  # same inputs: the report is left as it was
+    tiny_suite_path.write_text(tiny_suite_path.read_text() + "\n# an edit\n")
+    assert _run(tiny_suite_path, tmp_path) == 0
+    printed = capsys.readouterr()
+    assert "report unchanged" not in printed.out + printed.err
+    assert page.stat().st_mtime_ns > written  # the suite file changed: rewritten
 
 
 def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):
@@ -57,7 +69,7 @@ def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):
 
 
 def test_unavailable_backend_is_skipped_with_its_reason(tmp_path, monkeypatch):
-    from bench.quantum import backends
+    from bench.quantum.pennylane import simulators as backends
 
     monkeypatch.setattr(
         backends, "probe", lambda device: "no CUDA GPU visible" if device == "lightning.gpu" else None

@@ -11,6 +11,7 @@ import bench.cell.frozen
 from bench.cell.checkpoint import export_checkpoint, read_checkpoint
 from bench.cell.run import run_cell
 from bench.cell.selection import RULE, candidate_key, candidates, describe, pick
+from bench.cell.trained import TrainedHead
 from bench.plan.grid import expand
 from bench.results.cache import Cache, cache_key
 from bench.spec.loader import load_suite
@@ -34,9 +35,10 @@ def test_pick_prefers_accuracy_then_lower_loss_then_list_order():
 
 
 def test_describe_says_what_was_chosen_and_how():
+    common = dict(state={}, epochs_run=3, history=[], seconds=0.0, executions=0, train_accuracy=0.9)
     trained = [
-        {"val_accuracy": 0.5, "val_loss": 1.0, "best_epoch": 3},
-        {"val_accuracy": 0.6, "best_epoch": 2},
+        TrainedHead(**common, val_accuracy=0.5, val_loss=1.0, best_epoch=3),
+        TrainedHead(**common, val_accuracy=0.6, best_epoch=2),  # no val_loss (finetune)
     ]
     out = describe([{"beta": 0.5}, {"beta": 1.0}], trained, 1)
     assert out["rule"] == RULE and out["split"] == "val"

@@ -4,6 +4,7 @@ renamed, fails here."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -111,6 +112,51 @@ def test_source_settings():
     assert qch.params["base"]["name"] == "image"
 
 
-def test_gtzan_suite_flags_the_pending_ansatz():
-    text = (ROOT / "suites" / "gtzan-birdsong-qccnn.yaml").read_text()
-    assert "TODO(issue-4)" in text and "zz-realamplitudes" in text
+def test_gtzan_suite_runs_the_sources_circuit():
+    assert _head(_suite("gtzan-birdsong-qccnn"), "quantum").params["ansatz"] == "zz-realamplitudes"
+
+
+MEASURED = re.compile(r"\b\d+(\.\d+)?\s*(ms|s|sec|seconds|min|minutes|h|hours)\b")
+CELL_COUNT = re.compile(r"\b(\d[\d,]*) cells\b")
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "suites").glob("*.yaml")), ids=lambda p: p.name)
+def test_suite_comments_quote_no_measured_times_and_only_true_cell_counts(path):
+    """Times go stale with every speed-up (`python -m bench plan` estimates current ones); a cell
+    count in a comment must be the suite's own."""
+    comments = [line for line in path.read_text().splitlines() if line.lstrip().startswith("#")]
+    stale = [line for line in comments if MEASURED.search(line)]
+    assert not stale, stale
+    counts = {int(m.group(1).replace(",", "")) for line in comments for m in CELL_COUNT.finditer(line)}
+    if counts:
+        assert counts == {len(expand(load_suite(path)))}, (path.name, counts)
+
+
+SEED_SUITES = (
+    "urbansound8k-hybrid",
+    "cremad-pca-head",
+    "gtzan-birdsong-qccnn",
+    "mnist-family-dual-branch",
+    "cifar100-gated-head",
+    "cifar100-gated-head-qchannels",
+)
+
+
+@pytest.mark.parametrize("name", SEED_SUITES)
+def test_seed_suites_follow_their_protocols_with_at_least_five_seeds(name):
+    suite = _suite(name)
+    assert len(suite.seeds) >= 5
+    for d in suite.datasets:
+        if DATASETS.get(d.name).official_folds:  # UrbanSound8K, ESC-50: every official fold
+            assert d.folds == list(range(1, DATASETS.get(d.name).official_folds + 1))
+    if name == "cremad-pca-head":  # cross-validation over whole speakers
+        assert suite.datasets[0].cv >= 3 and DATASETS.get("crema-d").official_folds == 0
+
+
+def test_plan_prints_the_cost_of_a_fold_suite(tmp_path, capsys):
+    assert (
+        main(["plan", str(ROOT / "suites" / "urbansound8k-hybrid.yaml"), "--reports-dir", str(tmp_path)]) == 0
+    )
+    out = capsys.readouterr().out
+    cells = len(expand(_suite("urbansound8k-hybrid")))
+    assert f"cost: {cells} cells; urbansound8k: 10 folds x 5 seeds = 50 units; 50 backbones" in out

@@ -93,7 +93,8 @@ def test_silent_accepts_and_crashes_become_one_line(tmp_path, text, message):
         ),
         (
             HEAD + "qubits: [2]\nprofiles:\n  p: {noise: {depolarising: 0.1}}\n",
-            ":6: profiles.p.noise.depolarising: unknown key (allowed: amplitude_damping, depolarizing, "
+            ":6: profiles.p.noise.depolarising: unknown key; did you mean 'depolarizing'? "
+            "(allowed: amplitude_damping, depolarizing, "
             "fake_device, optimization_level, seed_transpiler)",
         ),
         (HEAD + "qubits: []\n", ":4: qubits: needs at least 1 value (got [])"),

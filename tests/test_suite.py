@@ -39,8 +39,35 @@ BAD = [
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntrainig: {epochs: 3}\n",
-        "suite.yaml:5: trainig: unknown key (allowed: backbone, backends, budget, compression, controls, "
+        "suite.yaml:5: trainig: unknown key; did you mean 'training'? (allowed: backbone, backends, "
+        "budget, compression, controls, "
         "datasets, description, features, heads, layers, name, profiles, qubits, seeds, training)",
+    ),
+    (  # the typo is named, not only the required key it leaves missing
+        "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubit: [2]\n",
+        "suite.yaml:4: qubit: unknown key; did you mean 'qubits'? (allowed: backbone, backends, budget, "
+        "compression, controls, datasets, description, features, heads, layers, name, profiles, qubits, "
+        "seeds, training)",
+    ),
+    (
+        "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\nseeds: 5\n",
+        "suite.yaml:5: seeds: expected a list, written [a, b, ...] or one '- item' per line (got 5); "
+        "for 5 seeds write seeds: [0, 1, 2, 3, 4]",
+    ),
+    (
+        "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: 4\n",
+        "suite.yaml:4: qubits: expected a list, written [a, b, ...] or one '- item' per line (got 4); "
+        "for one value write qubits: [4]",
+    ),
+    (
+        "name: x\ndatasets: [urban-synth]\nheads:\n  - name: quantum\n    training: {lr: 0}\nqubits: [2]\n",
+        "suite.yaml:5: heads[0].training.lr: Input should be greater than 0 (got 0)",
+    ),
+    (
+        "name: x\ndatasets: [urban-synth]\nheads:\n  - name: quantum\n    training: {lrr: 0.1}\n"
+        "qubits: [2]\n",
+        "suite.yaml:5: heads[0].training.lrr: unknown key; did you mean 'lr'? (allowed: agreement_tol, "
+        "batch_size, epochs, lightning_from_qubits, lr, patience, timing_repeats, train_on, weight_decay)",
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntraining:\n  epochs: 0\n",
@@ -55,10 +82,16 @@ BAD = [
         "suite.yaml:5: backends[0]: unknown backend 'default.qbit'; did you mean 'default.qubit'? "
         f"(allowed: {ALLOWED_BACKENDS})",
     ),
+    (  # a family name suggests the simulator that runs everywhere, not lightning.gpu
+        "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\nbackends: [lightning]\n",
+        "suite.yaml:5: backends[0]: unknown backend 'lightning'; did you mean 'lightning.qubit'? "
+        f"(allowed: {ALLOWED_BACKENDS})",
+    ),
     (
         "name: x\ndatasets:\n  - name: urban-synth\n    params:\n      n_per_clas: 3\nheads: [classical]\n"
         "qubits: [2]\n",
-        "suite.yaml:5: datasets[0].params.n_per_clas: unknown key (allowed: n_classes, n_per_class, "
+        "suite.yaml:5: datasets[0].params.n_per_clas: unknown key; did you mean 'n_per_class'? "
+        "(allowed: n_classes, n_per_class, "
         "overlap_prob, sample_rate, seconds, seed, snr_db, test_fraction, val_fraction)",
     ),
     (
