@@ -11,6 +11,9 @@ import yaml
 # Tests run cells in-process (monkeypatches and injected fakes must reach them); the process
 # pool has its own test (tests/test_runner.py) and gives identical records.
 os.environ["QHEAD_EXECUTOR"] = "sequential"
+# Backend probes run live (tests make devices fail on purpose); tests/quantum/test_probe_cache.py
+# points the cache at a folder of its own.
+os.environ["QHEAD_PROBE_CACHE"] = "off"
 
 TINY = {
     "name": "tiny",

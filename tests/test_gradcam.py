@@ -6,11 +6,11 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.backbones.base import BackboneNet
+from bench.backbones.nets.base import BackboneNet
 from bench.cell.gradcam import grad_cam
 from bench.cell.model import CellModel, FixedCompression
-from bench.heads.classical import ClassicalModel
-from bench.heads.quantum import QuantumModel
+from bench.heads.models.classical import ClassicalModel
+from bench.heads.models.quantum import QuantumModel
 from bench.quantum.pennylane.simulators import DEFAULT_QUBIT
 
 K, N_CLASSES = 2, 3

@@ -1,6 +1,7 @@
 """Backbone contract (the shared plugin contract is ``bench.core.plugin``).
 
-``BaseBackbone.build(input_shape, n_classes)`` returns a ``BackboneNet``: a float32 module with
+``BaseBackbone.build(input_shape, n_classes)`` returns a ``BackboneNet``
+(``bench.backbones.nets.base``): a float32 module with
 ``embed(x) -> (B, embedding_dim)`` and ``forward(x) -> (B, n_classes)`` logits (a linear
 classifier on the embedding, used only to train the backbone). ``input_shape`` is one example's
 ``(C, H, W)``; the first convolution takes ``C`` channels, so widened inputs (e.g. RGB plus
@@ -19,34 +20,20 @@ Hooks with defaults:
 ``test_input_shape`` is the tiny input the conformance tests feed every registered backbone.
 Backbones are trained by ``bench.backbones.train`` (the shared loop ``bench.cell.loop.fit``);
 networks with BatchNorm are never fed a batch of one.
+
+This module and the plugin modules beside it import no torch (validating and planning a suite read
+a backbone's ``Params`` and ``unavailable()`` only); ``build`` imports the torch networks of
+``bench.backbones.nets`` when called.
 """
 
 from __future__ import annotations
 
-from typing import ClassVar
-
-import torch
-from torch import nn
+from typing import TYPE_CHECKING, ClassVar
 
 from bench.core.plugin import Plugin
 
-
-class BackboneNet(nn.Module):
-    embedding_dim: int
-    classifier: nn.Linear
-
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        raise NotImplementedError
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.classifier(self.embed(x))
-
-    def cam_layer(self) -> nn.Module:
-        """The layer Grad-CAM hooks (its output must be a ``(B, K, h, w)`` activation map)."""
-        convs = [m for m in self.modules() if isinstance(m, nn.Conv2d)]
-        if not convs:
-            raise ValueError(f"{type(self).__name__} has no Conv2d layer for Grad-CAM")
-        return convs[-1]
+if TYPE_CHECKING:
+    from bench.backbones.nets.base import BackboneNet
 
 
 class BaseBackbone(Plugin):

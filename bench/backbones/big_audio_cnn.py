@@ -7,41 +7,10 @@ dropout. Any input size ``(C, n_mels, frames)`` works (the pooling adapts).
 
 from __future__ import annotations
 
-import torch
 from pydantic import Field
-from torch import nn
 
-from bench.backbones.base import BackboneNet, BaseBackbone
+from bench.backbones.base import BaseBackbone
 from bench.core.plugin import Params
-
-
-def _block(c_in: int, c_out: int, convs: int, dropout: float) -> list[nn.Module]:
-    layers: list[nn.Module] = []
-    for i in range(convs):
-        layers += [
-            nn.Conv2d(c_in if i == 0 else c_out, c_out, 3, padding=1),
-            nn.BatchNorm2d(c_out),
-            nn.ReLU(),
-        ]
-    return [*layers, nn.MaxPool2d(2, ceil_mode=True), nn.Dropout2d(dropout)]
-
-
-class BigAudioCNNNet(BackboneNet):
-    def __init__(self, in_channels: int, p: BigAudioCNN.Params, n_classes: int):
-        super().__init__()
-        blocks: list[nn.Module] = []
-        for out in p.channels:
-            blocks += _block(in_channels, out, p.convs_per_block, p.conv_dropout)
-            in_channels = out
-        self.features = nn.Sequential(*blocks, nn.AdaptiveAvgPool2d(1), nn.Flatten())
-        self.project = nn.Sequential(
-            nn.Linear(in_channels, p.embedding_dim), nn.ReLU(), nn.Dropout(p.dropout)
-        )
-        self.classifier = nn.Linear(p.embedding_dim, n_classes)
-        self.embedding_dim = p.embedding_dim
-
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        return self.project(self.features(x))
 
 
 class BigAudioCNN(BaseBackbone):
@@ -63,4 +32,6 @@ class BigAudioCNN(BaseBackbone):
     test_params = {"channels": [4, 8], "convs_per_block": 1, "embedding_dim": 8}
 
     def build(self, input_shape, n_classes):
+        from bench.backbones.nets.big_audio_cnn import BigAudioCNNNet
+
         return BigAudioCNNNet(input_shape[0], self.params, n_classes)

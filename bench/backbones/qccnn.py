@@ -9,34 +9,10 @@ cross-entropy used here equals binary cross-entropy on the logit difference.
 
 from __future__ import annotations
 
-import torch
 from pydantic import Field
-from torch import nn
 
-from bench.backbones.base import BackboneNet, BaseBackbone
+from bench.backbones.base import BaseBackbone
 from bench.core.plugin import Params
-
-
-class QCCNNNet(BackboneNet):
-    def __init__(self, in_channels: int, p: QCCNN.Params, n_classes: int):
-        super().__init__()
-        layers: list[nn.Module] = []
-        for out in p.channels:
-            layers += [
-                nn.Conv2d(in_channels, out, p.kernel_size, padding=p.kernel_size // 2),
-                nn.ReLU(),
-                nn.MaxPool2d(2, ceil_mode=True),
-            ]
-            in_channels = out
-        self.features = nn.Sequential(
-            *layers, nn.Dropout(p.dropout), nn.AdaptiveAvgPool2d(p.pool), nn.Flatten()
-        )
-        self.project = nn.Sequential(nn.Linear(in_channels * p.pool * p.pool, p.embedding_dim), nn.ReLU())
-        self.classifier = nn.Linear(p.embedding_dim, n_classes)
-        self.embedding_dim = p.embedding_dim
-
-    def embed(self, x: torch.Tensor) -> torch.Tensor:
-        return self.project(self.features(x))
 
 
 class QCCNN(BaseBackbone):
@@ -58,4 +34,6 @@ class QCCNN(BaseBackbone):
     test_params = {"channels": [4, 4, 8], "pool": 2, "embedding_dim": 8}
 
     def build(self, input_shape, n_classes):
+        from bench.backbones.nets.qccnn import QCCNNNet
+
         return QCCNNNet(input_shape[0], self.params, n_classes)

@@ -6,7 +6,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from bench.backbones.base import BackboneNet
+from bench.backbones.nets.base import BackboneNet
 from bench.cell.loop import LoopPhase, LoopSettings, Validation, fit
 from bench.spec.suite import BackboneTraining
 

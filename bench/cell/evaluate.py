@@ -9,7 +9,7 @@ import numpy as np
 from bench.cell.head_model import head_logits
 from bench.cell.metrics import classification_metrics
 from bench.cell.trained import TrainedHead
-from bench.heads.base import HeadModel
+from bench.heads.models.base import HeadModel
 from bench.plan.grid import Cell
 from bench.quantum.resolve import backend_for
 from bench.quantum.timing import time_circuit

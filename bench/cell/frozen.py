@@ -28,7 +28,7 @@ from bench.cell.trained import TrainedHead, record_training
 from bench.cell.training import train_head
 from bench.core.seeding import derive_seed
 from bench.data.base import SPLITS
-from bench.heads.base import HeadModel
+from bench.heads.models.base import HeadModel
 from bench.plan.grid import Cell
 from bench.quantum.resolve import is_evaluate_only
 from bench.results.cache import Cache, cache_key

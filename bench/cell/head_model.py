@@ -7,7 +7,7 @@ import torch
 
 from bench.core.registry import HEADS, SIMULATORS
 from bench.core.seeding import derive_seed
-from bench.heads.base import HeadModel
+from bench.heads.models.base import HeadModel
 from bench.plan.grid import Cell
 
 

@@ -21,9 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from bench.backbones.base import BackboneNet
+from bench.backbones.nets.base import BackboneNet
 from bench.cell.compress import Compressor
-from bench.heads.base import HeadModel
+from bench.heads.models.base import HeadModel
 from bench.quantum.pennylane.simulators import Simulator
 
 SQUASH_SLOPE = 4.0

@@ -21,7 +21,7 @@ from bench.cell.loop import (
     Validation,
     fit,
 )
-from bench.heads.base import HeadModel
+from bench.heads.models.base import HeadModel
 from bench.spec.suite import TrainingSpec
 
 

@@ -1,19 +1,9 @@
-"""The control: a linear classifier on the same compressed input the circuits see."""
+"""The control: a linear classifier on the same compressed input the circuits see
+(``bench.heads.models.classical``)."""
 
 from __future__ import annotations
 
-import torch
-
-from bench.heads.base import BaseHead, HeadModel, linear
-
-
-class ClassicalModel(HeadModel):
-    def __init__(self, n_inputs: int, n_classes: int, gen: torch.Generator):
-        super().__init__()
-        self.linear = linear(n_inputs, n_classes, gen)
-
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return self.linear(x)
+from bench.heads.base import BaseHead
 
 
 class ClassicalHead(BaseHead):
@@ -23,4 +13,6 @@ class ClassicalHead(BaseHead):
     uses_circuit = False
 
     def build(self, n_inputs, n_classes, n_layers, simulator, generator):
+        from bench.heads.models.classical import ClassicalModel
+
         return ClassicalModel(n_inputs, n_classes, generator)

@@ -13,7 +13,6 @@ import math
 from dataclasses import dataclass
 
 from bench.results.store import ResultsStore
-from bench.stats import units_needed
 
 __all__ = ["EFFECTS_PP", "Need", "Pilot", "pilot_needs"]
 
@@ -40,10 +39,13 @@ class Pilot:
 
 
 def pilot_needs(store: ResultsStore | None) -> Pilot:
-    """See the module docstring; an empty store (or ``None``) gives ``Pilot(None, [])``."""
+    """See the module docstring; an empty store (or ``None``) gives ``Pilot(None, [])`` (without
+    importing pandas or SciPy: ``plan`` of a suite that never ran stays light)."""
+    runs = store.run_list() if store is not None else []
+    if not runs:
+        return Pilot(None, [])
     from bench.report.compare import comparisons
 
-    runs = store.run_list() if store is not None else []
     for run in reversed(runs):
         comps = comparisons(store.get(run_id=run.run_id))
         needs = [_need(r) for _, r in comps.iterrows() if r["n_pairs"] >= 2 and math.isfinite(r["sd"])]
@@ -53,6 +55,8 @@ def pilot_needs(store: ResultsStore | None) -> Pilot:
 
 
 def _need(r) -> Need:
+    from bench.stats import units_needed
+
     label = f"{r['dataset']} · {r['head']} · q{r['n_qubits']} · l{r['n_layers']} vs {r['control']}"
     needed = tuple(units_needed(effect / 100, float(r["sd"])) for effect in EFFECTS_PP)
     return Need(label, int(r["n_pairs"]), r["unit"], 100 * float(r["sd"]), needed)

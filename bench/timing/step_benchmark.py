@@ -22,7 +22,7 @@ import torch
 import torch.nn.functional as F
 
 from bench.core.registry import SIMULATORS
-from bench.heads.quantum import QuantumModel
+from bench.heads.models.quantum import QuantumModel
 
 
 @dataclass

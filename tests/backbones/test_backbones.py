@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 import torch
 
-from bench.backbones.resnet import SMALL_INPUT_SIDE, adapt_first_conv, load_resnet_weights
+from bench.backbones.nets.resnet import adapt_first_conv, load_resnet_weights
+from bench.backbones.resnet import SMALL_INPUT_SIDE
 from bench.backbones.train import embed, train_backbone
 from bench.core.registry import BACKBONES
 from bench.spec.suite import BackboneTraining

@@ -9,7 +9,7 @@ import torch
 
 from bench.cell.training import train_head
 from bench.core.registry import HEADS, SIMULATORS
-from bench.heads.matched import MLPShape, solve_shape
+from bench.heads.shapes import MLPShape, solve_shape
 from bench.spec.suite import TrainingSpec
 
 N_QUBITS, N_CLASSES = 3, 4

@@ -3,7 +3,8 @@
 A ``Simulator`` names a PennyLane device and the differentiation method that suits it
 (backprop for default.qubit, adjoint for the lightning family). ``probe()`` never raises:
 it returns ``None`` when the device can be built, else the reason it cannot, so a suite that
-names a missing backend records those cells as skipped instead of crashing.
+names a missing backend records those cells as skipped instead of crashing. A success is
+remembered per installation (``bench.quantum.probe_cache``): planning imports no PennyLane.
 
 ``Simulator`` implements the backend contract of ``bench.quantum.base.Backend`` (as do the
 profile backends of ``bench.quantum.resolve``).
@@ -41,8 +42,25 @@ class Simulator(Backend):
         return probe(self.device)
 
 
+HARDWARE_DEVICES = frozenset({"lightning.gpu", "lightning.kokkos"})
+"""Devices whose availability depends on the machine's GPU or build, not only on what is installed:
+probed live every time, never taken from ``bench.quantum.probe_cache``."""
+
+
 @functools.cache
 def probe(device: str) -> str | None:
+    """``None`` when PennyLane can build ``device`` here, else a one-line reason (never raises). A
+    success of a device outside ``HARDWARE_DEVICES`` is remembered per installation
+    (``bench.quantum.probe_cache``), so later processes need not import PennyLane to know it."""
+    if device in HARDWARE_DEVICES:
+        return probe_live(device)
+    from bench.quantum.probe_cache import cached_probe
+
+    return cached_probe(f"pennylane:{device}", lambda: probe_live(device))
+
+
+def probe_live(device: str) -> str | None:
+    """``probe`` without the cache: import PennyLane and build a one-wire ``device``."""
     try:
         import pennylane as qml
     except Exception as exc:  # pragma: no cover - pennylane is a hard dependency

@@ -73,8 +73,20 @@ class TorchStatevector(Backend):
 
 @functools.cache
 def probe(torch_device: str, dtype: str) -> str | None:
+    """``None`` when torch can hold a ``dtype`` state on ``torch_device``, else a one-line reason
+    (never raises). The CPU's success is remembered per installation
+    (``bench.quantum.probe_cache``, so planning imports no torch); other devices are probed live."""
     if dtype not in DTYPES:
         return f"unknown dtype '{dtype}' (allowed: {', '.join(DTYPES)})"
+    if torch_device == "cpu":
+        from bench.quantum.probe_cache import cached_probe
+
+        return cached_probe("torch:cpu", lambda: probe_device(torch_device))
+    return probe_device(torch_device)
+
+
+def probe_device(torch_device: str) -> str | None:
+    """``probe`` of a device without the cache: import torch and check ``torch_device``."""
     try:
         import torch
 
