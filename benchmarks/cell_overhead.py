@@ -9,6 +9,7 @@ Target (issue 22): <= 10 ms per cell beyond the cell's own training and evaluati
 from __future__ import annotations
 
 import argparse
+import os
 import tempfile
 from pathlib import Path
 
@@ -32,8 +33,9 @@ def main() -> None:
     print(f"own work (training + evaluation), median: {r.own_ms:.1f} ms")
     print(f"overhead per cell, median: {r.overhead_ms:.1f} ms (mean {r.overhead_mean_ms:.1f} ms)")
     print(f"  of which the durable commit, median: {r.commit_ms:.1f} ms")
+    print(f"fixed parts of the last cell, each alone (median of 9; 1-minute load {os.getloadavg()[0]:.1f}):")
     for name, ms in r.parts_ms.items():
-        print(f"  {name} alone: {ms:.2f} ms")
+        print(f"  {name}: {ms:.2f} ms wall, {r.parts_cpu_ms[name]:.2f} ms CPU")
 
 
 if __name__ == "__main__":

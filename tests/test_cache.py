@@ -89,3 +89,28 @@ def test_fingerprints_given_are_used_and_others_taken_once(tmp_path):
     assert cache.fingerprint("a", lambda: taken.append("a") or "new") == "given"
     assert [cache.fingerprint("b", lambda: taken.append("b") or "fp") for _ in range(3)] == ["fp"] * 3
     assert taken == ["b"]
+
+
+def test_a_cache_object_reads_back_heads_it_saved_or_loaded_without_reading_the_file(tmp_path, monkeypatch):
+    cache = Cache(tmp_path)
+    head = {"state": {"w": np.arange(3.0)}, "val_accuracy": 0.5}
+    cache.save("heads", "h", head)
+    cache.save("features", "f", {"x": 1})
+    reads = []
+    read_bytes = type(tmp_path).read_bytes
+    monkeypatch.setattr(type(tmp_path), "read_bytes", lambda p: reads.append(p.name) or read_bytes(p))
+    assert cache.load("heads", "h") is head and reads == []  # the export right after the cell
+    assert cache.load("features", "f") == {"x": 1} and reads == ["f.pkl"]  # other kinds: read
+    other = Cache(tmp_path)  # another task: reads the file once, then remembers it
+    assert other.load("heads", "h") is not head and other.load("heads", "h") is other.load("heads", "h")
+    assert reads == ["f.pkl", "h.pkl"]
+    Cache(tmp_path).save("heads", "h", {"val_accuracy": 0.9})  # replaced by someone else: read again
+    assert cache.load("heads", "h") == {"val_accuracy": 0.9} and reads[-1] == "h.pkl"
+    assert Cache(tmp_path, fresh_after=time.time() + 60).load("heads", "h") is None  # stale stays stale
+
+
+def test_cache_entries_are_written_without_fsync(tmp_path, monkeypatch):
+    synced = []
+    monkeypatch.setattr("os.fsync", lambda fd: synced.append(fd))
+    Cache(tmp_path).save("heads", "k", {"x": 1})
+    assert synced == [] and Cache(tmp_path).load("heads", "k") == {"x": 1}

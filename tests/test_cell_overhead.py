@@ -14,4 +14,6 @@ def test_overhead_benchmark_times_cells_without_circuits(tmp_path):
     report = measure_overhead(suite, tmp_path, limit=7)
     assert report.cells == 5  # the first 7 cells: five classical, two circuit cells
     assert report.overhead_ms > 0 and report.commit_ms > 0 and report.own_ms > 0
-    assert set(report.parts_ms) == {"pin_threads", "checkpoint_export", "provenance", "commit"}
+    parts = {"pin_threads", "head_cache_save", "checkpoint_export", "provenance_and_suite_hash"}
+    assert set(report.parts_ms) == set(report.parts_cpu_ms) == parts | {"record_json", "commit"}
+    assert all(ms > 0 for ms in report.parts_ms.values())

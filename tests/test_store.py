@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import signal
 import sqlite3
+import subprocess
+import sys
+from pathlib import Path
 
 from bench.results.record import Record
-from bench.results.store import ResultsStore
+from bench.results.store import ResultsStore, record_json
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def _record(key: str, status: str = "ok") -> Record:
@@ -51,3 +58,35 @@ def test_other_schema_versions_are_ignored(tmp_path):
     with sqlite3.connect(path) as db:
         db.execute("UPDATE records SET schema_version = 999")
     assert ResultsStore(path).status_of() == {}
+
+
+KILLED_WRITER = """
+import os, signal, sqlite3, sys
+from bench.results.record import Record
+from bench.results.store import ResultsStore
+store = ResultsStore(sys.argv[1])
+for i in range(int(sys.argv[2])):
+    store.put(Record(f"k{i}", "ok", "d", "classical", 2, None, None, i), "run1")
+db = sqlite3.connect(sys.argv[1], isolation_level=None)  # a transaction in flight, not committed
+db.execute("BEGIN IMMEDIATE")
+db.execute("INSERT INTO runs (run_id, started) VALUES ('in-flight', 'now')")
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def test_sigkill_loses_no_committed_record(tmp_path):
+    # synchronous=NORMAL (WAL): a commit is not fsynced, yet it survives the death of the process
+    # (only an OS crash or power loss may roll back the last ones); the open transaction is rolled back.
+    path = tmp_path / "r.sqlite"
+    done = subprocess.run([sys.executable, "-c", KILLED_WRITER, str(path), "25"], cwd=ROOT)
+    assert done.returncode == -signal.SIGKILL
+    store = ResultsStore(path)
+    assert store.status_of() == {f"k{i}": "ok" for i in range(25)}
+    assert [r.run_id for r in store.run_list()] == ["run1"]
+
+
+def test_record_json_is_the_json_of_to_dict():
+    record = _record("a")
+    record.confusion, record.spec = [[1, 2], [3, 4]], {"head": {"params": {"x": (1, 2)}}}
+    assert record_json(record) == json.dumps(record.to_dict())
+    assert Record.from_dict(json.loads(record_json(record))).confusion == record.confusion

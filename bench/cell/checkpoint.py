@@ -8,15 +8,16 @@ Layout under ``reports/<suite>/checkpoints/`` (written by the run for every ok c
 * ``backbones/<backbone key>.pt`` - frozen-protocol backbones, stored once and referenced by
   the cells that use them (copy the whole ``checkpoints/`` folder to move checkpoints).
 
-Files hold only tensors, numbers, strings, lists and dicts, are written atomically (mode from
-the user's umask), and load with ``torch.load(weights_only=True)``. Each carries a ``checksum``:
-the sha256 of its whole content (every tensor's dtype, shape and bytes, every other value), checked
-on every load, so a flipped bit, a truncated or a swapped file raises ``DamagedCheckpoint`` instead
-of giving a prediction. They are exported from the content-addressed cache (``heads/``,
-``backbone/``, ``finetune/`` entries), so a cell whose cache entries still exist can be exported
-again at any time: ``ensure_checkpoint`` does this when a file is missing, damaged or predates
-checksums (format 1), and otherwise raises a ``UserError`` naming the file and the command that
-regenerates it.
+Files hold only tensors, numbers, strings, lists and dicts, are written atomically (mode from the
+user's umask; not fsynced: a kill cannot tear them, and what an OS crash or power loss may leave
+fails the checksum below, see ``ensure_checkpoint``), and load with
+``torch.load(weights_only=True)``. Each carries a ``checksum``: the sha256 of its whole content
+(every tensor's dtype, shape and bytes, every other value), checked on every load, so a flipped bit,
+a truncated or a swapped file raises ``DamagedCheckpoint`` instead of giving a prediction. They are
+exported from the content-addressed cache (``heads/``, ``backbone/``, ``finetune/`` entries), so a
+cell whose cache entries still exist can be exported again at any time: ``ensure_checkpoint`` does
+this when a file is missing, damaged or predates checksums (format 1), and otherwise raises a
+``UserError`` naming the file and the command that regenerates it.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ def content_checksum(obj: dict) -> str:
 
 def _save(obj: dict, path: Path) -> Path:
     obj = {**obj, "checksum": content_checksum(obj)}
-    return atomic_write(path, lambda fh: torch.save(obj, fh))
+    return atomic_write(path, lambda fh: torch.save(obj, fh), durable=False)
 
 
 def read_verified(path: Path) -> dict:

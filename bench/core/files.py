@@ -8,6 +8,12 @@ alone would give 0600), then ``os.replace`` it over the target. A reader sees th
 new one, never half of one; a failure (disk full, Ctrl-C, kill -9) leaves the old file in place
 and at most a hidden ``.<name>.*.tmp`` beside it.
 
+``durable=False`` skips the two fsyncs (file and folder). The rename is still atomic, so a kill
+(even SIGKILL: the kernel keeps what the process wrote) never leaves a torn file; only an OS crash
+or power loss can then leave the new name empty or partial. Use it only for files that carry
+their own checksum and can be rebuilt (cache entries, cell checkpoints): a reader detects the
+damage and the writer recomputes. Each fsync costs milliseconds on a busy disk, per file.
+
 A symlink such as ``reports/<suite>/latest`` is swapped the same way (``replace_symlink``): the new
 link is created under a temporary name and renamed over the old one, never unlink-then-create, so
 ``latest`` always resolves.
@@ -84,10 +90,11 @@ def _fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
-    """Create ``path``'s folder, call ``write(fh)`` on a temporary file beside it, fsync it, then
-    rename it to ``path`` (mode ``0666 & ~umask``). On any error (or Ctrl-C) the temporary file is
-    removed and ``path`` is left as it was; the error propagates (an ``OSError`` names the path)."""
+def atomic_write(path: str | Path, write: Callable[[BinaryIO], None], durable: bool = True) -> Path:
+    """Create ``path``'s folder, call ``write(fh)`` on a temporary file beside it, fsync it (unless
+    ``durable`` is false, see the module docstring), then rename it to ``path`` (mode
+    ``0666 & ~umask``). On any error (or Ctrl-C) the temporary file is removed and ``path`` is left
+    as it was; the error propagates (an ``OSError`` names the path)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
@@ -95,7 +102,8 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
         with os.fdopen(fd, "wb") as fh:
             write(fh)
             fh.flush()
-            os.fsync(fh.fileno())
+            if durable:
+                os.fsync(fh.fileno())
         os.chmod(tmp, user_file_mode())
         fault_point("written", path)
         os.replace(tmp, path)
@@ -107,7 +115,8 @@ def atomic_write(path: str | Path, write: Callable[[BinaryIO], None]) -> Path:
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
     fault_point("renamed", path)
     return path
 

@@ -5,6 +5,8 @@ determines the artefact plus ``CACHE_SCHEMA_VERSION``. Writes are atomic (temp f
 ``os.replace``, mode from the user's umask), so a killed run never leaves half an entry under the
 final name. Each file starts with the sha256 of its payload; a payload that does not match
 (truncated, corrupted, unpicklable) is reported, deleted and treated as a miss, so it is recomputed.
+Entries are not fsynced (``bench.core.files``, ``durable=False``): a kill loses nothing written, and
+the checksum turns what an OS crash or power loss may leave behind into a miss.
 
 ``fresh_after`` (a POSIX time) makes entries written before it misses (they are recomputed
 and overwritten, not deleted first): a new run (``bench run --new-run``) recomputes what it
@@ -21,6 +23,13 @@ cell of that dataset x seed): the first call reads and checks the file, later ca
 process get the same object back while the file is unchanged (same inode, size and modification
 time), so a worker reads each such entry once. Callers must not modify it: its numpy arrays are
 made read-only.
+
+A ``Cache`` object also remembers the entries of ``RECENT_KINDS`` (trained heads: small, and read
+back by the same task when it exports the cell's checkpoint) that it saved or loaded itself, the
+``RECENT_ENTRIES`` most recent: ``load`` returns the remembered object while the file is unchanged
+(same inode, size and modification time) instead of reading, checking and unpickling it again.
+Callers must not modify what ``load`` returns. A task builds its own ``Cache``, so what it
+remembers lives as long as the task.
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ T = TypeVar("T")
 _DIGEST = 32
 SHARED_ENTRIES = 4  # entries ``load_shared`` keeps per process (the most recently used)
 _shared: OrderedDict[Path, tuple[tuple[int, int, int], Any]] = OrderedDict()
+RECENT_KINDS = ("heads", "finetune")
+RECENT_ENTRIES = 8
 
 
 def cache_key(spec: Any) -> str:
@@ -63,6 +74,7 @@ class Cache:
         self.root = Path(root)
         self.fresh_after = fresh_after
         self.fingerprints = dict(fingerprints or {})
+        self._recent: OrderedDict[Path, tuple[tuple[int, int, int], Any]] = OrderedDict()
 
     def fingerprint(self, dataset_id: str, take: Callable[[], str]) -> str:
         """The fingerprint of dataset ``dataset_id``: the one given, else ``take()`` once."""
@@ -78,6 +90,9 @@ class Cache:
         path = self.path(kind, key)
         if self.fresh_after is not None and not self.contains(kind, key):  # missing or stale
             return None
+        kept = self._recent.get(path)
+        if kept is not None and kept[0] == _signature(path):
+            return kept[1]
         try:
             blob = path.read_bytes()
         except FileNotFoundError:
@@ -86,11 +101,22 @@ class Cache:
         try:
             if hashlib.sha256(payload).digest() != digest:
                 raise ValueError("checksum mismatch")
-            return pickle.loads(payload)
+            obj = pickle.loads(payload)
         except Exception as exc:  # corrupt entry: recompute rather than trust it
             log.warning("cache entry %s is corrupt (%s); recomputing", path, exc)
             path.unlink(missing_ok=True)
             return None
+        self._remember(kind, path, obj)
+        return obj
+
+    def _remember(self, kind: str, path: Path, obj: Any) -> None:
+        signature = _signature(path) if kind in RECENT_KINDS else None
+        if signature is None:
+            return
+        self._recent[path] = (signature, obj)
+        self._recent.move_to_end(path)
+        while len(self._recent) > RECENT_ENTRIES:
+            self._recent.popitem(last=False)
 
     def contains(self, kind: str, key: str) -> bool:
         """Whether a fresh entry exists (its content is not read: ``load`` may still find it corrupt)."""
@@ -129,7 +155,9 @@ class Cache:
             fh.write(hashlib.sha256(payload).digest())
             fh.write(payload)
 
-        return atomic_write(self.path(kind, key), write)
+        path = atomic_write(self.path(kind, key), write, durable=False)
+        self._remember(kind, path, obj)
+        return path
 
     def get_or_compute(self, kind: str, key: str, compute: Callable[[], T]) -> tuple[T, bool]:
         """``(object, hit)``: the cached object, or ``compute()`` stored then returned."""
@@ -139,6 +167,15 @@ class Cache:
         obj = compute()
         self.save(kind, key, obj)
         return obj, False
+
+
+def _signature(path: Path) -> tuple[int, int, int] | None:
+    """``(inode, size, modification time)`` of ``path``; ``None`` when it is missing."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return st.st_ino, st.st_size, st.st_mtime_ns
 
 
 def _read_only(obj: Any) -> Any:

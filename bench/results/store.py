@@ -1,7 +1,12 @@
 """Durable results store: one SQLite file per suite, every run kept, one committed row per finished cell.
 
 Only the driver process writes. Each ``put`` is its own transaction (WAL journal), so a kill
-or Ctrl-C loses at most the cells still in flight, never a committed one. Rows carry the
+(SIGKILL included) or Ctrl-C loses at most the cells still in flight, never a committed one.
+Commits use ``synchronous=NORMAL``: SQLite documents that in WAL mode a committed transaction is
+durable across application crashes whatever the setting, and that with NORMAL the database stays
+consistent but the last transactions before an OS crash or power loss may roll back (the WAL is
+fsynced at checkpoints, not at every commit). Such a cell is then simply missing, and the next
+``bench run`` (a resume) computes it again; ``FULL`` would cost one fsync per cell. Rows carry the
 record's schema version; rows of another version are ignored, not misread. The table layout,
 its version and the upgrade of a previous-schema store live in ``bench.results.store_schema``.
 
@@ -16,7 +21,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -101,7 +106,7 @@ class ResultsStore:
             db.close()  # before anything (the WAL switch) writes to another program's file
             raise
         db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=FULL")
+        db.execute("PRAGMA synchronous=NORMAL")  # see the module docstring
         if version == 1:
             schema.migrate_v1(db)
         else:
@@ -173,7 +178,7 @@ class ResultsStore:
 
     def put(self, record: Record, run_id: str, reused_from: str | None = None) -> None:
         """Commit one record durably into ``run_id`` (created as a run when unknown)."""
-        body = json.dumps(record.to_dict())
+        body = record_json(record)
         row = {
             "run_id": run_id,
             "key": record.key,
@@ -348,6 +353,11 @@ class ResultsStore:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def record_json(record: Record) -> str:
+    """The stored body of ``record``: the JSON of ``record.to_dict()``, without its deep copy."""
+    return json.dumps({f.name: getattr(record, f.name) for f in fields(record)})
 
 
 def _now() -> str:

@@ -5,7 +5,9 @@ exports its checkpoint and stamps provenance; the driver then commits its record
 cell whose own work (``head_training_s`` + ``evaluation_s`` in its record) takes milliseconds,
 the rest is overhead. ``measure_overhead`` runs a suite in this process - features and backbones
 first (not timed), then every cell task followed by its commit into a results store - and returns
-the overhead per cell, with the median time of each fixed part measured alone on the last cell.
+the overhead per cell, with the median wall and CPU time of each fixed part measured alone on the
+last cell (thread pinning, saving the trained head into the cache, exporting the checkpoint,
+provenance, the record's JSON, the commit).
 Only cells without a circuit count (classical heads): a circuit cell's record also times its
 circuit (``timing_repeats``), work of its own that its record does not total; every fixed part is
 the same for both kinds.
@@ -67,26 +69,60 @@ class OverheadReport:
     overhead_ms: float  # task wall + commit - own work
     overhead_mean_ms: float
     commit_ms: float  # the driver's durable commit of the record
-    parts_ms: dict[str, float]  # each fixed part of a cell task, timed alone
+    parts_ms: dict[str, float]  # each fixed part of a cell task, timed alone (wall)
+    parts_cpu_ms: dict[str, float]  # the same parts in this process's CPU time (load does not inflate it)
 
 
-def _ms(fn: Callable[[], Any], repeats: int = 5) -> float:
-    times = []
+def _ms(
+    fn: Callable[[], Any], repeats: int = 9, setup: Callable[[], Any] | None = None
+) -> tuple[float, float]:
+    """Median wall and CPU milliseconds of ``fn()`` over ``repeats`` calls, ``setup()`` untimed
+    before each."""
+    wall, cpu = [], []
     for _ in range(repeats):
-        t0 = time.perf_counter()
+        if setup is not None:
+            setup()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(1000 * (time.perf_counter() - t0))
-    return statistics.median(times)
+        wall.append(1000 * (time.perf_counter() - t0))
+        cpu.append(1000 * (time.process_time() - c0))
+    return statistics.median(wall), statistics.median(cpu)
+
+
+def _parts(task: Any, record: Any, ckpt: Path, store: Any) -> dict[str, tuple[float, float]]:
+    """The fixed parts of the last classical cell, each timed alone. Files are removed before each
+    write, so each is created as in a first run (replacing a file costs more on ext4, which flushes
+    a file renamed over another)."""
+    from bench.cell.checkpoint import cell_checkpoint_path, export_for_record
+    from bench.cell.checkpoint import chosen_head as chosen
+    from bench.core.provenance import provenance
+    from bench.results.store import record_json
+    from bench.run.tasks import task_cache
+    from bench.run.threads import pin_threads
+
+    cache = task_cache(task)
+    _, head = chosen(task.cell, cache)
+    key = "overhead-benchmark"
+    ckpt_file = cell_checkpoint_path(ckpt, task.cell.key)
+    return {
+        "pin_threads": _ms(pin_threads),
+        "head_cache_save": _ms(
+            lambda: cache.save("heads", key, head), setup=lambda: cache.path("heads", key).unlink(True)
+        ),
+        "checkpoint_export": _ms(
+            lambda: export_for_record(task.cell, cache, ckpt, record), setup=lambda: ckpt_file.unlink(True)
+        ),
+        "provenance_and_suite_hash": _ms(lambda: {**provenance(), "suite_hash": task.cell.suite.hash}),
+        "record_json": _ms(lambda: record_json(record)),
+        "commit": _ms(lambda: store.put(record, "overhead")),
+    }
 
 
 def measure_overhead(suite_path: Path, work_dir: Path, limit: int | None = None) -> OverheadReport:
     """Run the suite's first ``limit`` cells (all when ``None``) in this process under ``work_dir``."""
-    from bench.cell.checkpoint import export_for_record
-    from bench.core.provenance import provenance
     from bench.plan.grid import expand
     from bench.results.store import ResultsStore
-    from bench.run.tasks import CellTask, task_cache, task_graph
-    from bench.run.threads import pin_threads
+    from bench.run.tasks import CellTask, task_graph
     from bench.spec.loader import load_suite
 
     cells = expand(load_suite(suite_path))[:limit]
@@ -111,12 +147,7 @@ def measure_overhead(suite_path: Path, work_dir: Path, limit: int | None = None)
             own.append(1000 * work)
             commits.append(1000 * (t2 - t1))
             task, record = node.arg, result
-        parts = {
-            "pin_threads": _ms(pin_threads),
-            "checkpoint_export": _ms(lambda: export_for_record(task.cell, task_cache(task), ckpt, record)),
-            "provenance": _ms(provenance),
-            "commit": _ms(lambda: store.put(record, "overhead")),
-        }
+        parts = _parts(task, record, ckpt, store)
     finally:
         store.close()
     return OverheadReport(
@@ -125,5 +156,6 @@ def measure_overhead(suite_path: Path, work_dir: Path, limit: int | None = None)
         statistics.median(overheads),
         statistics.fmean(overheads),
         statistics.median(commits),
-        parts,
+        {name: wall for name, (wall, _) in parts.items()},
+        {name: cpu for name, (_, cpu) in parts.items()},
     )

@@ -66,3 +66,15 @@ def test_killed_between_the_two_steps_the_link_still_resolves(tmp_path, step):
     done = subprocess.run([sys.executable, "-c", code], env=env, timeout=60)
     assert done.returncode == -9
     assert os.readlink(link) == ("old" if step == 1 else "new")
+
+
+@pytest.mark.parametrize("durable", [True, False])
+def test_durable_false_skips_the_fsyncs_only(tmp_path, monkeypatch, durable):
+    synced = []
+    fsync = os.fsync
+    monkeypatch.setattr(os, "fsync", lambda fd: synced.append(fd) or fsync(fd))
+    target = write_bytes_atomic(tmp_path / "entry.pkl", b"old")
+    synced.clear()
+    atomic_write(target, lambda fh: fh.write(b"new"), durable=durable)
+    assert target.read_bytes() == b"new" and [p.name for p in tmp_path.iterdir()] == ["entry.pkl"]
+    assert len(synced) == (2 if durable else 0)  # the file and its folder
