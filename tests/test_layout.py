@@ -7,6 +7,7 @@ functions: a lazy import that closes a cycle is still a cycle of the design.
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -219,3 +220,90 @@ def test_the_listing_check_sees_a_planted_listing(tmp_path):
     planted.write_text('KINDS = ("matched-mlp", "beta-zero")\nLABELS = {"quantum": 1, "classical": 2}\n')
     found = registry_listings(planted, registry_names())
     assert [(line, reg) for line, reg, _ in found] == [(1, "CONTROLS"), (2, "HEADS")]
+
+
+# The run report's sections (bench.report.sections): registered once, named nowhere else.
+
+REPORT_MACHINERY = (
+    "bench.report",
+    "bench.report.render",
+    "bench.report.figures",
+    "bench.report.sections.base",
+)
+"""Modules (and packages) that build every report and so must never name a section."""
+REPORT_TEMPLATES = PACKAGE / "report" / "render" / "templates"
+JINJA_TAG = re.compile(r"{[{%#](.*?)[}%#]}", re.S)
+
+
+def report_sections() -> dict[str, str]:
+    """Registered section name -> the module that holds it."""
+    from bench.report import sections
+
+    return {s.name: t.split(":")[0] for t, s in zip(sections.SECTIONS, sections.registered(), strict=True)}
+
+
+def _machinery(module: str) -> bool:
+    return module == "bench.report" or any(
+        module == m or module.startswith(m + ".") for m in REPORT_MACHINERY[1:]
+    )
+
+
+def section_references(path: Path, name: str, sections: dict[str, str], known: dict[str, Path]) -> list[str]:
+    """How the module ``name`` at ``path`` names a section: an import of a section's module, or (in the
+    report machinery) a string equal to a section's name."""
+    found = [
+        f"imports {mod} (section {sec})"
+        for mod, _ in imports_of(path, known)
+        for sec, home in sections.items()
+        if mod == home and name not in (home, "bench.report.sections")
+    ]
+    if _machinery(name):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in sections:
+                found.append(f"line {node.lineno} names section {node.value!r}")
+    return found
+
+
+def template_references(text: str, sections: dict[str, str]) -> list[str]:
+    """Section names used inside the jinja tags of a template (the text around them may say anything)."""
+    words = {w for tag in JINJA_TAG.findall(text) for w in re.findall(r"[A-Za-z_]\w*", tag)}
+    return sorted(words & set(sections))
+
+
+def test_report_sections_are_named_only_by_their_module_and_the_registry():
+    """Adding a section is its module plus its line in ``bench.report.sections.SECTIONS``: no other
+    module imports a section's module, and the writer, renderers, figure writer and templates never
+    name a section (they lay out generic blocks)."""
+    sections, known = report_sections(), modules()
+    assert len(sections) >= 10 and set(sections.values()) <= set(known)
+    offenders = [
+        f"{name}: {ref}"
+        for name, path in known.items()
+        for ref in section_references(path, name, sections, known)
+    ]
+    offenders += [
+        f"{t.name}: names section {ref!r}"
+        for t in sorted(REPORT_TEMPLATES.glob("index.*.j2"))
+        for ref in template_references(t.read_text(encoding="utf-8"), sections)
+    ]
+    assert offenders == []
+
+
+def test_the_section_check_sees_planted_references(tmp_path):
+    sections, known = report_sections(), modules()
+    planted = tmp_path / "stage.py"
+    planted.write_text(
+        "from bench.report.sections.gaps import gap_table\ndef f(s):\n    return s.name == 'noise'\n",
+        encoding="utf-8",
+    )
+    assert section_references(planted, "bench.cli.x", sections, known) == [
+        "imports bench.report.sections.gaps (section gaps)"
+    ]
+    assert section_references(planted, "bench.report.render.x", sections, known)[1:] == [
+        "line 3 names section 'noise'"
+    ]
+    assert section_references(planted, "bench.report.sections.gaps", sections, known) == []
+    assert template_references("## Noise\n{{ noise.md }}{% if plots %}<summary>", sections) == [
+        "noise",
+        "plots",
+    ]

@@ -33,6 +33,7 @@ __all__ = [
     "CLASSICAL",
     "METRIC_KEYS",
     "UNIT",
+    "exact_only",
     "metric_col",
     "per_fold",
     "records_frame",
@@ -77,6 +78,12 @@ def metric_col(name: str) -> str:
 def timing_col(name: str) -> str:
     """Column name of a timing, e.g. ``timings.evaluation_s``."""
     return f"timings.{name}"
+
+
+def exact_only(frame: pd.DataFrame) -> pd.DataFrame:
+    """Rows of exact backends (evaluate-only records, scored on a subset, belong to the Noise section)."""
+    col = metric_col("evaluate_only")
+    return frame[frame[col].isna()] if col in frame.columns else frame
 
 
 def records_frame(records: list[Record]) -> pd.DataFrame:

@@ -75,7 +75,6 @@ def write_run_report(
     from bench.cell.diagnostics import image_diagnostics
     from bench.report import write_report
     from bench.report.frame import per_fold as by_fold
-    from bench.report.sections.images import image_sections
 
     cells = expand(suite)
     if options.only:  # `report --only` (and a subset run's report): the selected cells only
@@ -96,9 +95,8 @@ def write_run_report(
     diagnostics = image_diagnostics(
         suite, records, options.cache_dir, layout.checkpoints, out_dir / "diagnostics"
     )
-    sections = image_sections(records, diagnostics, out_dir / "figures")
     on_event(events.ReportStep(f"report: tables, statistics and figures of {len(records)} records"))
-    paths = write_report(by_fold(records) if per_fold else records, out_dir, summary, sections)
+    paths = write_report(by_fold(records) if per_fold else records, out_dir, summary, diagnostics)
     report_inputs.mark(out_dir, digest)
     replace_symlink(layout.latest, run_id)
     return paths

@@ -11,7 +11,7 @@ import pytest
 from bench.report import write_report
 from bench.report.compare import best_configurations, comparisons
 from bench.report.figures.plots import confusion_subset
-from bench.report.figures.write import confusion_picks
+from bench.report.sections.plots import confusion_picks
 
 HEADINGS = [
     "## Run summary",
@@ -183,7 +183,7 @@ def test_report_shows_the_suite_description_settings_and_links_its_trends_and_co
 
 
 def test_report_says_why_circuit_controls_ran_elsewhere_than_their_treatment(record_factory):
-    from bench.report.render.jinja import control_backend_note
+    from bench.report.sections.verdict import control_backend_note
 
     treatment = record_factory("quantum", 2, 0, 1, "depolarizing-0.01", accuracy=0.6)
     control = record_factory("quantum", 2, 0, 1, "torch.statevector", accuracy=0.5, control="no-entanglement")

@@ -10,14 +10,9 @@ import pytest
 
 from bench.report.frame import METRIC_KEYS, metric_col, records_frame, timing_col
 from bench.report.render.markup import html_table, markdown_table
-from bench.report.sections.accuracy import (
-    DELTA_VERDICT,
-    accuracy_stats,
-    accuracy_table,
-    failures_table,
-    runtime_stats,
-    runtime_table,
-)
+from bench.report.sections.accuracy import DELTA_VERDICT, accuracy_stats, accuracy_table
+from bench.report.sections.failures import failures_table
+from bench.report.sections.runtime import runtime_stats, runtime_table
 from bench.results.record import TIMING_KEYS
 
 T_975_DF2 = 4.302652729911275

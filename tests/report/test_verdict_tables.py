@@ -7,8 +7,10 @@ import pytest
 from bench.report.compare import best_configurations, comparisons
 from bench.report.figures.ablation import plot_controls_vs
 from bench.report.frame import records_frame
+from bench.report.render.fmt import fmt_p, fmt_ratio
+from bench.report.sections.comparisons import comparisons_table
 from bench.report.sections.gaps import gap_stats, gap_table
-from bench.report.sections.verdict import comparisons_table, fmt_p, verdict_table
+from bench.report.sections.verdict import verdict_table
 from tests.report.test_compare import SEEDS, _predictions, _record
 
 
@@ -88,6 +90,4 @@ def test_best_configuration_for_the_verdict_is_among_those_with_controls():
 
 
 def test_cost_ratio_format():
-    from bench.report.sections.verdict import _fmt_ratio
-
-    assert [_fmt_ratio(x) for x in (3.24, 59.0, 1234.6, float("nan"))] == ["3.2×", "59×", "1,235×", "—"]
+    assert [fmt_ratio(x) for x in (3.24, 59.0, 1234.6, float("nan"))] == ["3.2×", "59×", "1,235×", "—"]

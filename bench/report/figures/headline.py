@@ -31,8 +31,7 @@ from matplotlib.ticker import FuncFormatter
 
 from bench.controls.base import control_rank
 from bench.report.figures.style import Palette, legend_outside, new_figure, place_labels, save_figure
-from bench.report.frame import CLASSICAL, UNIT, metric_col, timing_col
-from bench.report.sections.accuracy import exact_only
+from bench.report.frame import CLASSICAL, UNIT, exact_only, metric_col, timing_col
 from bench.stats import mean_ci
 
 __all__ = ["VERDICT_STYLE", "cost_points", "pareto_front", "plot_cost_accuracy", "plot_forest"]

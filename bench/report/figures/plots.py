@@ -19,9 +19,8 @@ import numpy as np
 import pandas as pd
 
 from bench.report.figures.style import Palette, dodge, legend_outside, new_figure, save_figure
-from bench.report.frame import CLASSICAL, metric_col, timing_col
+from bench.report.frame import CLASSICAL, exact_only, metric_col, timing_col
 from bench.report.render.fmt import fmt_unit
-from bench.report.sections.accuracy import exact_only
 from bench.results.record import Record
 from bench.stats import mean_ci
 

@@ -8,9 +8,13 @@ import math
 __all__ = [
     "MISSING",
     "fmt_count",
+    "fmt_delta_ci",
     "fmt_duration",
     "fmt_mean_ci",
+    "fmt_p",
     "fmt_points",
+    "fmt_probability",
+    "fmt_ratio",
     "fmt_seconds",
     "fmt_unit",
     "fmt_units",
@@ -107,3 +111,33 @@ def fmt_units(n_units: int, n_folds: int = 0) -> str:
     seeds = n_units // n_folds
     exact = seeds * n_folds == n_units
     return f"{n_units} ({n_folds} folds × {seeds} seeds)" if exact else f"{n_units} (over {n_folds} folds)"
+
+
+def fmt_p(p: float) -> str:
+    """``0.0342`` → ``0.034``; below 0.001 → ``<0.001``; NaN → ``—``."""
+    if _is_missing(p):
+        return MISSING
+    return "<0.001" if p < 0.001 else f"{p:.3f}"
+
+
+def fmt_probability(p: float) -> str:
+    """``0.973`` → ``0.97``; NaN → ``—``."""
+    if _is_missing(p):
+        return MISSING
+    return f"{p:.2f}"
+
+
+def fmt_ratio(x: float) -> str:
+    """``3.24`` → ``3.2×``; ``1234.6`` → ``1,235×``."""
+    if _is_missing(x):
+        return MISSING
+    return f"{x:,.0f}×" if x >= 100 else f"{x:.2g}×"
+
+
+def fmt_delta_ci(delta: float, ci_low: float, ci_high: float, n_pairs: int) -> str:
+    """A paired Δ in points with its interval: ``+1.2 [-0.3, +2.7]``; without an interval the Δ alone
+    (one pair says so)."""
+    text = fmt_points(delta)
+    if _is_missing(ci_low):
+        return f"{text} (no interval: 1 pair)" if n_pairs == 1 else text
+    return f"{text} [{fmt_points(ci_low)}, {fmt_points(ci_high)}]"

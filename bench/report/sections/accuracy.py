@@ -1,4 +1,5 @@
-"""The report's tables, first as numbers (``*_stats``), then as display strings (``*_table``).
+"""The Accuracy section: one row per configuration, first as numbers (``accuracy_stats``), then as
+display strings (``accuracy_table``); writes ``tables/accuracy.tex`` (the paper columns).
 
 All functions take the frame from ``bench.report.frame.records_frame`` and never mutate it.
 Numeric tables keep NaN for "not available"; display tables are all strings, ready for
@@ -24,20 +25,27 @@ import math
 
 import pandas as pd
 
-from bench.report.frame import CELL_AXES, CLASSICAL, UNIT, metric_col, timing_col
-from bench.report.render.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points, fmt_seconds, fmt_units
-from bench.report.render.markup import one_line
+from bench.report.frame import CELL_AXES, CLASSICAL, UNIT, exact_only, metric_col
+from bench.report.render.fmt import MISSING, fmt_mean_ci, fmt_points, fmt_units
+from bench.report.sections.base import (
+    LatexTable,
+    Note,
+    ReportInputs,
+    ReportSection,
+    Section,
+    SectionContent,
+    Table,
+)
 from bench.stats import BETTER, NO_DIFFERENCE, TOO_FEW, WORSE, adjusted, holm, mean_ci, paired_comparison
 
 __all__ = [
+    "ACCURACY_NOTE",
     "AGREED_SEP",
     "DELTA_VERDICT",
+    "SECTION",
     "accuracy_stats",
-    "collapse_exact_backends",
     "accuracy_table",
-    "failures_table",
-    "runtime_stats",
-    "runtime_table",
+    "collapse_exact_backends",
 ]
 
 ACC = metric_col("test_accuracy")
@@ -69,32 +77,9 @@ _ACC_STATS_COLUMNS = [
     "delta_verdict",
 ]
 
-_RUNTIME_FIELDS = {
-    "forward_s": "circuit_forward_per_batch_s",
-    "forward_backward_s": "circuit_forward_backward_per_batch_s",
-    "latency_s": "circuit_latency_s",
-    "head_training_s": "head_training_s",
-    "evaluation_s": "evaluation_s",
-}
-_RUNTIME_STATS_COLUMNS = [
-    "backend",
-    "n_qubits",
-    "n_layers",
-    "n_records",
-    *_RUNTIME_FIELDS,
-    "circuits",
-    "shots",
-]
-
 
 def _ok(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[frame["status"] == "ok"]
-
-
-def exact_only(frame: pd.DataFrame) -> pd.DataFrame:
-    """Rows of exact backends (evaluate-only records, scored on a subset, belong to the Noise section)."""
-    col = metric_col("evaluate_only")
-    return frame[frame[col].isna()] if col in frame.columns else frame
 
 
 def _sort_key(head: str, n_layers, backend) -> tuple:
@@ -298,81 +283,47 @@ def accuracy_table(frame: pd.DataFrame) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def runtime_stats(frame: pd.DataFrame) -> pd.DataFrame:
-    """Medians per backend × qubits × layers over ok records of heads with a circuit.
-
-    ``head_training_s`` ignores zeros (a zero means the cell reused a head trained elsewhere);
-    ``circuits`` is the median of ``circuit_executions``, ``shots`` of ``metrics.shots_executed``
-    (evaluation shots of shot-based backends; NaN for exact ones). Missing timings are skipped by the
-    median; an all-missing group gives NaN.
-    """
-    ok = _ok(frame)
-    ok = ok[(ok["head"] != CLASSICAL) & ok["backend"].notna()]
-    rows = []
-    for (backend, n_qubits, n_layers), g in ok.groupby(["backend", "n_qubits", "n_layers"], dropna=False):
-        row = {
-            "backend": backend,
-            "n_qubits": int(n_qubits),
-            "n_layers": _none_if_na(n_layers),
-            "n_records": len(g),
-        }
-        for name, key in _RUNTIME_FIELDS.items():
-            values = g[timing_col(key)]
-            if key == "head_training_s":
-                values = values[values != 0]
-            row[name] = float(values.median()) if values.notna().any() else math.nan
-        row["circuits"] = float(g["circuit_executions"].median())
-        shots = g[metric_col("shots_executed")] if metric_col("shots_executed") in g.columns else None
-        row["shots"] = float(shots.median()) if shots is not None and shots.notna().any() else math.nan
-        rows.append(row)
-    rows.sort(key=lambda r: (r["backend"], r["n_qubits"], -1 if r["n_layers"] is None else r["n_layers"]))
-    return pd.DataFrame(rows, columns=_RUNTIME_STATS_COLUMNS)
+ACCURACY_NOTE = (
+    "Values are the mean ± the half-width of a 95 % Student-t confidence interval over seeds "
+    "(a cell with one seed shows n=1 and no interval). Δ accuracy is paired by seed: for each seed, "
+    "this head's test accuracy minus that of the classical head trained on the same compressed input "
+    "(same dataset, qubit count and seed), in percentage points. The Δ verdict is the Verdict's paired "
+    "t-test over units, Holm-corrected across the rows of this table: “better” / “worse” when the "
+    "corrected p < 0.05, “too few” below 5 units, else no difference with the smallest |Δ| it could have "
+    "detected (MDE, 80 % power). Exact backends only: "
+    "noisy, shot-based, fake-device and hardware evaluations are in the Noise section. Exact backends that "
+    "reproduced the trainer (agreement check passed, same test accuracy for every seed) are one row listing "
+    "them (“default.qubit = lightning.qubit”); their per-backend timings are in the Runtime table."
+)
 
 
-def runtime_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Display version of ``runtime_stats`` with human-readable durations."""
-    stats = runtime_stats(frame)
-    labels = {
-        "forward_s": "circuit forward / batch",
-        "forward_backward_s": "forward+backward / batch",
-        "latency_s": "per-circuit latency",
-        "head_training_s": "head training",
-        "evaluation_s": "evaluation",
-    }
-    rows = []
-    for _, r in stats.iterrows():
-        row = {
-            "backend": r["backend"],
-            "qubits": str(r["n_qubits"]),
-            "layers": _fmt_layers(r["n_layers"]),
-            "records": str(r["n_records"]),
-        }
-        row.update({label: fmt_seconds(r[name]) for name, label in labels.items()})
-        row["circuits executed"] = fmt_count(r["circuits"])
-        row["shots executed"] = fmt_count(r["shots"]) if r["shots"] else MISSING
-        rows.append(row)
-    columns = [
-        "backend",
-        "qubits",
-        "layers",
-        "records",
-        *labels.values(),
-        "circuits executed",
-        "shots executed",
-    ]
-    return pd.DataFrame(rows, columns=columns)
+def build(inputs: ReportInputs) -> SectionContent:
+    table = accuracy_table(inputs.frame)
+    blocks = [Note(ACCURACY_NOTE), Table(table, "No data: no ok records with a test accuracy.")]
+    return SectionContent([ReportSection("Accuracy", blocks)], latex={"accuracy": table})
 
 
-def failures_table(frame: pd.DataFrame, max_error_len: int = 160) -> pd.DataFrame:
-    """Records that are not ok (failed first, then skipped, each in record order): key, status,
-    and the error on one line, truncated to ``max_error_len`` characters."""
-    bad = frame[frame["status"] != "ok"]
-    bad = bad.assign(_rank=(bad["status"] != "failed").astype(int)).sort_values("_rank", kind="stable")
-    return pd.DataFrame(
-        {
-            "key": list(bad["key"]),
-            "status": list(bad["status"]),
-            "error": [one_line(e, max_error_len) or MISSING for e in bad["error"]],
-        },
-        columns=["key", "status", "error"],
-    )
+SECTION = Section(
+    "accuracy",
+    build,
+    latex=(
+        LatexTable(
+            "accuracy",
+            "Accuracy",
+            "Test accuracy per configuration, mean ± 95 % Student-t half-width over seeds; "
+            "Δ paired by seed against the classical head on the same input.",
+            columns=(
+                "dataset",
+                "head",
+                "qubits",
+                "layers",
+                "params (classical / quantum)",
+                "seeds",
+                "test acc %",
+                "macro-F1 %",
+                "Δ acc vs classical (pp)",
+                DELTA_VERDICT,
+            ),
+        ),
+    ),
+)

@@ -1,4 +1,4 @@
-"""Train / validation / test accuracy and the gaps between them (overfitting), per configuration.
+"""The Overfitting section: train / validation / test accuracy and the gaps between them, per configuration.
 
 Rows are ``dataset × head × qubits × layers`` over the records of ``compare.reference_keys``
 (each treatment through its reference backend, every control, every classical head); each
@@ -12,9 +12,10 @@ import pandas as pd
 
 from bench.report.frame import CLASSICAL, UNIT, metric_col
 from bench.report.render.fmt import MISSING, fmt_mean_ci, fmt_units
+from bench.report.sections.base import Note, ReportInputs, ReportSection, Section, SectionContent, Table
 from bench.stats import mean_ci
 
-__all__ = ["GAPS_NOTE", "gap_stats", "gap_table"]
+__all__ = ["GAPS_NOTE", "SECTION", "gap_stats", "gap_table"]
 
 GAPS_NOTE = (
     "Accuracy on each split and the train − validation and train − test gaps (percentage points), mean ± "
@@ -83,3 +84,14 @@ def gap_table(frame: pd.DataFrame) -> pd.DataFrame:
             row[label] = fmt_mean_ci(r[f"{name}_mean"], r[f"{name}_hw"], r["n_seeds"], signed="gap" in name)
         rows.append(row)
     return pd.DataFrame(rows, columns=["dataset", "head", "qubits", "layers", "seeds", *labels.values()])
+
+
+def build(inputs: ReportInputs) -> SectionContent:
+    blocks = [
+        Note(GAPS_NOTE),
+        Table(gap_table(inputs.reference), "No data: no ok records with a test accuracy."),
+    ]
+    return SectionContent([ReportSection("Overfitting: train / validation / test", blocks)])
+
+
+SECTION = Section("gaps", build)

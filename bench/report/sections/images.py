@@ -14,8 +14,18 @@ from pathlib import Path
 import numpy as np
 
 from bench.report.figures.images import plot_gradcam, plot_misclassified
-from bench.report.sections.base import ReportSection, SectionFigure
+from bench.report.sections.base import (
+    Heading,
+    Note,
+    ReportInputs,
+    ReportSection,
+    Section,
+    SectionContent,
+    SectionFigure,
+)
 from bench.results.record import Record
+
+__all__ = ["SECTION", "image_sections"]
 
 
 def _describe(kind: str, r: Record) -> str:
@@ -84,14 +94,18 @@ def _section(path: Path, records: dict[str, Record], figures_dir: Path) -> Repor
         section = ReportSection(f"Image diagnostics: {meta['dataset']}")
         picks = {kind: records.get(key) for kind, key in meta["picks"].items()}
         if not picks or None in picks.values():
-            section.note = "No ok record of this dataset yet."
+            section.blocks.append(Note("No ok record of this dataset yet."))
             return section
-        section.note = "; ".join(_describe(k, r) for k, r in picks.items()) + (
-            ". Chosen on test accuracy, so read these as illustrations, not estimates."
+        note = "; ".join(_describe(k, r) for k, r in picks.items())
+        section.blocks.append(
+            Note(note + ". Chosen on test accuracy, so read these as illustrations, not estimates.")
         )
-        for kind, r in picks.items():
-            section.figures.append(_drawn(_misclassified_figure, arrays, meta, kind, r, figures_dir))
-        section.figures.append(_drawn(_gradcam_figure, arrays, meta, picks, figures_dir))
+        figures = [
+            _drawn(_misclassified_figure, arrays, meta, kind, r, figures_dir) for kind, r in picks.items()
+        ]
+        figures.append(_drawn(_gradcam_figure, arrays, meta, picks, figures_dir))
+    for figure in figures:
+        section.blocks += [Heading(figure.alt), figure]
     return section
 
 
@@ -113,3 +127,10 @@ def image_sections(records: list[Record], diagnostics: list[Path], figures_dir: 
     figures_dir.mkdir(parents=True, exist_ok=True)
     by_key = {r.key: r for r in records}
     return [_section(path, by_key, figures_dir) for path in diagnostics]
+
+
+def build(inputs: ReportInputs) -> SectionContent:
+    return SectionContent(image_sections(inputs.records, list(inputs.diagnostics), inputs.figures_dir))
+
+
+SECTION = Section("images", build)

@@ -22,8 +22,19 @@ import pandas as pd
 from bench.report.figures.style import Palette, legend_outside, new_figure, save_figure
 from bench.report.frame import AXES, UNIT
 from bench.report.render.fmt import MISSING, fmt_count, fmt_mean_ci, fmt_points
+from bench.report.sections.base import (
+    Heading,
+    Note,
+    ReportInputs,
+    ReportSection,
+    Section,
+    SectionContent,
+    Table,
+)
 from bench.results.record import Record
 from bench.stats import mean_ci
+
+__all__ = ["NOISE_NOTE", "SECTION", "noise_frame", "noise_table", "plot_degradation", "plot_devices"]
 
 NOISE_NOTE = (
     "Noisy simulators, fake devices and hardware only evaluate heads trained on an exact simulator, on a "
@@ -317,3 +328,35 @@ def plot_devices(records: list[Record], path: Path, palette: Palette | None = No
     ax.grid(alpha=0.3, axis="y")
     legend_outside(ax)
     return save_figure(fig, path)
+
+
+DEGRADATION = (
+    "Accuracy vs noise strength",
+    "Test accuracy on the evaluation subset vs channel strength (exact at 0), mean over seeds with a "
+    "95 % band; colour per head, marker per configuration; dashed: ZNE-mitigated.",
+)
+DEVICES = (
+    "Accuracy per device",
+    "Test accuracy on the evaluation subset per device / shot setting with 95 % intervals; colour per "
+    "head, hatch per configuration; black tick: the exact simulator on the same items.",
+)
+
+
+def build(inputs: ReportInputs) -> SectionContent:
+    records, palette = inputs.records, inputs.palette
+    degradation = inputs.figure(
+        "noise_degradation", lambda p: plot_degradation(records, p, palette), *DEGRADATION
+    )
+    devices = inputs.figure("noise_devices", lambda p: plot_devices(records, p, palette), *DEVICES)
+    table = noise_table(records)
+    if table.empty:
+        blocks = [
+            Note("No noisy, shot-based, fake-device or hardware evaluations in this suite.", css="empty")
+        ]
+    else:
+        blocks = [Note(NOISE_NOTE), Table(table), Heading("Accuracy vs noise strength"), degradation]
+        blocks += [Heading("Accuracy per device"), devices]
+    return SectionContent([ReportSection("Noise", blocks)])
+
+
+SECTION = Section("noise", build)

@@ -1,29 +1,38 @@
-"""Display tables of the ablation: the conclusion in words and the Verdict (top of the report), and
-all comparisons.
+"""The Verdict, first in the report: the conclusion in words, the forest plot, the Verdict table
+(each dataset's best configuration on validation against its controls) and cost vs accuracy.
 
-All take the numeric frame of ``bench.report.compare.comparisons`` and return frames of strings
-for ``bench.report.render.markup``. Empty input gives an empty table with the same columns.
+The tables take the numeric frame of ``bench.report.compare.comparisons`` and return frames of
+strings for ``bench.report.render.markup``; empty input gives an empty table with the same columns.
+Writes ``tables/verdict.tex``.
 """
 
 from __future__ import annotations
-
-import math
 
 import pandas as pd
 
 from bench.controls.base import control_label
 from bench.report.compare import best_configurations
-from bench.report.render.fmt import MISSING, fmt_mean_ci, fmt_points
+from bench.report.figures.headline import plot_cost_accuracy, plot_forest
+from bench.report.render.fmt import fmt_delta_ci, fmt_mean_ci, fmt_p, fmt_probability, fmt_ratio
+from bench.report.sections.base import (
+    Heading,
+    LatexTable,
+    Note,
+    ReportInputs,
+    ReportSection,
+    Section,
+    SectionContent,
+    Table,
+)
 from bench.report.sections.conclusion import conclusion
+from bench.results.record import Record
 
 __all__ = [
-    "COMPARISONS_NOTE",
     "CONCLUSION_NOTE",
+    "SECTION",
     "VERDICT_NOTE",
-    "comparisons_table",
     "conclusion_table",
-    "fmt_p",
-    "fmt_probability",
+    "control_backend_note",
     "verdict_table",
 ]
 
@@ -42,11 +51,6 @@ VERDICT_NOTE = (
     "mean training and test-inference time over those of its classical control (the parameter-matched "
     "MLP, else the classical head on the same input); timings are from the machine and load of the run "
     "that trained each head."
-)
-
-COMPARISONS_NOTE = (
-    "Every quantum/hybrid configuration against every control it has (same rules as the Verdict; the Holm "
-    "correction runs over all rows of this table)."
 )
 
 CONCLUSION_NOTE = (
@@ -71,50 +75,10 @@ _VERDICT_COLUMNS = [
     "inference time × classical",
     "paired units",
 ]
-_COMPARISON_COLUMNS = [
-    "dataset",
-    "head",
-    "qubits",
-    "layers",
-    "control",
-    "paired units",
-    "treatment acc %",
-    "control acc %",
-    "Δ acc (pp) [95 % CI]",
-    "p (t over units)",
-    "p (Holm)",
-    "verdict",
-    "P(better)",
-    "params (treatment / control)",
-]
-
-
-def fmt_p(p: float) -> str:
-    """``0.0342`` → ``0.034``; below 0.001 → ``<0.001``; NaN → ``—``."""
-    if p is None or math.isnan(p):
-        return MISSING
-    return "<0.001" if p < 0.001 else f"{p:.3f}"
-
-
-def fmt_probability(p: float) -> str:
-    """``0.973`` → ``0.97``; NaN → ``—``."""
-    if p is None or math.isnan(p):
-        return MISSING
-    return f"{p:.2f}"
 
 
 def _fmt_delta(r) -> str:
-    delta = fmt_points(r["delta"])
-    if math.isnan(r["ci_low"]):
-        return f"{delta} (no interval: 1 pair)" if r["n_pairs"] == 1 else delta
-    return f"{delta} [{fmt_points(r['ci_low'])}, {fmt_points(r['ci_high'])}]"
-
-
-def _fmt_ratio(x: float) -> str:
-    """``3.24`` → ``3.2×``; ``1234.6`` → ``1,235×``."""
-    if x is None or math.isnan(x):
-        return MISSING
-    return f"{x:,.0f}×" if x >= 100 else f"{x:.2g}×"
+    return fmt_delta_ci(r["delta"], r["ci_low"], r["ci_high"], r["n_pairs"])
 
 
 def _fmt_params(r) -> str:
@@ -172,34 +136,91 @@ def verdict_table(comps: pd.DataFrame, records) -> pd.DataFrame:
                     "verdict": r["verdict_text"],
                     "P(better)": fmt_probability(r["p_better"]),
                     "trainable params (treatment / control)": _fmt_params(r),
-                    "train time × classical": _fmt_ratio(r["train_time_ratio"]),
-                    "inference time × classical": _fmt_ratio(r["inference_time_ratio"]),
+                    "train time × classical": fmt_ratio(r["train_time_ratio"]),
+                    "inference time × classical": fmt_ratio(r["inference_time_ratio"]),
                     "paired units": str(r["n_pairs"]),
                 }
             )
     return pd.DataFrame(rows, columns=_VERDICT_COLUMNS)
 
 
-def comparisons_table(comps: pd.DataFrame) -> pd.DataFrame:
-    """Every comparison row, formatted."""
-    rows = []
-    for _, r in comps.iterrows():
-        rows.append(
-            {
-                "dataset": r["dataset"],
-                "head": r["head"],
-                "qubits": str(r["n_qubits"]),
-                "layers": str(r["n_layers"]),
-                "control": r["control"],
-                "paired units": str(r["n_pairs"]),
-                "treatment acc %": fmt_mean_ci(r["treatment_acc"], r["treatment_hw"], r["n_pairs"]),
-                "control acc %": fmt_mean_ci(r["control_acc"], r["control_hw"], r["n_pairs"]),
-                "Δ acc (pp) [95 % CI]": _fmt_delta(r),
-                "p (t over units)": fmt_p(r["p_value"]),
-                "p (Holm)": fmt_p(r["p_holm"]),
-                "verdict": r["verdict_text"],
-                "P(better)": fmt_probability(r["p_better"]),
-                "params (treatment / control)": _fmt_params(r),
-            }
-        )
-    return pd.DataFrame(rows, columns=_COMPARISON_COLUMNS)
+def control_backend_note(records: list[Record]) -> str:
+    """Why circuit controls ran elsewhere than their treatment, when they did (``""`` otherwise):
+    with no exact simulator in the grid they run on the training simulator
+    (``bench.plan.grid.control_backend``)."""
+    treated: dict[tuple, set[str]] = {}
+    for r in records:
+        if r.status == "ok" and not r.control and r.backend:
+            treated.setdefault((r.dataset, r.head, r.n_qubits, r.n_layers), set()).add(r.backend)
+    elsewhere = sorted(
+        {
+            (r.backend, ", ".join(sorted(treated[k])))
+            for r in records
+            if r.status == "ok" and r.control and r.backend
+            for k in [(r.dataset, r.treatment, r.n_qubits, r.n_layers)]
+            if k in treated and r.backend not in treated[k]
+        }
+    )
+    if not elsewhere:
+        return ""
+    parts = "; ".join(f"on {mine} (treatments on {theirs})" for mine, theirs in elsewhere)
+    return (
+        f"Circuit controls ran {parts}: the grid has no exact simulator, so they were evaluated on the "
+        "exact simulator that trained them. Exact simulators give the same predictions, so the accuracy "
+        "comparison holds; their timings are not comparable with the treatments'."
+    )
+
+
+FOREST = (
+    "Δ test accuracy of every configuration against each of its controls",
+    "One row per (configuration, control), grouped by dataset: Δ = treatment − control test accuracy in "
+    "percentage points, paired by unit (seed, or fold × seed), with its 95 % t interval; right: Δ [CI] "
+    "and the Holm-corrected p of the paired t-test. Verdict by colour and marker: ▲ green better, ▼ red "
+    "worse (Holm-corrected p < 0.05), ○ grey no significant difference, ◇ light grey too few units "
+    "(fewer than 5: no verdict). ★: the configuration of the table below (best on validation).",
+)
+COST_ACCURACY = (
+    "Test accuracy against cost: head training time and trainable parameters",
+    "One point per configuration and control (mean test accuracy over seeds, 95 % Student-t bars; one "
+    "exact backend per configuration). Colour: the head (controls in their treatment's colour, hollow, "
+    "marker by control kind; classical: black square). Log x: mean head-training time on the run's "
+    "machine, and trainable parameters. Grey steps: the Pareto front (nothing else is both cheaper and "
+    "more accurate), labelled.",
+)
+NO_COMPARISONS = (
+    "No comparisons: no quantum/hybrid configuration finished together with a matched control (controls "
+    "are off, or their cells failed or were skipped)."
+)
+
+
+def build(inputs: ReportInputs) -> SectionContent:
+    comps, records = inputs.comparisons, inputs.records
+    forest = inputs.figure("forest", lambda p: plot_forest(comps, p, inputs.best), *FOREST)
+    cost = inputs.figure(
+        "cost_accuracy", lambda p: plot_cost_accuracy(inputs.reference, p, inputs.palette), *COST_ACCURACY
+    )
+    conclusions, verdicts = conclusion_table(comps, records), verdict_table(comps, records)
+    blocks = []
+    if not conclusions.empty:
+        blocks += [Table(conclusions), Note(CONCLUSION_NOTE, emphasis=True)]
+    blocks += [forest] if forest.path else []
+    blocks.append(Note(VERDICT_NOTE, emphasis=True))
+    if note := control_backend_note(records):
+        blocks.append(Note(note))
+    blocks.append(Table(verdicts, NO_COMPARISONS))
+    blocks += [Heading("Cost vs accuracy"), cost] if cost.path else []
+    return SectionContent([ReportSection("Verdict", blocks)], latex={"verdict": verdicts})
+
+
+SECTION = Section(
+    "verdict",
+    build,
+    latex=(
+        LatexTable(
+            "verdict",
+            "Verdict",
+            "Best configuration per dataset (on validation) against each matched control: paired "
+            "Δ test accuracy with 95 % t interval over units, Holm-corrected paired t-test p.",
+        ),
+    ),
+)
