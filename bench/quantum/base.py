@@ -28,6 +28,9 @@ With defaults (override when they do not hold):
   shots and service usage returns its ``ExecutionStats``; ``None`` means the caller counts
   ``circuits_per_input`` circuits per item and times the QNode itself;
 * ``billed`` (``False``) - its jobs cost service time (IBM hardware);
+* ``follows_inputs`` (``False``) - ``True``: the qnode runs on the torch device its inputs live on
+  (``torch.statevector``); otherwise ``QuantumLayer`` hands it CPU copies of inputs on a GPU and
+  moves the outputs back (a head trained on CUDA);
 * ``close()`` (nothing) - release connections once an evaluation is over.
 
 A *native simulator* (a registered simulator whose ``device`` is its own, not a PennyLane device:
@@ -73,6 +76,7 @@ class Backend(ABC):
     name: str
     evaluate_only: ClassVar[bool] = False
     differentiable: ClassVar[bool] = True
+    follows_inputs: ClassVar[bool] = False
     ProfileParams: ClassVar[type | None] = None
     profile_diff_methods: ClassVar[tuple[str, ...]] = ()
 

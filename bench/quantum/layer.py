@@ -10,6 +10,9 @@ head trained on one exact simulator is checked and timed on another. Outside aut
 (``torch.no_grad()``) inputs and weights are detached, so adjoint devices skip computing a
 Jacobian during the forward pass.
 
+On a GPU (a head trained with ``training.device: cuda``) a simulator that ``follows_inputs``
+(``torch.statevector``) runs there; any other gets CPU copies and its outputs move back.
+
 The circuit is chosen by ``ansatz`` (see ``bench.quantum.circuits.ANSATZES``);
 ``entangling=False`` removes its entangling gates and ``input_scale`` multiplies the inputs
 before they are encoded. Defaults reproduce the original strongly-entangling layer exactly.
@@ -70,14 +73,16 @@ class QuantumLayer(nn.Module):
         return self._qnodes[sim.name]
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        weights = self.weights
+        weights, home = self.weights, x.device
         if not torch.is_grad_enabled():
             x, weights = x.detach(), weights.detach()
         if self.input_scale != 1.0:
             x = x * self.input_scale
+        if home.type != "cpu" and not self.simulator.follows_inputs:  # a CPU simulator, a GPU head
+            x, weights = x.cpu(), weights.cpu()
         out = self._qnode()(x, weights)
         self.circuit_executions += x.shape[0] if x.ndim == 2 else 1
-        return torch.stack(list(out), dim=-1).to(torch.float64)
+        return torch.stack(list(out), dim=-1).to(torch.float64).to(home)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -49,6 +49,7 @@ class TorchStatevector(Backend):
 
     device: ClassVar[str] = DEVICE_NAME
     diff_method: ClassVar[str] = "backprop"
+    follows_inputs: ClassVar[bool] = True  # from the CPU default (``run_device``)
     ProfileParams: ClassVar[type[BaseModel]] = TorchParams
     profile_diff_methods: ClassVar[tuple[str, ...]] = ("best", "backprop")
 
@@ -122,10 +123,19 @@ class TorchQNode:
         return self._programs[key]
 
     def __call__(self, inputs, weights):
-        key = (inputs.shape[-1], tuple(weights.shape))
+        device = run_device(self.torch_device, inputs)
+        key = (inputs.shape[-1], tuple(weights.shape), device)
         if key not in self._bound:
-            self._bound[key] = bind_kernel(self.program(*key), self.torch_device, self.dtype)
+            self._bound[key] = bind_kernel(self.program(*key[:2]), device, self.dtype)
         return self._bound[key](inputs, weights).unbind(-1)
+
+
+def run_device(torch_device: str, inputs) -> str:
+    """Where a call runs: the backend's ``torch_device``, except that the CPU default follows inputs
+    that live on a GPU (a head trained on ``training.device: cuda``), so the state vector is built
+    there and the torch kernel, not the CPU-only numba one, runs it (``bind_kernel``)."""
+    on = inputs.device
+    return str(on) if torch_device == "cpu" and on.type != "cpu" else torch_device
 
 
 def bind_kernel(program: Program, torch_device: str, dtype: str, kernel: str = "auto") -> Callable:
