@@ -67,7 +67,8 @@ BAD = [
         "name: x\ndatasets: [urban-synth]\nheads:\n  - name: quantum\n    training: {lrr: 0.1}\n"
         "qubits: [2]\n",
         "suite.yaml:5: heads[0].training.lrr: unknown key; did you mean 'lr'? (allowed: agreement_tol, "
-        "batch_size, epochs, lightning_from_qubits, lr, patience, timing_repeats, train_on, weight_decay)",
+        "batch_size, device, epochs, lightning_from_qubits, lr, patience, timing_repeats, train_on, "
+        "weight_decay)",
     ),
     (
         "name: x\ndatasets: [urban-synth]\nheads: [classical]\nqubits: [2]\ntraining:\n  epochs: 0\n",

@@ -1,4 +1,9 @@
-"""Train a backbone on the training split (selection on validation), then embed every split."""
+"""Train a backbone on the training split (selection on validation), then embed every split.
+
+Both run on ``compute``'s device and precision (``bench.cell.device.Compute``; default: the CPU
+at fp32, exactly as before devices existed): the net must already be there; inputs stay numpy
+on the CPU and move one batch at a time; embeddings come back as float32 numpy.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +12,21 @@ import torch
 import torch.nn.functional as F
 
 from bench.backbones.nets.base import BackboneNet
+from bench.cell.device import Compute
 from bench.cell.loop import LoopPhase, LoopSettings, Validation, fit
 from bench.spec.suite import BackboneTraining
 
+CPU = Compute()
 
-def _accuracy(net: BackboneNet, x: torch.Tensor, y: torch.Tensor, batch: int = 256) -> Validation:
+
+def _accuracy(
+    net: BackboneNet, x: torch.Tensor, y: torch.Tensor, compute: Compute, batch: int = 256
+) -> Validation:
     net.eval()
-    with torch.no_grad():
-        preds = torch.cat([net(x[i : i + batch]).argmax(1) for i in range(0, len(x), batch)])
+    with torch.no_grad(), compute.autocast():
+        preds = torch.cat(
+            [net(compute.to(x[i : i + batch])).argmax(1).cpu() for i in range(0, len(x), batch)]
+        )
     return Validation(float((preds == y).float().mean()))
 
 
@@ -35,6 +47,7 @@ def train_backbone(
     y_val: np.ndarray,
     settings: BackboneTraining,
     seed: int,
+    compute: Compute = CPU,
 ) -> dict:
     """Train ``net`` in place; keep the best-on-validation weights (``bench.cell.loop.fit``, one
     phase, selection on validation accuracy alone). Returns a small history.
@@ -47,15 +60,21 @@ def train_backbone(
         return {"val_accuracy": float("nan"), "best_epoch": 0, "epochs_run": 0}
     xt, yt = torch.from_numpy(x_train), torch.from_numpy(y_train)
     xv, yv = torch.from_numpy(x_val), torch.from_numpy(y_val)
+
+    def loss(idx: torch.Tensor) -> torch.Tensor:
+        with compute.autocast():
+            return F.cross_entropy(net(compute.to(xt[idx])), compute.to(yt[idx]))
+
     outcome = fit(
         net,
         [LoopPhase("train", settings.epochs)],
         [make_optimizer(net.parameters(), settings)],
-        lambda idx: F.cross_entropy(net(xt[idx]), yt[idx]),
+        loss,
         len(xt),
-        lambda: _accuracy(net, xv, yv),
+        lambda: _accuracy(net, xv, yv, compute),
         LoopSettings(settings.batch_size, settings.patience, settings.epochs, min_batch=2),  # BatchNorm
         torch.Generator().manual_seed(seed),
+        scaler=compute.scaler(),
     )
     net.eval()
     return {
@@ -65,9 +84,12 @@ def train_backbone(
     }
 
 
-def embed(net: BackboneNet, x: np.ndarray, batch: int = 256) -> np.ndarray:
+def embed(net: BackboneNet, x: np.ndarray, batch: int = 256, compute: Compute = CPU) -> np.ndarray:
     """``(N, ...)`` inputs -> ``(N, embedding_dim)`` float32 embeddings (eval mode, no grad)."""
     net.eval()
-    with torch.no_grad():
-        parts = [net.embed(torch.from_numpy(x[i : i + batch])) for i in range(0, len(x), batch)]
+    with torch.no_grad(), compute.autocast():
+        parts = [
+            net.embed(compute.to(torch.from_numpy(x[i : i + batch]))).float().cpu()
+            for i in range(0, len(x), batch)
+        ]
     return torch.cat(parts).numpy() if parts else np.zeros((0, net.embedding_dim), np.float32)

@@ -9,6 +9,11 @@ sample rate, raw and feature shapes) and ``fitted``, the statistics the feature 
 from the training split (``BaseFeature.fit``; absent in entries written before it existed), which
 ``bench.cell.predict`` needs to prepare a user's file.
 
+The backbone trains and embeds on ``backbone.training.device`` at ``backbone.training.precision``
+(``bench.cell.device``); an entry computed elsewhere than the CPU at fp32 also stores ``compute``
+(device, precision, why it is not bit-reproducible), which ``EmbeddingSet.compute`` returns (an
+entry without it was computed on the CPU at fp32). Its state and embeddings are CPU data either way.
+
 Every entry stores the seconds its computation took, so a record can report the real cost of
 a stage even when this run loaded it from the cache (``cache_hits`` says which).
 
@@ -28,6 +33,7 @@ import numpy as np
 import torch
 
 from bench.backbones.train import embed, train_backbone
+from bench.cell.device import CPU_INFO, Compute, is_default, resolve
 from bench.core.hashing import stable_hash
 from bench.core.registry import BACKBONES, DATASETS, FEATURES
 from bench.core.seeding import derive_seed, seed_everything
@@ -48,6 +54,7 @@ class EmbeddingSet:
     backbone_metrics: dict[str, float]
     timings: dict[str, float] = field(default_factory=dict)
     cache_hits: dict[str, bool] = field(default_factory=dict)
+    compute: dict = field(default_factory=lambda: dict(CPU_INFO))  # bench.cell.device.Compute.info
 
 
 def dataset_id(dataset: PluginRef) -> str:
@@ -175,22 +182,27 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
     plugin = BACKBONES.get(backbone.name).from_dict(backbone.params)
     net = plugin.build(feats["x"].shape[1:], len(feats["class_names"]))
     plugin.load_pretrained(net)
-    history = train_backbone(
-        net,
-        x["train"],
-        y["train"],
-        x["val"],
-        y["val"],
-        backbone.training,
-        derive_seed(seed, "backbone-shuffle"),
-    )
-    trained = time.perf_counter()
-    emb = {s: embed(net, x[s]) for s in SPLITS}
+    compute = Compute(resolve(backbone.training.device), backbone.training.precision)
+    with compute.active():
+        net.to(compute.device)
+        history = train_backbone(
+            net,
+            x["train"],
+            y["train"],
+            x["val"],
+            y["val"],
+            backbone.training,
+            derive_seed(seed, "backbone-shuffle"),
+            compute,
+        )
+        trained = time.perf_counter()
+        emb = {s: embed(net, x[s], compute=compute) for s in SPLITS}
+    net.to("cpu")
     with torch.no_grad():
         test_pred = net.classifier(torch.from_numpy(emb["test"])).argmax(1).numpy()
     scored = len(test_pred) and backbone.training.epochs > 0  # an untrained classifier is not scored
     metrics = {**history, "test_accuracy": float((test_pred == y["test"]).mean()) if scored else float("nan")}
-    return {
+    entry = {
         "input": feats["input"],
         "x": emb,
         "y": y,
@@ -202,6 +214,7 @@ def _compute_backbone(feats: dict, backbone: BackboneSpec, seed: int) -> dict:
         "seconds_train": trained - start,
         "seconds_embed": time.perf_counter() - trained,
     }
+    return entry if is_default(compute.info()) else {**entry, "compute": compute.info()}
 
 
 def embeddings_for(
@@ -236,4 +249,5 @@ def embeddings_for(
             "embedding_s": bb["seconds_embed"],
         },
         cache_hits=hits,
+        compute=bb.get("compute", CPU_INFO),
     )

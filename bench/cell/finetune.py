@@ -25,11 +25,12 @@ import torch.nn.functional as F
 
 from bench.backbones.train import make_optimizer
 from bench.cell.compress import fit_compressor
+from bench.cell.device import Compute, record_compute, resolve
 from bench.cell.embeddings import features_for
 from bench.cell.evaluate import evaluate_on_backend
 from bench.cell.head_model import build_head_model, head_logits
 from bench.cell.loop import EpochCallback, EpochResult, LoopSettings, Validation, fit
-from bench.cell.model import CellModel, LearnedCompression, batched
+from bench.cell.model import CPU, CellModel, LearnedCompression, batched
 from bench.cell.trained import FinetunedHead, record_training
 from bench.cell.training import TrainOutcome, head_phases
 from bench.core.registry import BACKBONES
@@ -41,9 +42,9 @@ from bench.results.record import Record
 from bench.spec.suite import BackboneTraining, TrainingSpec
 
 
-def _score(model: CellModel, x: np.ndarray, y: np.ndarray, batch: int) -> Validation:
+def _score(model: CellModel, x: np.ndarray, y: np.ndarray, batch: int, compute: Compute) -> Validation:
     model.eval()
-    logits = torch.from_numpy(batched(model, x, batch))
+    logits = torch.from_numpy(batched(model, x, batch, compute))
     target = torch.from_numpy(y).long()
     return Validation(
         float((logits.argmax(1) == target).float().mean()), float(F.cross_entropy(logits, target))
@@ -58,8 +59,12 @@ def train_jointly(
     backbone_training: BackboneTraining,
     seed: int,
     on_epoch: EpochCallback | None = None,
+    compute: Compute = CPU,
 ) -> TrainOutcome:
-    """Train ``model`` in place through the head's phases; load and return the best validation state."""
+    """Train ``model`` in place through the head's phases; load and return the best validation state.
+
+    ``model`` must be on ``compute``'s device; batches move there and run under its autocast (the
+    backbone's float32 layers; the float64 compression and head are left alone by autocast)."""
     shuffle = torch.Generator().manual_seed(seed)
     seed_everything(derive_seed(seed, "dropout"))
     body = [*model.backbone.parameters(), *model.compression.parameters()]
@@ -68,6 +73,10 @@ def train_jointly(
         torch.optim.Adam(model.head.parameters(), lr=training.lr, weight_decay=training.weight_decay),
     ]
     xt, yt = torch.from_numpy(x["train"]), torch.from_numpy(y["train"]).long()
+
+    def loss(idx: torch.Tensor) -> torch.Tensor:
+        with compute.autocast():
+            return F.cross_entropy(model(compute.to(xt[idx])), compute.to(yt[idx]))
 
     def row(e: EpochResult) -> dict:
         return {
@@ -83,13 +92,14 @@ def train_jointly(
         model,
         head_phases(model.head, training.epochs),
         optimizers,
-        lambda idx: F.cross_entropy(model(xt[idx]), yt[idx]),
+        loss,
         len(xt),
-        lambda: _score(model, x["val"], y["val"], training.batch_size),
+        lambda: _score(model, x["val"], y["val"], training.batch_size, compute),
         LoopSettings(training.batch_size, training.patience, training.epochs, min_batch=2),  # BatchNorm
         shuffle,
         row,
         on_epoch,
+        compute.scaler(),
     )
     model.eval()
     return TrainOutcome.of(outcome)
@@ -118,11 +128,24 @@ def _trained(cell: Cell, feats: dict, x: dict, y: dict, on_epoch: EpochCallback 
     n_classes = len(feats["class_names"])
     model = build_finetune_model(cell, feats, x["train"], n_classes)
     s = cell.suite
-    outcome = train_jointly(
-        model, x, y, cell.training, s.backbone.training, derive_seed(cell.seed, "finetune"), on_epoch
-    )
-    seconds = time.perf_counter() - start
-    angles = {split: batched(model.angles, x[split], cell.training.batch_size) for split in SPLITS}
+    compute = Compute(resolve(s.backbone.training.device), s.backbone.training.precision)
+    with compute.active():
+        model.to(compute.device)
+        outcome = train_jointly(
+            model,
+            x,
+            y,
+            cell.training,
+            s.backbone.training,
+            derive_seed(cell.seed, "finetune"),
+            on_epoch,
+            compute,
+        )
+        seconds = time.perf_counter() - start
+        angles = {
+            split: batched(model.angles, x[split], cell.training.batch_size, compute) for split in SPLITS
+        }
+    model.to("cpu")
     executions = model.head.quantum.circuit_executions if model.head.quantum is not None else 0
     acc = {
         split: float((head_logits(model.head, torch.from_numpy(angles[split])).argmax(1) == y[split]).mean())
@@ -143,6 +166,7 @@ def _trained(cell: Cell, feats: dict, x: dict, y: dict, on_epoch: EpochCallback 
         val_accuracy=acc["val"],
         input=feats["input"],
         class_names=feats["class_names"],
+        compute=compute.info(),
     )
 
 
@@ -173,6 +197,7 @@ def run_finetune(
     angles = {split: torch.from_numpy(trained.angles[split]) for split in SPLITS}
     labels = {split: torch.from_numpy(y[split]).long() for split in SPLITS}
     record.timings["head_training_s"] = trained.seconds
+    record.compute = record_compute(trained.compute, trained.compute)
     record_training(record, trained, head, skipped_items=len(feats["skipped"]))
     evaluate_on_backend(cell, head, angles, labels, trained, record, n_classes)
     record.metrics["overfit_gap"] = record.metrics["train_accuracy"] - record.metrics["test_accuracy"]

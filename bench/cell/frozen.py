@@ -18,6 +18,7 @@ from typing import Any
 import torch
 
 from bench.cell.compress import fit_compressor
+from bench.cell.device import Compute, record_compute, resolve
 from bench.cell.embeddings import EmbeddingSet, embeddings_for
 from bench.cell.evaluate import evaluate_on_backend
 from bench.cell.evaluate_only import evaluate_only
@@ -48,18 +49,21 @@ def _train(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallba
 
 
 def _trained(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCallback | None) -> TrainedHead:
-    """Train on ``x["train"]``, select epochs on ``x["val"]`` (``x`` holds no test split)."""
+    """Train on ``x["train"]``, select epochs on ``x["val"]`` (``x`` holds no test split), on the
+    cell's ``training.device``; the model is back on the CPU afterwards."""
     start = time.perf_counter()
-    outcome = train_head(
-        model,
-        x["train"],
-        y["train"],
-        x["val"],
-        y["val"],
-        cell.training,
-        derive_seed(cell.seed, "head-shuffle", cell.stream_label, cell.n_qubits, cell.n_layers),
-        on_epoch,
-    )
+    compute = Compute(resolve(cell.training.device))
+    on = {s: (compute.to(x[s]), compute.to(y[s])) for s in ("train", "val")}
+    with compute.active():
+        outcome = train_head(
+            model.to(compute.device),
+            *on["train"],
+            *on["val"],
+            cell.training,
+            derive_seed(cell.seed, "head-shuffle", cell.stream_label, cell.n_qubits, cell.n_layers),
+            on_epoch,
+        )
+    model.to("cpu")
     seconds = time.perf_counter() - start
     executions = model.quantum.circuit_executions if model.quantum is not None else 0
     logits = {s: head_logits(model, x[s]) for s in ("train", "val")}
@@ -76,6 +80,7 @@ def _trained(cell: Cell, model: HeadModel, x, y, compressor, on_epoch: EpochCall
         val_accuracy=acc["val"],
         val_loss=val_loss,
         compressor=compressor,
+        compute=compute.info(),
     )
 
 
@@ -120,6 +125,7 @@ def run_frozen(cell: Cell, cache: Cache, record: Record, on_epoch: EpochCallback
     if model.param_target:
         record.metrics["param_target"] = model.param_target
         record.metrics["param_ratio"] = model.trainable_count() / model.param_target
+    record.compute = record_compute(trained.compute, emb.compute)
     record_training(
         record,
         trained,

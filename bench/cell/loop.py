@@ -13,6 +13,8 @@ Contract of ``fit``:
   ``shuffle``, then per batch of ``batch_size`` indices (batches smaller than ``min_batch``
   are skipped): every optimizer's ``zero_grad``, ``loss(batch).backward()``, every
   optimizer's ``step``; then ``model.eval()`` and ``validate()``;
+* with a ``scaler`` (``torch.amp.GradScaler``, fp16 mixed precision) the loss is scaled before
+  ``backward``, each optimizer steps through ``scaler.step`` and ``scaler.update`` follows;
 * an epoch is better than the best so far when ``(accuracy, -loss)`` is larger (ties: lower
   validation loss; without a loss, accuracy alone); early stopping ends a phase after
   ``patience`` epochs in a row without improvement;
@@ -105,6 +107,7 @@ def _train_epoch(
     n_train: int,
     shuffle: torch.Generator,
     settings: LoopSettings,
+    scaler: torch.amp.GradScaler | None = None,
 ) -> list[float]:
     order, losses = torch.randperm(n_train, generator=shuffle), []
     for start in range(0, len(order), settings.batch_size):
@@ -114,9 +117,15 @@ def _train_epoch(
         for opt in optimizers:
             opt.zero_grad()
         value = loss(batch)
-        value.backward()
-        for opt in optimizers:
-            opt.step()
+        if scaler is None:
+            value.backward()
+            for opt in optimizers:
+                opt.step()
+        else:
+            scaler.scale(value).backward()
+            for opt in optimizers:
+                scaler.step(opt)
+            scaler.update()
         losses.append(value.item())
     return losses
 
@@ -132,9 +141,11 @@ def fit(
     shuffle: torch.Generator,
     row: Callable[[EpochResult], dict] | None = None,
     on_epoch: EpochCallback | None = None,
+    scaler: torch.amp.GradScaler | None = None,
 ) -> LoopOutcome:
     """Train ``model`` in place (see the module docstring); ``loss(batch)`` is the training loss
-    on a tensor of training indices. Loads and returns the best validation state."""
+    on a tensor of training indices (on the CPU; the caller moves a batch to its device). Loads and
+    returns the best validation state."""
     best = UNTRAINED
     best_state, best_epoch, epoch, history = copy.deepcopy(model.state_dict()), 0, 0, []
     managed = False
@@ -146,7 +157,7 @@ def fit(
         for _ in range(phase.epochs):
             epoch += 1
             model.train()
-            losses = _train_epoch(optimizers, loss, n_train, shuffle, settings)
+            losses = _train_epoch(optimizers, loss, n_train, shuffle, settings, scaler)
             model.eval()
             result = validate()
             if row is not None:

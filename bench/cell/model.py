@@ -23,9 +23,11 @@ from torch import nn
 
 from bench.backbones.nets.base import BackboneNet
 from bench.cell.compress import Compressor
+from bench.cell.device import Compute
 from bench.heads.models.base import HeadModel
 from bench.quantum.pennylane.simulators import Simulator
 
+CPU = Compute()
 SQUASH_SLOPE = 4.0
 """Slope of the learned compression's sigmoid around the middle of the training range."""
 
@@ -103,10 +105,12 @@ class CellModel(nn.Module):
         self.head.use_simulator(simulator)
 
 
-def batched(fn, x: np.ndarray, batch: int = 256) -> np.ndarray:
-    """``fn`` on float32 ``x`` in chunks of ``batch`` without gradients; concatenated as numpy."""
-    with torch.no_grad():
+def batched(fn, x: np.ndarray, batch: int = 256, compute: Compute = CPU) -> np.ndarray:
+    """``fn`` on float32 ``x`` in chunks of ``batch`` without gradients, each chunk on ``compute``'s
+    device and precision (``fn``'s module must be there); concatenated as CPU numpy."""
+    with torch.no_grad(), compute.autocast():
         parts = [
-            fn(torch.from_numpy(np.ascontiguousarray(x[i : i + batch]))) for i in range(0, len(x), batch)
+            fn(compute.to(torch.from_numpy(np.ascontiguousarray(x[i : i + batch])))).cpu()
+            for i in range(0, len(x), batch)
         ]
     return torch.cat(parts).numpy() if parts else np.zeros((0,))

@@ -5,6 +5,8 @@ The cache keeps it as the plain dict it always was (``payload()`` / ``from_paylo
 heads written before this type existed load unchanged, and cache files stay byte-compatible:
 
 * the ``frozen`` protocol (cache kind ``heads``) adds ``val_loss`` and the fitted ``compressor``;
+* a head trained elsewhere than the CPU at fp32 adds ``compute`` (``bench.cell.device``); one
+  without it was trained on the CPU at fp32;
 * the ``finetune`` protocol (cache kind ``finetune``) adds the jointly trained backbone and
   compression states, every split's angles, the test logits, the input description and class
   names (``FinetunedHead``); it records no validation loss (``val_loss`` is NaN, never stored).
@@ -16,6 +18,7 @@ import math
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from bench.cell.device import CPU_INFO, is_default
 from bench.results.record import Record
 
 
@@ -32,6 +35,7 @@ class TrainedHead:
         train_accuracy, val_accuracy: of the kept state.
         val_loss: validation cross-entropy of the kept state (NaN when the protocol has none).
         compressor: the fitted compression (frozen protocol), else ``None``.
+        compute: where it trained (``bench.cell.device.Compute.info``); the CPU at fp32 by default.
     """
 
     state: dict
@@ -44,10 +48,13 @@ class TrainedHead:
     val_accuracy: float
     val_loss: float = math.nan
     compressor: Any = None
+    compute: dict[str, Any] = field(default_factory=lambda: dict(CPU_INFO))
 
     def payload(self) -> dict[str, Any]:
-        """The cache's plain dict (the keys this protocol has always stored)."""
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in self._not_stored()}
+        """The cache's plain dict (the keys this protocol has always stored, plus ``compute`` when
+        it trained elsewhere than the CPU at fp32)."""
+        hidden = (*self._not_stored(), *(("compute",) if is_default(self.compute) else ()))
+        return {f.name: getattr(self, f.name) for f in fields(self) if f.name not in hidden}
 
     def _not_stored(self) -> tuple[str, ...]:
         return ()

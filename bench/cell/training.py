@@ -60,7 +60,10 @@ def train_head(
     seed: int,
     on_epoch: EpochCallback | None = None,
 ) -> TrainOutcome:
-    """Train ``model`` in place through its phases; load and return the best validation state."""
+    """Train ``model`` in place through its phases; load and return the best validation state.
+
+    ``model`` and the tensors live on one device (the shuffle generator stays on the CPU; each
+    batch's indices move there); the returned ``state`` is on the CPU."""
 
     def row(e: EpochResult) -> dict:
         return {
@@ -76,7 +79,9 @@ def train_head(
         model,
         head_phases(model, settings.epochs),
         [torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)],
-        lambda batch: F.cross_entropy(model(x_train[batch]), y_train[batch]),
+        lambda batch: F.cross_entropy(
+            model(x_train[batch.to(x_train.device)]), y_train[batch.to(y_train.device)]
+        ),
         len(x_train),
         lambda: _evaluate(model, x_val, y_val),
         LoopSettings(settings.batch_size, settings.patience, settings.epochs),
@@ -84,4 +89,5 @@ def train_head(
         row,
         on_epoch,
     )
+    outcome.state = {k: v.cpu() for k, v in outcome.state.items()}
     return TrainOutcome.of(outcome)

@@ -81,6 +81,10 @@ class Record:
         control, treatment: for a matched control cell (``bench.spec.controls``), its kind and the
             label of the treatment head it controls; ``None`` otherwise.
         selection: how the kept model was chosen on validation (``bench.cell.selection.describe``).
+        compute: where the classical parts ran (``bench.cell.device.record_compute``): ``device``
+            (head training, ``cpu`` or ``cuda:N``, ``auto`` resolved), ``backbone_device``,
+            ``precision`` (the backbone's) and ``reproducible`` (``bit``, or ``not-bit (reasons)``:
+            CUDA or mixed precision). Empty in failed records and records written before it existed.
     """
 
     key: str
@@ -113,6 +117,7 @@ class Record:
     control: str | None = None
     treatment: str | None = None
     selection: dict[str, Any] = field(default_factory=dict)
+    compute: dict[str, str] = field(default_factory=dict)
     schema_version: int = RECORD_SCHEMA_VERSION
 
     @property

@@ -12,8 +12,8 @@ Contract of ``results_table``:
   ``schema_version``, and the lists ``confusion``, ``class_names``, ``predictions``, ``labels``,
   ``gate_trajectory``, ``jobs`` as Python lists);
 - nested dicts flattened with dots: ``spec.<...>``, ``timings.<name>``, ``provenance.<...>`` (e.g.
-  ``provenance.version.torch``), ``cache_hits.<stage>``, ``backend_info.<...>``, ``selection.<...>``;
-  a key a record lacks is missing (NaN/None) in its row.
+  ``provenance.version.torch``), ``cache_hits.<stage>``, ``backend_info.<...>``, ``selection.<...>``,
+  ``compute.<...>``; a key a record lacks is missing (NaN/None) in its row.
 No records give an empty frame with the leading columns.
 """
 

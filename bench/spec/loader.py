@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from bench.core.errors import UserError, unknown_name_message
 from bench.core.registry import BACKBONES, DATASETS, FEATURES, SIMULATORS, Registry
+from bench.spec.device import cuda_problem, names_cuda
 from bench.spec.folds import resolve_folds
 from bench.spec.head_entries import expand_heads
 from bench.spec.located import Located, labelled
@@ -56,6 +57,7 @@ def _resolve(suite: Suite, loc: Located) -> Suite:
     _check_train_on(suite.training, ("training",), loc)
     for i in range(len(suite.heads)):
         _check_head_training(suite, i, loc)
+    _check_devices(suite, loc)
     for axis in ("qubits", "layers", "seeds", "backends"):
         values = getattr(suite, axis)
         if len(set(values)) != len(values):
@@ -86,6 +88,23 @@ def _check_head_training(suite: Suite, i: int, loc: Located) -> None:
     except ValidationError as exc:
         raise loc.from_validation(exc, TrainingSpec, at) from None
     _check_train_on(merged, at, loc)
+
+
+def _check_devices(suite: Suite, loc: Located) -> None:
+    """Every device setting that names CUDA must find it on this machine (``auto`` falls back)."""
+    settings: list[tuple[KeyPath, str]] = [
+        (("training", "device"), suite.training.device),
+        (("backbone", "training", "device"), suite.backbone.training.device),
+    ]
+    settings += [
+        (("heads", i, "training", "device"), h.training["device"])
+        for i, h in enumerate(suite.heads)
+        if isinstance(h.training.get("device"), str)
+    ]
+    for at, device in settings:
+        problem = cuda_problem(device) if names_cuda(device) else None
+        if problem:
+            raise loc.error(at, f"'{device}' requested but {problem} (allowed here: auto, cpu)")
 
 
 def _check_modalities(datasets: list[PluginRef], features: PluginRef, loc: Located) -> None:

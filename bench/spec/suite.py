@@ -32,10 +32,35 @@ from bench.core.hashing import stable_hash
 from bench.core.registry import CONTROLS
 from bench.data.folds import MIN_FOLDS
 from bench.quantum.profiles import BackendProfile
+from bench.spec.device import DEFAULT_DEVICE, DEFAULT_PRECISION, DEVICE_FORMS, DeviceName, Precision
 
 
 class Frozen(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class DefaultsHidden(Frozen):
+    """A model whose ``HIDDEN`` keys are left out of its plain data while they hold their defaults,
+    so adding such a key changed no suite hash, cell key or cache key of a suite that leaves it unset."""
+
+    HIDDEN: ClassVar[dict[str, Any]] = {}
+
+    @model_serializer(mode="wrap")
+    def _defaults_hidden(self, handler: Any) -> dict[str, Any]:
+        data = handler(self)
+        for key, default in self.HIDDEN.items():
+            if data.get(key) == default:
+                data.pop(key, None)
+        return data
+
+
+DEVICE_HELP = (
+    f"Device of {{what}} ({DEVICE_FORMS}): 'auto' is CUDA when the machine running the "
+    "cell sees a GPU (torch.cuda.is_available()), else the CPU; 'cuda' on a machine without a GPU is "
+    "refused when the suite is loaded. Records say which device ran (`compute.{field}`) and whether the "
+    "result is bit-reproducible (`compute.reproducible`: CUDA results are repeatable on one machine with "
+    "deterministic algorithms, not across machines). Part of the cell key only when not 'cpu'."
+)
 
 
 class PluginRef(Frozen):
@@ -193,8 +218,10 @@ def _as_ref(value: Any) -> Any:
     return {"name": value} if isinstance(value, str) else value
 
 
-class BackboneTraining(Frozen):
+class BackboneTraining(DefaultsHidden):
     """How the backbone is trained (once per dataset x seed), then frozen."""
+
+    HIDDEN: ClassVar[dict[str, Any]] = {"device": DEFAULT_DEVICE, "precision": DEFAULT_PRECISION}
 
     epochs: int = Field(
         15,
@@ -210,6 +237,27 @@ class BackboneTraining(Frozen):
         "adam", description="Optimizer of the backbone's parameters (also in the finetune protocol)."
     )
     momentum: float = Field(0.9, ge=0, lt=1, description="Momentum of the sgd optimizer (ignored by adam).")
+    device: DeviceName = Field(
+        DEFAULT_DEVICE,
+        description=DEVICE_HELP.format(what="the backbone's training and embedding", field="backbone_device")
+        + " In the finetune protocol the whole joint model trains here.",
+    )
+    precision: Precision = Field(
+        DEFAULT_PRECISION,
+        description="Backbone arithmetic: fp32, or mixed precision under torch.autocast - bf16 (CPU or "
+        "CUDA) or fp16 (CUDA only, with a gradient scaler). Mixed precision is never bit-reproducible "
+        "across machines (`compute.reproducible` says so). Heads stay float64. Part of the cell key only "
+        "when not fp32.",
+    )
+
+    @model_validator(mode="after")
+    def _fp16_on_cuda(self) -> BackboneTraining:
+        if self.precision == "fp16" and not self.device.startswith("cuda"):
+            raise ValueError(
+                f"precision: fp16 needs device cuda or cuda:N (its gradient scaler is CUDA-only; device is "
+                f"'{self.device}'); on the CPU use bf16 (allowed: fp32, bf16, fp16)"
+            )
+        return self
 
 
 class BackboneSpec(Frozen):
@@ -249,8 +297,10 @@ class CompressionSpec(Frozen):
         return self
 
 
-class TrainingSpec(Frozen):
+class TrainingSpec(DefaultsHidden):
     """How heads are trained and how exact backends are checked against each other."""
+
+    HIDDEN: ClassVar[dict[str, Any]] = {"device": DEFAULT_DEVICE}
 
     epochs: int = Field(40, ge=1, description="Maximum epochs per head.")
     batch_size: int = Field(64, ge=1, description="Mini-batch size (one broadcast circuit call per batch).")
@@ -274,6 +324,13 @@ class TrainingSpec(Frozen):
         1e-6, gt=0, description="Max |output difference| allowed between an exact backend and the trainer."
     )
     timing_repeats: int = Field(3, ge=1, description="Repeats of each circuit timing (the median is kept).")
+    device: DeviceName = Field(
+        DEFAULT_DEVICE,
+        description=DEVICE_HELP.format(what="head training", field="device")
+        + " A circuit trained on torch.statevector then runs on that GPU (its CUDA path); other "
+        "simulators run the circuit on the CPU. Evaluation on the backends stays on the CPU. A head's "
+        "`training` may override it; backbone.training.device is set separately.",
+    )
 
 
 class BudgetSpec(Frozen):
