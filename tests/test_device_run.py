@@ -113,3 +113,32 @@ def test_cuda_cells_run_record_and_repeat(tmp_path):
         assert r.compute["device"].startswith("cuda:") and r.compute["backbone_device"].startswith("cuda:")
         assert r.compute["reproducible"].startswith(f"not-bit ({CUDA_NOT_BIT}; bf16 autocast")
         assert r.predictions == s.predictions
+
+
+def test_the_loop_steps_through_a_gradient_scaler():
+    """fit's scaler branch (fp16 on CUDA) checked with torch's CPU GradScaler: scaling by a power of
+    two and unscaling is exact, so the trained weights equal those of the unscaled loop."""
+    from bench.cell.loop import LoopPhase, LoopSettings, Validation, fit
+
+    def train(scaler):
+        epochs = iter(range(100))  # every epoch validates better: the last one is kept
+        gen = torch.Generator().manual_seed(0)
+        x, y = torch.randn(32, 4, generator=gen), torch.randint(0, 3, (32,), generator=gen)
+        torch.manual_seed(0)
+        model = torch.nn.Linear(4, 3)
+        fit(
+            model,
+            [LoopPhase("train", 3)],
+            [torch.optim.SGD(model.parameters(), lr=0.1)],
+            lambda idx: torch.nn.functional.cross_entropy(model(x[idx]), y[idx]),
+            len(x),
+            lambda: Validation(float(next(epochs))),
+            LoopSettings(8, 5, 3),
+            torch.Generator().manual_seed(1),
+            scaler=scaler,
+        )
+        return model.weight.detach().clone()
+
+    scaler = torch.amp.GradScaler("cpu", init_scale=2.0**10)
+    assert torch.equal(train(scaler), train(None))
+    assert scaler.get_scale() == 2.0**10  # no overflow: the scale was used, and never backed off
