@@ -13,36 +13,11 @@ Schema versions (``bench.core.versions``) are bumped whenever the layout of a st
 changes, so stale cache entries and result rows are recognised instead of misread.
 """
 
+from bench import api
 from bench.core.versions import CACHE_SCHEMA_VERSION, RECORD_SCHEMA_VERSION, __version__
 
-__all__ = [
-    "CACHE_SCHEMA_VERSION",
-    "RECORD_SCHEMA_VERSION",
-    "Comparison",
-    "EventCallback",
-    "ExitCode",
-    "PlannedCell",
-    "ResultsStore",
-    "RunEvent",
-    "RunInfo",
-    "RunOptions",
-    "RunOutcome",
-    "RunSummary",
-    "Suite",
-    "SuiteLayout",
-    "SuitePlan",
-    "UserError",
-    "__version__",
-    "compare",
-    "events",
-    "list_runs",
-    "load_suite",
-    "open_store",
-    "plan_suite",
-    "results",
-    "run_suite",
-    "write_report",
-]
+__all__ = ["CACHE_SCHEMA_VERSION", "RECORD_SCHEMA_VERSION", "__version__", *api.__all__]
+"""The schema versions, the version, and every public name of ``bench.api`` (its ``EXPORTS``)."""
 
 
 def __getattr__(name: str):
@@ -55,9 +30,7 @@ def __getattr__(name: str):
         import bench.results as package
 
         return package
-    if name in __all__:
-        from bench import api
-
+    if name in api.EXPORTS:
         return getattr(api, name)
     raise AttributeError(f"module 'bench' has no attribute {name!r}")
 

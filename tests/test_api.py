@@ -3,6 +3,8 @@ from Python, the way a notebook does, and ``python -m bench export`` writing the
 
 from __future__ import annotations
 
+import dataclasses
+import inspect
 import json
 import subprocess
 import sys
@@ -33,7 +35,14 @@ def ran(tmp_path_factory):
             reports_root=tmp / "r", cache_dir=tmp / "c", report=False, new_run=True, changed_only=True
         ),
     )
-    return {"suite": suite, "reports": tmp / "r", "first": first, "second": second, "events": seen}
+    return {
+        "suite": suite,
+        "reports": tmp / "r",
+        "cache": tmp / "c",
+        "first": first,
+        "second": second,
+        "events": seen,
+    }
 
 
 def test_a_run_returns_its_outcome_and_reports_through_typed_events(ran):
@@ -136,3 +145,106 @@ def test_import_bench_is_light_and_bench_results_stays_callable():
 def test_every_public_name_resolves():
     for name in bench.__all__:
         assert getattr(bench, name) is not None, name
+
+
+def test_docs_api_lists_every_public_name():
+    """docs/api.md documents every name of ``bench.__all__`` (a function as ``bench.name(``)."""
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    missing = []
+    for name in bench.api.__all__:
+        value = getattr(bench.api, name)
+        if inspect.isfunction(value):
+            documented = f"bench.{name}(" in text
+        else:
+            documented = f"`{name}`" in text or f"`bench.{name}`" in text
+        if not documented:
+            missing.append(name)
+    assert missing == []
+
+
+def test_the_api_names_live_in_one_list():
+    """``bench.api.EXPORTS`` is the only list: ``bench.__all__`` adds the versions; no public name
+    is also the name of a submodule of ``bench.api`` (importing that would shadow it)."""
+    assert set(bench.__all__) == set(bench.api.__all__) | {
+        "CACHE_SCHEMA_VERSION",
+        "RECORD_SCHEMA_VERSION",
+        "__version__",
+    }
+    submodules = {p.stem for p in (ROOT / "bench" / "api").glob("*.py")}
+    assert not submodules & set(bench.api.EXPORTS)
+    for name, target in bench.api.EXPORTS.items():
+        module, _, attribute = target.partition(":")
+        assert attribute in ("", name), f"{name} is exported as {target}"
+
+
+def test_runs_overview_is_typed_and_is_what_runs_json_prints(ran, capsys):
+    rows = bench.runs_overview(ran["suite"], reports_dir=ran["reports"])
+    assert [type(r) for r in rows] == [bench.RunOverview, bench.RunOverview]
+    assert [r.run_id for r in rows] == [ran["first"].summary.run_id, ran["second"].summary.run_id]
+    assert (rows[0].ok, rows[0].reused, rows[1].ok, rows[1].reused) == (3, 0, 3, 3)
+    assert (rows[0].policy, rows[1].policy) == ("resume", "changed-only")
+    assert main(["runs", str(ran["suite"]), "--json", "--reports-dir", str(ran["reports"])]) == 0
+    assert json.loads(capsys.readouterr().out) == [dataclasses.asdict(r) for r in rows]
+
+
+def test_plan_overview_and_export_results(ran):
+    where = {"reports_dir": ran["reports"], "cache_dir": ran["cache"]}
+    overview = bench.plan_overview(ran["suite"], executor="sequential", **where)
+    assert isinstance(overview, bench.PlanOverview) and overview.executor == "sequential"
+    assert overview.plan.counts()["done"] == 3 and overview.grid.cells == 3
+    assert overview.estimate.n_cells == 0 and overview.budget.costs == [] and overview.pilot.run_id is None
+    selected = bench.plan_overview(ran["suite"], only=["quantum"], **where)
+    assert len(selected.plan.cells) == 2 and selected.grid.cells == 2
+    with pytest.raises(bench.UserError, match=r"--workers: must be >= 1 \(got 0\)"):
+        bench.plan_overview(ran["suite"], workers=0, **where)
+    done = bench.export_results(ran["suite"], "jsonl", **where)
+    latest = ran["second"].summary.run_id
+    assert done == bench.ExportedResults(ran["reports"] / "tiny" / "export" / f"{latest}.jsonl", 3, 1)
+    with pytest.raises(bench.UserError, match="unknown format 'xlsx'"):
+        bench.export_results(ran["suite"], "xlsx", **where)
+
+
+def test_predict_returns_the_ranked_classes(ran, tmp_path):
+    import numpy as np
+    import soundfile
+
+    wav = tmp_path / "clip.wav"
+    noise = np.random.default_rng(0).standard_normal(2000).astype("float32") * 0.1
+    soundfile.write(wav, noise, 8000, subtype="FLOAT")
+    planned = bench.plan_suite(ran["suite"], reports_dir=ran["reports"], only=["default.qubit"])
+    [key] = [p.cell.key for p in planned.cells]
+    where = {"reports_dir": ran["reports"], "cache_dir": ran["cache"]}
+    result = bench.predict(ran["suite"], wav, cell=key.split("#")[0], top=2, **where)
+    assert isinstance(result, bench.Prediction) and (result.cell, result.simulator) == (key, "default.qubit")
+    assert len(result.ranked) == 2 and result.ranked[0][1] >= result.ranked[1][1] > 0
+    with pytest.raises(bench.UserError, match="--top: must be >= 1"):
+        bench.predict(ran["suite"], wav, cell=key, top=0, **where)
+
+
+def test_choose_executor_resolves_auto_and_checks_the_flags(monkeypatch):
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    assert bench.choose_executor(workers=1) == bench.ExecutorChoice("sequential", 1, {}, False)
+    pool = bench.choose_executor(workers=2, stuck_timeout=30.0)
+    assert pool == bench.ExecutorChoice("process", 2, {"stuck_timeout": 30.0}, True)
+    with pytest.raises(bench.UserError, match="--scheduler: needs --executor dask"):
+        bench.choose_executor("process", scheduler="tcp://127.0.0.1:1")
+    with pytest.raises(bench.UserError, match="--stuck-timeout: must be > 0 seconds"):
+        bench.choose_executor("sequential", stuck_timeout=0)
+    with pytest.raises(bench.UserError, match="unknown executor 'threads'"):
+        bench.choose_executor("threads")
+
+
+def test_repair_backend_status_and_the_statistics_check_as_data(ran):
+    layout = bench.RunOptions(reports_root=ran["reports"]).layout(bench.load_suite(ran["suite"]))
+    assert bench.repair(ran["suite"], reports_dir=ran["reports"]) == bench.RepairOutcome(layout.store, None)
+    ok, missing = (
+        bench.BackendStatus("a", "noisy", "trains", ""),
+        bench.BackendStatus("b", "ibm", "?", "", "no account"),
+    )
+    assert ok.available and ok.status == "available"
+    assert not missing.available and missing.status == "unavailable: no account"
+    assert bench.BackendStatus("c", "?", "?", "c.yaml", "bad key", invalid=True).status == "invalid: bad key"
+    check = bench.check_statistics(quick=True, replicates=10)
+    assert len(check.regimes) == len(check.lines) - 1 == 4 and check.exit_code == (0 if check.passed else 1)
+    with pytest.raises(bench.UserError, match="--replicates: must be >= 10"):
+        bench.check_statistics(replicates=5)

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench.cli.options_doc import options_markdown
+from bench.api.reference import options_markdown
 from bench.cli.parser import main
 from bench.core.registry import SIMULATORS
 from tests.conftest import write_suite

@@ -33,7 +33,7 @@ def _statuses(tmp_path) -> dict[str, str]:
         store.close()
 
 
-@pytest.mark.parametrize("target", ["bench.api.load_suite", "bench.run.driver.plan"])
+@pytest.mark.parametrize("target", ["bench.api.suites.load_suite", "bench.run.driver.plan"])
 def test_ctrl_c_while_loading_or_planning(tiny_suite_path, tmp_path, capsys, monkeypatch, target):
     monkeypatch.setattr(target, _interrupt)
     assert main(_argv("run", tiny_suite_path, tmp_path)) == 130

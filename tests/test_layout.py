@@ -98,9 +98,67 @@ def test_every_stage_and_plugin_kind_is_a_documented_subpackage(package):
 
 
 def test_no_stage_module_left_at_the_top_level():
-    """Only the package, its entry point and the public API (``bench.api``, a facade over the stages)."""
+    """Only the package and its entry point; the public API is the package ``bench.api`` (a facade
+    over the stages)."""
     top = sorted(p.name for p in PACKAGE.glob("*.py"))
-    assert top == ["__init__.py", "__main__.py", "api.py"]
+    assert top == ["__init__.py", "__main__.py"]
+    assert (PACKAGE / "api" / "__init__.py").is_file()
+
+
+CLI_MAY_IMPORT = ("bench.api", "bench.cli", "bench.core")
+"""What the command line is built on: the public API, itself, and the core types (errors, exit codes)."""
+CLI_IMPORTS_ALLOWED = {
+    ("bench.cli.parser", "bench.run.interrupts"): "the process's signal handling and interrupt exit codes",
+}
+"""``(cli module, stage module)`` pairs allowed besides ``CLI_MAY_IMPORT``, and why."""
+
+
+def stage_imports_of_cli(name: str, path: Path, known: dict[str, Path]) -> list[str]:
+    """The imports of ``bench.cli`` module ``name`` that reach past the API into a stage module."""
+    return [
+        f"{name} imports {mod}"
+        for mod, _ in imports_of(path, known)
+        if mod != "bench"  # the package itself (its version)
+        and not any(mod == allowed or mod.startswith(allowed + ".") for allowed in CLI_MAY_IMPORT)
+        and (name, mod) not in CLI_IMPORTS_ALLOWED
+    ]
+
+
+def test_the_cli_is_a_view_of_the_api():
+    """Every command (and the helpers and views they use) calls ``bench.api``, never a stage
+    (``bench.run``, ``bench.cell``, ``bench.report``, ...) directly."""
+    known = modules()
+    commands = [n for n in known if n.startswith("bench.cli.commands.")]
+    assert len(commands) >= 14, commands
+    offenders = [
+        line
+        for name, path in known.items()
+        if name == "bench.cli" or name.startswith("bench.cli.")
+        for line in stage_imports_of_cli(name, path, known)
+    ]
+    assert offenders == []
+
+
+def test_the_cli_check_sees_a_planted_stage_import(tmp_path):
+    planted = tmp_path / "command.py"
+    planted.write_text(
+        "from bench.api import run_suite\nfrom bench.cli import views\n"
+        "from bench.core.errors import UserError\n"
+        "def run(args):\n    from bench.run.driver import run_suite_outcome\n    import bench.report\n",
+        encoding="utf-8",
+    )
+    found = stage_imports_of_cli("bench.cli.commands.planted", planted, modules())
+    assert found == [
+        "bench.cli.commands.planted imports bench.run.driver",
+        "bench.cli.commands.planted imports bench.report",
+    ]
+
+
+def test_the_api_package_imports_nothing_on_import():
+    """``import bench`` stays light: ``bench.api`` only names where each public name lives."""
+    init = PACKAGE / "api" / "__init__.py"
+    assert third_party_imports(init) == {"__future__", "importlib"}
+    assert [m for m, _ in imports_of(init, modules())] == []
 
 
 COMPUTING = ("bench.cell", "bench.data", "bench.features", "bench.backbones", "bench.heads", "bench.quantum")
@@ -156,7 +214,7 @@ LISTINGS_ALLOWED = {
         "bench.quantum.profiles",
         "SIMULATORS",
     ): "PennyLane's own diff-method limits per device name (default.mixed too)",
-    ("bench.cli.commands.benchmark", "SIMULATORS"): "the benchmark command's default peers to time",
+    ("bench.api.benchmarks", "SIMULATORS"): "the default backends of the step and width benchmarks",
     ("bench.timing", "HEADS"): "built-in benchmark suites and synthetic stores (suite content)",
     ("bench.timing", "SIMULATORS"): "built-in benchmark suites and synthetic stores (suite content)",
     ("bench.report.sections.conclusion", "CONTROLS"): "the roles the conclusion rules give controls",

@@ -1,15 +1,16 @@
-"""What several commands share: the ``--reports-dir``/``--cache-dir`` flags and the options they build."""
+"""What several commands share: the ``--reports-dir``/``--cache-dir`` and selection flags, and the
+``bench.api`` arguments they give."""
 
 from __future__ import annotations
 
 import argparse
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench.core.errors import UserError
 from bench.core.layout import DEFAULT_CACHE, DEFAULT_REPORTS
-from bench.results.store import ResultsStore
-from bench.run.options import RunOptions, open_store, store_path
-from bench.spec.suite import Suite
+
+if TYPE_CHECKING:
+    from bench.api import RunOptions
 
 SUITE_HELP = "suite YAML file, e.g. suites/audio.yaml"
 """Help of the positional ``suite`` argument of every command that takes one."""
@@ -53,16 +54,16 @@ def add_selection(p: argparse.ArgumentParser) -> None:
 
 
 def run_options(args: argparse.Namespace, **extra) -> RunOptions:
-    """``RunOptions`` of the folders in ``args`` (and ``--only``/``--no-controls`` where the command
-    has them) plus ``extra`` fields."""
+    """``bench.RunOptions`` of the folders in ``args`` (and ``--only``/``--no-controls`` where the
+    command has them) plus ``extra`` fields."""
+    from bench.api import RunOptions
+
     selection = {}
     if getattr(args, "only", None):
         selection = {"only": tuple(args.only), "with_controls": not args.no_controls}
     return RunOptions(reports_root=args.reports_dir, cache_dir=args.cache_dir, **selection, **extra)
 
 
-def read_store(suite: Suite, suite_path: Path, options: RunOptions) -> ResultsStore:
-    """The suite's store opened read-only; a one-line error when there is none yet."""
-    if not store_path(suite, options).exists():
-        raise UserError(f"{suite_path}: no results yet for suite '{suite.name}' (run it first)")
-    return open_store(suite, options, read_only=True, suite_path=suite_path)
+def folder_flags(args: argparse.Namespace) -> dict:
+    """``reports_dir`` and ``cache_dir`` of ``args``, as keyword arguments of a ``bench.api`` call."""
+    return {"reports_dir": args.reports_dir, "cache_dir": args.cache_dir}

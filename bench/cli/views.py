@@ -31,7 +31,7 @@ from rich.progress import (
 from rich.table import Table
 from rich.text import Text
 
-from bench.run import events
+from bench.api import events
 
 TABLE_WIDTH = 240
 """Width of stdout output: wide tables are not wrapped to a narrow terminal (output is often piped)."""
@@ -90,8 +90,8 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str
     return out
 
 
-def show_runs(suite_name: str, rows: list[dict]) -> None:
-    """The ``runs`` table of ``bench.history.runs.run_rows``."""
+def show_runs(suite_name: str, rows: Sequence) -> None:
+    """The ``runs`` table of ``bench.runs_overview`` (``RunOverview`` rows)."""
     columns = (
         "run",
         "started",
@@ -104,19 +104,17 @@ def show_runs(suite_name: str, rows: list[dict]) -> None:
     )
     lines = []
     for r in rows:
-        versions = " ".join(f"{p}={v}" for p, v in r["versions"].items() if v != "not installed")
-        if r["changes"]:
-            versions += "\nchanged: " + "; ".join(r["changes"])
-        cells = f"{r['ok']}/{r['failed']}/{r['skipped']}/{r['reused']}"
-        lines.append(
-            (r["run_id"], r["started"], r["state"], r["policy"], r["git_sha"], versions, r["machine"], cells)
-        )
+        versions = " ".join(f"{p}={v}" for p, v in r.versions.items() if v != "not installed")
+        if r.changes:
+            versions += "\nchanged: " + "; ".join(r.changes)
+        cells = f"{r.ok}/{r.failed}/{r.skipped}/{r.reused}"
+        lines.append((r.run_id, r.started, r.state, r.policy, r.git_sha, versions, r.machine, cells))
     console().print(table(f"{suite_name}: {len(rows)} runs (oldest first)", columns, lines))
 
 
 def show_comparison(result) -> None:
-    """A ``bench.history.compare`` result: its table, what changed, the regressions flagged."""
-    from bench.history.compare import comparison_frame
+    """A ``bench.compare`` result: its table, what changed, the regressions flagged."""
+    from bench.api import comparison_frame
 
     frame = comparison_frame(result)
     rows = ([str(v) for v in row] for row in frame.itertuples(index=False))
@@ -147,6 +145,19 @@ def show_plan(suite_name: str, planned: Sequence) -> None:
     out.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 
 
+def show_plan_overview(overview) -> None:
+    """Everything ``plan`` prints of a ``bench.plan_overview``: the cells, the grid's size, the
+    wall-time estimate, the IBM cost (when the suite has IBM cells) and the seeds needed."""
+    planned = overview.plan
+    show_plan(planned.suite.name, planned.cells)
+    show_grid_cost(overview.grid)
+    show_estimate(overview.estimate.describe(overview.executor))
+    budget = overview.budget
+    if budget.costs:
+        show_cost(budget.costs, budget.spent_s, budget.cap_s, budget.verdict)
+    show_seeds_needed(overview.pilot, overview.effects_pp)
+
+
 def show_estimate(line: str) -> None:
     """``plan``'s wall-time estimate of the pending cells (``bench.plan.estimate.Estimate.describe``)."""
     console().print(line, soft_wrap=True, markup=False, highlight=False)
@@ -158,7 +169,8 @@ def show_grid_cost(cost) -> None:
 
 
 def show_cost(costs: Sequence, spent: float, cap: float | None, verdict: str) -> None:
-    """The IBM cost estimate of ``bench.plan.budget.pending_costs``, the spend, the cap and the verdict."""
+    """The IBM cost estimate of the cells a run would execute (``PlanOverview.budget``), the spend,
+    the cap and the verdict."""
     columns = ("cell", "backend", "jobs", "circuits", "shots/circuit", "shots", "est. QPU s")
     rows = []
     for c in costs:
@@ -192,38 +204,51 @@ def show_cost(costs: Sequence, spent: float, cap: float | None, verdict: str) ->
     out.print(verdict)
 
 
-def show_prediction(notes: Iterable[str], header: str, ranked: Iterable[tuple[str, float]]) -> None:
-    """``predict``'s notes, its header lines and the most probable classes with their probabilities."""
+def show_prediction(prediction) -> None:
+    """``predict``'s notes, its header lines and the most probable classes with their probabilities
+    (a ``bench.Prediction``)."""
     out = Table(box=None)
     out.add_column("class")
     out.add_column("probability", justify="right")
-    for name, p in ranked:
+    for name, p in prediction.ranked:
         out.add_row(name, f"{p:.4f}")
     con = console()
-    for line in notes:
-        if line:
-            con.print(f"note: {line}", soft_wrap=True)
+    for line in prediction.notes:
+        con.print(f"note: {line}", soft_wrap=True)
+    header = (
+        f"cell: {prediction.cell}\nbackbone protocol: {prediction.protocol}; "
+        f"circuit on: {prediction.simulator}\nfile: {prediction.file}"
+    )
     con.print(header, soft_wrap=True)
     con.print(out)
 
 
-def show_backends(where: str, rows: Iterable[Sequence[str]]) -> None:
-    """The ``backends`` table: name, kind, role, details, status."""
+def show_backends(listing) -> None:
+    """The ``backends`` table of a ``bench.BackendListing``: name, kind, role, details, status."""
+    where = ", ".join(map(str, listing.profile_dirs))
+    rows = ((b.name, b.kind, b.role, b.details, b.status) for b in listing.backends)
     title = f"backends (built-in simulators, then profiles from {where})"
     console().print(table(title, ("name", "kind", "role", "details", "status"), rows))
 
 
-def show_calibration(
-    seconds: dict[str, dict[str, float]], qubits: Sequence[int], batch: int, layers: int
-) -> None:
-    """``calibrate``'s median seconds per simulator and width."""
-    rows = ((str(n), *(f"{seconds[name][str(n)]:.4f}" for name in seconds)) for n in qubits)
-    title = f"forward+backward per batch of {batch}, {layers} layers (median s)"
+def show_calibration(timings) -> None:
+    """``calibrate``'s median seconds per simulator and width (a ``bench.SimulatorTimings``)."""
+    seconds = timings.seconds
+    rows = ((str(n), *(f"{seconds[name][str(n)]:.4f}" for name in seconds)) for n in timings.qubits)
+    title = f"forward+backward per batch of {timings.batch}, {timings.layers} layers (median s)"
     console().print(table(title, ("qubits", *seconds), rows))
 
 
-def show_step_benchmark(timings: Sequence, qubits: int, layers: int, batch: int) -> None:
-    """``benchmark``: each backend's batched and per-sample-loop training step, with their ratio."""
+def show_trainer_timings(written) -> None:
+    """``calibrate --write``: where the table went and the trainer ``train_on=auto`` now picks per width."""
+    picks = ", ".join(f"q{n}: {name}" for n, name in written.picks.items())
+    print(f"wrote {written.path}; train_on=auto now picks: {picks}")
+
+
+def show_step_benchmark(step) -> None:
+    """``benchmark``: each backend's batched and per-sample-loop training step, with their ratio
+    (a ``bench.StepBenchmark``)."""
+    timings = step.timings
     batched = {t.backend: t.seconds for t in timings if t.mode == "batched"}
     rows = (
         (
@@ -234,7 +259,7 @@ def show_step_benchmark(timings: Sequence, qubits: int, layers: int, batch: int)
         )
         for t in timings
     )
-    title = f"quantum head training step: {qubits} qubits, {layers} layers, batch {batch}"
+    title = f"quantum head training step: {step.qubits} qubits, {step.layers} layers, batch {step.batch}"
     console().print(table(title, ("backend", "mode", "median s/step", "loop / batched"), rows))
 
 
@@ -268,8 +293,10 @@ def show_peer_table(text: str) -> None:
     console().print(text, markup=False, highlight=False, soft_wrap=True)
 
 
-def show_executor_benchmark(timings: Sequence, identical: bool, cores: int | None) -> None:
-    """``benchmark --executors``: wall and CPU time per executor, speed-ups, whether records agree."""
+def show_executor_benchmark(result) -> None:
+    """``benchmark --executors``: wall and CPU time per executor, speed-ups, whether records agree
+    (a ``bench.ExecutorBenchmark``)."""
+    timings, identical, cores = result.timings, result.identical, result.cores
     by_name = {t.executor: t for t in timings}
     seq = by_name["sequential"].seconds
     columns = ("executor", "workers", "wall s", "speed-up", "CPU s", "max load (1 min)")
@@ -298,6 +325,31 @@ def show_sweep_point(out: Console, p) -> None:
     """One measured (or stored) ``bench.timing.sweep.SweepPoint``: status, key, forward time or reason."""
     what = f"forward {p.forward_s:.4g} s/batch" if p.status == "ok" else p.reason
     out.print(f"{p.status:7s} {p.key}  {what}")
+
+
+def show_statistics_check(check) -> None:
+    """``stats-check``: the rule, one line per regime and the pass/fail summary (a
+    ``bench.StatisticsCheck``)."""
+    print(f"rule: {check.rule}; planted effects in pp; FPR = share of null studies called better or worse")
+    for line in check.lines:
+        print(line)
+    print(check.summary)
+
+
+def show_repair(outcome, suite_path) -> None:
+    """``repair``: the store was healthy, or what was kept and lost and where the damaged file went
+    (a ``bench.RepairOutcome``)."""
+    path, result = outcome.path, outcome.result
+    if result is None:
+        print(f"{path}: the results store is healthy; nothing to repair (nothing changed)")
+        return
+    problems = f" ({'; '.join(result.problems)})" if result.problems else ""
+    lost = "an unknown number" if result.lost_unknown else str(result.lost_records)
+    print(
+        f"repaired {path}: kept {result.kept_records} records of {result.kept_runs} runs, lost "
+        f"{lost}{problems}; damaged file moved to {result.moved_to}; "
+        f"`python -m bench run {suite_path}` re-runs what was lost"
+    )
 
 
 class RunView:
@@ -416,10 +468,9 @@ class RunView:
             self.progress, self.bars = None, {}
 
 
-def show_seeds_needed(pilot) -> None:
-    """The seeds (units) a 1 and a 2 pp effect need at the pilot's spread (``bench.history.pilot.Pilot``)."""
-    from bench.history.pilot import EFFECTS_PP
-
+def show_seeds_needed(pilot, effects_pp: Sequence[float]) -> None:
+    """The seeds (units) each effect of ``effects_pp`` needs at the pilot's spread
+    (``bench.history.pilot.Pilot``)."""
     out = console()
     if pilot.run_id is None:
         out.print(
@@ -433,5 +484,5 @@ def show_seeds_needed(pilot) -> None:
         cells = ["> 100,000" if math.isinf(v) else f"{int(v)} {unit}" for v in n.needed]
         rows.append((n.comparison, str(n.units), f"{n.sd_pp:.2f}", *cells))
     title = f"Seeds needed for 80 % power at α = 0.05, at the spread of pilot run {pilot.run_id}"
-    columns = ("comparison", "pilot units", "sd of unit Δ (pp)", *(f"for {e:g} pp" for e in EFFECTS_PP))
+    columns = ("comparison", "pilot units", "sd of unit Δ (pp)", *(f"for {e:g} pp" for e in effects_pp))
     out.print(table(title + " (a spread from few seeds is itself rough)", columns, rows))

@@ -149,10 +149,28 @@ def copy_reused(store: ResultsStore, run: ActiveRun, reuse: dict[str, str]) -> N
         store.reuse(key, source, run.run_id)
 
 
-def run_rows(store: ResultsStore) -> list[dict[str, Any]]:
-    """One row per run, oldest first: id, started, state, policy, git SHA, key package versions,
-    machine fingerprint, provenance changes vs the previous run, and cell counts (``reused``:
-    copied from an earlier run)."""
+@dataclass(frozen=True)
+class RunOverview:
+    """One run as ``python -m bench runs`` lists it (``run_rows``); ``asdict`` is its ``--json`` entry."""
+
+    run_id: str
+    started: str  # UTC, ``YYYY-MM-DDTHH:MM:SS``
+    state: str
+    policy: str
+    git_sha: str
+    versions: dict[str, str]  # ``KEY_PACKAGES`` -> version (``?`` when not recorded)
+    machine: str  # ``machine_fingerprint`` of its provenance
+    changes: list[str]  # provenance changes vs the previous run (none for the first)
+    ok: int
+    failed: int
+    skipped: int
+    reused: int  # records copied from an earlier run
+
+
+def run_rows(store: ResultsStore) -> list[RunOverview]:
+    """One ``RunOverview`` per run, oldest first: id, started, state, policy, git SHA, key package
+    versions, machine fingerprint, provenance changes vs the previous run, and cell counts
+    (``reused``: copied from an earlier run)."""
     rows, previous = [], None
     for info in store.run_list():
         prov = info.provenance or info.summary.get("provenance") or {}
@@ -160,18 +178,18 @@ def run_rows(store: ResultsStore) -> list[dict[str, Any]]:
         origins = store.origins(info.run_id)
         counts = {s: sum(v == s for v in status.values()) for s in ("ok", "failed", "skipped")}
         rows.append(
-            {
-                "run_id": info.run_id,
-                "started": info.started[:19],
-                "state": info.state,
-                "policy": info.policy,
-                "git_sha": prov.get("git_sha", "?"),
-                "versions": {p: prov.get(f"version.{p}", "?") for p in KEY_PACKAGES},
-                "machine": machine_fingerprint(prov),
-                "changes": provenance_changes(previous, prov) if previous is not None else [],
+            RunOverview(
+                run_id=info.run_id,
+                started=info.started[:19],
+                state=info.state,
+                policy=info.policy,
+                git_sha=prov.get("git_sha", "?"),
+                versions={p: prov.get(f"version.{p}", "?") for p in KEY_PACKAGES},
+                machine=machine_fingerprint(prov),
+                changes=provenance_changes(previous, prov) if previous is not None else [],
                 **counts,
-                "reused": sum(origin != info.run_id for origin in origins.values()),
-            }
+                reused=sum(origin != info.run_id for origin in origins.values()),
+            )
         )
         previous = prov
     return rows

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import os
 from pathlib import Path
 
 from bench.cli import views
@@ -73,53 +72,32 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """One of the three benchmarks, printed as a table; 1 when executors' records differ."""
-    from bench.timing.step_benchmark import run_benchmark
+    """One of the four benchmarks, printed as a table; 1 when executors' records differ."""
+    from bench.api import benchmark_executors, benchmark_peers, benchmark_step, benchmark_widths
 
     if args.executors is not None:
-        return executor_benchmark(args)
+        result = benchmark_executors(
+            args.executors, workers=args.workers, repeats=args.repeats or 1, suite=args.suite
+        )
+        views.show_executor_benchmark(result)
+        return result.exit_code
     if args.peers:
-        return peer_benchmark(args)
+        peers = benchmark_peers(
+            args.widths, python=args.peers_python, ansatz=args.ansatz, layers=args.layers,
+            batch=args.batch, rounds=args.rounds, repeats=args.repeats or 3, budget_s=args.budget,
+        )  # fmt: skip
+        views.show_peer_table(peers.text)
+        return ExitCode.OK
     if args.widths:
-        return width_benchmark(args)
-    backends = args.backends or ["default.qubit", "lightning.qubit", "torch.statevector"]
-    timings = run_benchmark(
-        backends, args.qubits, args.layers, args.batch, args.repeats or 3, not args.no_loop
-    )
-    views.show_step_benchmark(timings, args.qubits, args.layers, args.batch)
-    return 0
-
-
-def peer_benchmark(args: argparse.Namespace) -> int:
-    """``--peers``: torch.statevector against the other simulators, per width (``bench.timing.peers``)."""
-    from bench.timing.peers import format_table, run_peers
-
-    widths = args.widths or [2, 4, 8, 12, 16]
-    table = run_peers(
-        widths, None, args.peers_python, args.ansatz, args.layers, args.batch, args.rounds,
-        args.repeats or 3, args.budget,
+        table = benchmark_widths(
+            args.widths, args.backends, layers=args.layers, batch=args.batch,
+            repeats=args.repeats or 3, threads=args.threads,
+        )  # fmt: skip
+        views.show_width_table(table, args.batch, args.layers)
+        return ExitCode.OK
+    step = benchmark_step(
+        args.backends, qubits=args.qubits, layers=args.layers, batch=args.batch,
+        repeats=args.repeats or 3, loop=not args.no_loop,
     )  # fmt: skip
-    views.show_peer_table(format_table(table))
+    views.show_step_benchmark(step)
     return ExitCode.OK
-
-
-def width_benchmark(args: argparse.Namespace) -> int:
-    """``--widths``: the batched step per width and backend, side by side."""
-    from bench.timing.step_benchmark import width_table
-
-    backends = args.backends or ["default.qubit", "torch.statevector"]
-    table = width_table(backends, args.widths, args.layers, args.batch, args.repeats or 3, args.threads)
-    views.show_width_table(table, args.batch, args.layers)
-    return 0
-
-
-def executor_benchmark(args: argparse.Namespace) -> int:
-    """``--executors``: a suite run cold on each executor; 1 when their records differ."""
-    from bench.timing.executor_benchmark import EXECUTORS, run_executor_benchmark
-
-    executors = args.executors or list(EXECUTORS)
-    if "sequential" not in executors:
-        executors.insert(0, "sequential")  # the reference every speed-up is relative to
-    timings, identical = run_executor_benchmark(executors, args.workers, args.repeats or 1, args.suite)
-    views.show_executor_benchmark(timings, identical, os.cpu_count())
-    return ExitCode.OK if identical else ExitCode.CELL_FAILED

@@ -35,22 +35,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Measure and print the table; with ``--write``, save it and say which trainer each width picks."""
-    from bench.core.registry import SIMULATORS
-    from bench.quantum.autoselect import fastest_trainer, measure, write_table
-    from bench.spec.profile_files import trainer_timings_file
+    """Measure and print the table (``bench.calibrate_simulators``); with ``--write``, save it
+    (``bench.write_trainer_timings``) and say which trainer each width picks."""
+    from bench.api import calibrate_simulators, write_trainer_timings
 
-    names = args.simulators or SIMULATORS.names()
-    seconds = measure(names, args.qubits, args.layers, args.batch, args.repeats)
-    views.show_calibration(seconds, args.qubits, args.batch, args.layers)
+    timings = calibrate_simulators(
+        args.qubits, layers=args.layers, batch=args.batch, repeats=args.repeats, simulators=args.simulators
+    )
+    views.show_calibration(timings)
     if args.write:
-        path = write_table(
-            seconds,
-            args.output or trainer_timings_file(),
-            {"batch": args.batch, "n_layers": args.layers, "repeats": args.repeats},
-        )
-        print(
-            f"wrote {path}; train_on=auto now picks: "
-            + ", ".join(f"q{n}: {fastest_trainer(n, path)}" for n in args.qubits)
-        )
+        views.show_trainer_timings(write_trainer_timings(timings, args.output))
     return 0

@@ -10,9 +10,7 @@ from pathlib import Path
 from bench.cli import views
 from bench.cli.common import SUITE_HELP, add_folders
 from bench.cli.output import emit
-from bench.core.errors import UserError
 from bench.core.exit_codes import ExitCode
-from bench.core.layout import SuiteLayout
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,14 +44,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Compare ``--run`` with ``--baseline``; print it, write its page; 3 when a regression is flagged."""
-    from bench.api import compare
-    from bench.history.compare import write_compare_page
+    """Compare ``--run`` with ``--baseline`` (``bench.compare``); print it, write its page
+    (``bench.write_comparison_page``); 3 when a regression is flagged."""
+    from bench.api import compare, comparison_folder, write_comparison_page
 
-    if not args.threshold >= 0:
-        raise UserError(f"--threshold: must be >= 0 percentage points (got {args.threshold})")
-    if not args.factor > 1:
-        raise UserError(f"--factor: must be > 1 (got {args.factor})")
     result = compare(
         args.suite,
         baseline=args.baseline,
@@ -68,11 +62,9 @@ def run(args: argparse.Namespace) -> int:
     else:
         views.show_comparison(result)
     if not args.no_report:
-        out = SuiteLayout(args.reports_dir, args.cache_dir, result.suite).comparison(
-            result.baseline, result.run
-        )
+        out = comparison_folder(result, reports_dir=args.reports_dir)
         try:
-            paths = write_compare_page(result, out)
+            paths = write_comparison_page(result, out)
             print(f"report: {paths['md']}  {paths['html']}", file=sys.stderr)
         except OSError as exc:
             print(

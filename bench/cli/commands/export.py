@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from bench.cli.common import SUITE_HELP, add_folders
+from bench.cli.common import SUITE_HELP, add_folders, folder_flags
 from bench.core.errors import UserError
-from bench.core.layout import SuiteLayout
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -46,38 +45,18 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Build the results table and write it; print where (to stderr)."""
-    from bench.api import results
-    from bench.results.export import export_table, table_bytes
-    from bench.spec.loader import load_suite
+    """Write the results table (``bench.export_results``; ``-o -``: ``bench.results_bytes`` to
+    stdout); say where (to stderr)."""
+    from bench.api import export_results, results, results_bytes
 
-    frame = results(
-        args.suite,
-        run=args.run,
-        all_runs=args.all_runs,
-        reports_dir=args.reports_dir,
-        cache_dir=args.cache_dir,
-    )
+    which = {"run": args.run, "all_runs": args.all_runs, **folder_flags(args)}
     if str(args.output) == "-":
+        frame = results(args.suite, **which)
         if args.format == "parquet":
             raise UserError("-o -: Parquet is binary; give a file name (or --format csv|jsonl for stdout)")
-        sys.stdout.buffer.write(table_bytes(frame, args.format))
+        sys.stdout.buffer.write(results_bytes(frame, args.format))
         sys.stdout.flush()
         return 0
-    path = args.output or default_output(args, load_suite(args.suite).name, frame)
-    try:
-        export_table(frame, path, args.format)
-    except OSError as exc:
-        raise UserError(f"{path}: cannot write the export ({exc.strerror})") from None
-    runs = frame["run_id"].nunique()
-    print(f"exported {len(frame)} records of {runs} run(s) to {path}", file=sys.stderr)
+    done = export_results(args.suite, args.format, output=args.output, **which)
+    print(f"exported {done.records} records of {done.runs} run(s) to {done.path}", file=sys.stderr)
     return 0
-
-
-def default_output(args: argparse.Namespace, suite_name: str, frame) -> Path:
-    """``<reports-dir>/<suite>/export/<run id | all-runs>.<format>``."""
-    if args.all_runs or frame.empty:
-        name = "all-runs" if args.all_runs else "no-runs"
-    else:
-        name = str(frame["run_id"].iloc[0])
-    return SuiteLayout(args.reports_dir, args.cache_dir, suite_name).export(name, args.format)

@@ -12,13 +12,12 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the option reference, or rewrite ``docs/options.md`` with it."""
-    from bench.cli.options_doc import OPTIONS_PAGE, options_markdown
+    """Print the option reference (``bench.option_reference``), or rewrite ``docs/options.md`` with
+    it (``bench.write_option_reference``)."""
+    from bench.api import option_reference, write_option_reference
 
-    text = options_markdown()
     if not args.write:
-        print(text, end="")
+        print(option_reference(), end="")
         return 0
-    OPTIONS_PAGE.write_text(text, encoding="utf-8")
-    print(f"wrote {OPTIONS_PAGE}")
+    print(f"wrote {write_option_reference()}")
     return 0

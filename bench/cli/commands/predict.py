@@ -5,12 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import numpy as np
-
 from bench.cli import views
-from bench.cli.common import SUITE_HELP, add_folders, run_options
-from bench.core.errors import UserError
-from bench.spec.loader import load_suite
+from bench.cli.common import SUITE_HELP, add_folders, folder_flags
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -33,82 +29,11 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Load the cell's checkpoint (verified, or rebuilt from the cache) and print the top classes."""
-    from bench.cell.checkpoint import cell_checkpoint_path, load_checkpoint, regenerate_command
-    from bench.cell.predict import check_input_file, choose_simulator, find_cell, predict_file
-    from bench.results.cache import Cache
+    """Print the cell's most probable classes on the file (``bench.predict``)."""
+    from bench.api import predict
 
-    if args.top < 1:
-        raise UserError(f"--top: must be >= 1 (got {args.top})")
-    suite, options = load_suite(args.suite), run_options(args)
-    cell = find_cell(suite, args.cell)
-    check_input_file(args.file)
-    root = options.layout(suite).checkpoints
-    path = cell_checkpoint_path(root, cell.key)
-    try:
-        verified = verified_checkpoint(cell, Cache(options.cache_dir), root, args.suite)
-    except UserError:
-        outcome = stored_outcome(suite, args.suite, options, cell)
-        if outcome:
-            raise UserError(outcome) from None
-        raise
-    simulator, note = choose_simulator(verified.meta, args.backend)
-    loaded = load_checkpoint(path, simulator) if simulator != verified.simulator else verified
-    probs = predict_file(loaded, args.file)
-    if not np.all(np.isfinite(probs)):
-        raise UserError(
-            f"{path}: the model gives non-finite probabilities for {args.file} "
-            f"(no prediction printed; regenerate the checkpoint with `{regenerate_command(args.suite)}`)"
-        )
-    ranked = [(loaded.class_names[i], float(probs[i])) for i in np.argsort(-probs, kind="stable")[: args.top]]
-    header = (
-        f"cell: {cell.key}\nbackbone protocol: {loaded.meta['protocol']}; circuit on: {simulator}\n"
-        f"file: {args.file}"
+    result = predict(
+        args.suite, args.file, cell=args.cell, backend=args.backend, top=args.top, **folder_flags(args)
     )
-    views.show_prediction([*verified.notes, note], header, ranked)
+    views.show_prediction(result)
     return 0
-
-
-def stored_outcome(suite, suite_path, options, cell) -> str | None:
-    """Why ``cell`` has no model, from its stored record: its own error when it failed, its reason
-    when it was skipped; ``None`` when the store has no such record (or no store)."""
-    from bench.run.options import open_store, store_path
-
-    if not store_path(suite, options).exists():
-        return None
-    store = open_store(suite, options, read_only=True, suite_path=suite_path)
-    try:
-        [record] = store.get([cell.key]) or [None]
-    finally:
-        store.close()
-    if record is None or record.status == "ok":
-        return None
-    what = "failed" if record.status == "failed" else "was skipped"
-    return (
-        f"{suite_path}: cell {cell.key} {what} in its latest run, so it has no model to predict with: "
-        f"{record.error or 'no reason recorded'}"
-    )
-
-
-def verified_checkpoint(cell, cache, root, suite_path):
-    """``ensure_checkpoint``, with a checkpoint that is missing and not in the cache said plainly."""
-    from bench.cell.checkpoint import (
-        DamagedCheckpoint,
-        cell_checkpoint_path,
-        ensure_checkpoint,
-        regenerate_command,
-    )
-
-    path = cell_checkpoint_path(root, cell.key)
-    existed = path.exists()
-    try:
-        return ensure_checkpoint(cell, cache, root, suite_path)
-    except UserError:
-        if not existed:
-            raise UserError(
-                f"{suite_path}: cell {cell.key} has no checkpoint in {root} and its trained "
-                f"model is not in the cache {cache.root} (run the suite first)"
-            ) from None
-        raise
-    except DamagedCheckpoint as exc:
-        raise UserError(f"{exc}; regenerate it with `{regenerate_command(suite_path)}`") from None

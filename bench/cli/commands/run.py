@@ -10,9 +10,6 @@ from pathlib import Path
 from bench.cli import views
 from bench.cli.common import add_folders, add_selection, run_options
 from bench.cli.output import emit
-from bench.core.errors import UserError
-from bench.run.options import env_scheduler
-from bench.run.worker_server import start_worker_server
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -102,90 +99,34 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Run the suite's pending cells, write its report; the exit code of the run."""
-    from bench.core.registry import EXECUTORS
+    """Run the suite's pending cells, write its report (``bench.choose_executor``, then
+    ``bench.run_suite`` rendered by ``views.RunView``); the exit code of the run."""
+    from bench.api import choose_executor, run_suite, start_local_workers
 
-    executor, workers = choose_executor(args)
-    if executor not in EXECUTORS:
-        allowed = ", ".join(["auto", *EXECUTORS.names()])
-        raise UserError(f"--executor: unknown executor '{args.executor}' (allowed: {allowed})")
-    if workers < 1:
-        raise UserError(f"--workers: must be >= 1 (got {workers})")
-    reason = EXECUTORS.get(executor).probe()
-    if reason:
-        raise UserError(f"--executor {executor}: {reason}")
-    if executor == "dask" and args.scheduler:  # before anything else: a wrong address is one line, at once
-        from bench.run.dask_executor import check_speaks_dask
-
-        check_speaks_dask(args.scheduler)
-    if local_workers(executor, args):  # the server's imports overlap loading and planning the suite
-        start_worker_server(dask=executor == "dask")
+    choice = choose_executor(
+        args.executor,
+        workers=args.workers,
+        scheduler=args.scheduler,
+        cluster=args.cluster,
+        cluster_config=args.cluster_config,
+        dashboard=args.dashboard,
+        worker_timeout=args.worker_timeout,
+        stuck_timeout=args.stuck_timeout,
+    )
+    start_local_workers(choice)  # the server's imports overlap loading and planning the suite
     options = run_options(
         args,
-        executor=executor,
-        workers=workers,
-        executor_options=executor_options(executor, args),
+        executor=choice.executor,
+        workers=choice.workers,
+        executor_options=choice.options,
         force=args.force,
         report=not args.no_report,
         new_run=args.new_run or args.changed_only,
         changed_only=args.changed_only,
         wait=not args.no_wait,
     )
-    from bench.api import run_suite
-
     with views.RunView() as view:
         outcome = run_suite(args.suite, options, on_event=view)
     if args.json:
         emit(json.dumps(outcome.to_json(), indent=2))
     return outcome.exit_code
-
-
-def choose_executor(args: argparse.Namespace) -> tuple[str, int]:
-    """``(executor, workers)``: ``auto`` is dask when a Dask cluster is named, else the process pool
-    with 2+ cores, else sequential. Dask options with another executor are a user error."""
-    if args.workers is not None and args.workers < 1:  # 0 must not silently mean "the default"
-        raise UserError(f"--workers: must be >= 1 (got {args.workers})")
-    workers = args.workers if args.workers is not None else min(2, os.cpu_count() or 1)
-    named = args.scheduler or args.cluster or args.cluster_config
-    if args.executor == "auto":
-        if named or env_scheduler():
-            return "dask", workers
-        return ("process" if workers > 1 else "sequential"), workers
-    if named and args.executor != "dask":
-        flag = "--scheduler" if args.scheduler else "--cluster"
-        raise UserError(f"{flag}: needs --executor dask (got --executor {args.executor})")
-    return args.executor, workers
-
-
-def local_workers(executor: str, args: argparse.Namespace) -> bool:
-    """Whether ``executor`` starts worker processes on this machine (the pool, a LocalCluster)."""
-    remote = args.scheduler or args.cluster or env_scheduler()
-    return executor == "process" or (executor == "dask" and not remote)
-
-
-def executor_options(executor: str, args: argparse.Namespace) -> dict:
-    """Constructor options of ``executor`` from the command line (the bounded waits included)."""
-    for flag, value in (("--worker-timeout", args.worker_timeout), ("--stuck-timeout", args.stuck_timeout)):
-        if not value > 0:
-            raise UserError(f"{flag}: must be > 0 seconds (got {value:g})")
-    waits = {"stuck_timeout": args.stuck_timeout}
-    if executor == "dask":
-        return {**dask_options(args), **waits, "worker_timeout": args.worker_timeout}
-    return waits if executor == "process" else {}
-
-
-def dask_options(args: argparse.Namespace) -> dict:
-    """The Dask executor's options: ``--scheduler``, ``--cluster``, ``--cluster-config``, ``--dashboard``."""
-    if args.scheduler and args.cluster:
-        raise UserError("--scheduler and --cluster: give one (an existing scheduler, or a cluster to start)")
-    if args.cluster_config and not args.cluster:
-        raise UserError("--cluster-config: needs --cluster slurm|pbs|sge")
-    if args.cluster_config and not args.cluster_config.is_file():
-        raise UserError(f"--cluster-config: no such file {args.cluster_config}")
-    dashboard = None if str(args.dashboard).lower() in ("none", "off", "") else args.dashboard
-    return {
-        "scheduler": args.scheduler,
-        "cluster": args.cluster,
-        "cluster_config": args.cluster_config,
-        "dashboard": dashboard,
-    }

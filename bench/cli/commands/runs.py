@@ -7,9 +7,8 @@ import json
 from pathlib import Path
 
 from bench.cli import views
-from bench.cli.common import SUITE_HELP, add_folders, read_store, run_options
+from bench.cli.common import SUITE_HELP, add_folders, folder_flags
 from bench.cli.output import emit
-from bench.spec.loader import load_suite
 
 
 def add_parser(sub: argparse._SubParsersAction) -> None:
@@ -23,14 +22,14 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the suite's runs, oldest first (a table, or JSON with ``--json``)."""
-    from bench.history.runs import run_rows
+    """Print the suite's runs, oldest first (a table, or JSON with ``--json``): ``bench.runs_overview``."""
+    from dataclasses import asdict
 
-    suite, options = load_suite(args.suite), run_options(args)
-    with read_store(suite, args.suite, options) as store:
-        rows = run_rows(store)
+    from bench.api import load_suite, runs_overview
+
+    rows = runs_overview(args.suite, **folder_flags(args))
     if args.json:
-        emit(json.dumps(rows, indent=2))
+        emit(json.dumps([asdict(r) for r in rows], indent=2))
         return 0
-    views.show_runs(suite.name, rows)
+    views.show_runs(load_suite(args.suite).name, rows)
     return 0

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from bench.core.errors import UserError
-from bench.core.exit_codes import ExitCode
+from bench.cli import views
 
 NAME = "stats-check"
 
@@ -38,16 +37,10 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Print the calibration table of ``bench.stats.calibration``; ``ExitCode.CELL_FAILED`` (1) when a
+    """Print the calibration table (``bench.check_statistics``); ``ExitCode.CELL_FAILED`` (1) when a
     regime fails its checks (a failed benchmark check)."""
-    from bench.stats import calibration
+    from bench.api import check_statistics
 
-    if args.replicates < 10:
-        raise UserError(f"--replicates: must be >= 10 (got {args.replicates})")
-    regimes = list(calibration.QUICK_REGIMES) if args.quick else calibration.default_regimes()
-    results = calibration.calibrate(regimes, args.rule, args.replicates, seed=args.seed)
-    print(f"rule: {args.rule}; planted effects in pp; FPR = share of null studies called better or worse")
-    for line in calibration.report_lines(results):
-        print(line)
-    print(calibration.summary_line(results, args.replicates, max(1, args.replicates // 2)))
-    return ExitCode.OK if all(r.passed for r in results) else ExitCode.CELL_FAILED
+    check = check_statistics(args.rule, replicates=args.replicates, seed=args.seed, quick=args.quick)
+    views.show_statistics_check(check)
+    return check.exit_code

@@ -23,11 +23,15 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Measure the pending points, write the sweep's report; 1 when a point failed."""
-    from bench.timing.sweep import SweepOptions, run_sweep_file
+    """Measure the pending points, write the sweep's report (``bench.run_sweep``); 1 when a point failed."""
+    from bench.api import run_sweep
 
     out = views.console(stderr=True)
-    options = SweepOptions(args.suite, args.reports_dir, args.force)
-    outcome = run_sweep_file(options, lambda point: views.show_sweep_point(out, point))
+    outcome = run_sweep(
+        args.suite,
+        reports_dir=args.reports_dir,
+        force=args.force,
+        on_point=lambda point: views.show_sweep_point(out, point),
+    )
     out.print(f"report: {outcome.reports['md']}  {outcome.reports['html']}")
     return outcome.exit_code
