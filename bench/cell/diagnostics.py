@@ -60,12 +60,15 @@ def best_record(records: list[Record]) -> Record | None:
 
 def chosen_records(records: list[Record], dataset_label: str) -> dict[str, Record]:
     """``{"classical": best, "hybrid": best}`` among ok records of one dataset (either may be absent).
-    Only treatments compete: a matched control (``control`` set) is never the "best hybrid"."""
+    Only treatments compete: a matched control (``control`` set) is never the "best hybrid"; only
+    records scored on the whole test split compete (an evaluate-only record of a noisy, shot-based
+    or hardware backend is scored on a subset, so its predictions do not line up with the images)."""
     ok = [
         r
         for r in records
         if r.status == "ok"
         and not r.control
+        and "evaluate_only" not in r.metrics
         and r.dataset == dataset_label
         and r.predictions
         and "test_accuracy" in r.metrics

@@ -73,6 +73,15 @@ def test_chosen_records_pick_a_hybrid_head_and_ignore_failures(record_factory):
     assert chosen_records(records, "other") == {}
 
 
+def test_chosen_records_skip_evaluate_only_records_scored_on_a_subset(record_factory):
+    exact = record_factory("hybrid-fixed", 4, 0, 1, "default.qubit", accuracy=0.8, dataset="d")
+    shots = record_factory("hybrid-fixed", 4, 0, 1, "shots-1024", accuracy=0.9, dataset="d")
+    shots.metrics["evaluate_only"] = 1.0  # scored on a test subset: its predictions miss most images
+    for r in (exact, shots):
+        r.spec = {"head": {"name": "hybrid-fixed"}}
+    assert chosen_records([exact, shots], "d")["hybrid"].backend == "default.qubit"
+
+
 def test_gradcam_indices_put_mistakes_first():
     labels = np.array([0, 1, 2, 0, 1, 2, 0, 1])
     idx = gradcam_indices(
