@@ -80,6 +80,28 @@ def test_compute_reasons_and_cpu_leaves_torch_flags_alone():
     assert resolve("cpu") == "cpu"
 
 
+def test_a_cuda_block_is_deterministic_notes_what_is_not_and_restores_the_flags():
+    """``active()`` of a CUDA placement touches only torch's flags, so it runs here: ops without a
+    deterministic implementation (``put_`` has none on any device) are noted, other warnings pass."""
+    import os
+
+    assert os.environ["CUBLAS_WORKSPACE_CONFIG"] in (":4096:8", ":16:8")
+    flags = lambda: (  # noqa: E731
+        torch.are_deterministic_algorithms_enabled(),
+        torch.backends.cudnn.deterministic,
+        torch.backends.cudnn.benchmark,
+    )
+    compute, before = Compute("cuda:0"), flags()
+    with pytest.warns(UserWarning, match="an unrelated warning"), compute.active():
+        assert torch.are_deterministic_algorithms_enabled() and torch.backends.cudnn.deterministic
+        assert not torch.backends.cudnn.benchmark
+        torch.zeros(3).put_(torch.tensor([0, 0]), torch.tensor([1.0, 2.0]))
+        warnings.warn("an unrelated warning", UserWarning, stacklevel=1)
+    assert flags() == before
+    assert compute.nondeterministic == ["put_"]
+    assert compute.info()["not_bit"] == [CUDA_NOT_BIT, "nondeterministic op: put_"]
+
+
 @pytest.mark.skipif(HAS_CUDA, reason="this machine has a GPU")
 def test_cuda_on_a_worker_without_one_fails_the_cell_in_one_line(tmp_path):
     assert resolve("auto") == "cpu"

@@ -4,8 +4,9 @@
 here: ``cpu`` or ``cuda:N``; ``auto`` is CUDA when ``torch.cuda.is_available()``, else the CPU
 (recorded, never silent: the record's ``compute.device`` says which). ``cuda`` on a machine
 without a GPU raises ``DeviceUnavailable`` (``load_suite`` refuses it earlier on the machine that
-loads the suite; this is the check on a worker). Before CUDA is first used, ``resolve`` sets
-``CUBLAS_WORKSPACE_CONFIG=:4096:8`` (unless set), which deterministic cuBLAS needs.
+loads the suite; this is the check on a worker). Importing this module sets
+``CUBLAS_WORKSPACE_CONFIG=:4096:8`` (unless set), which deterministic cuBLAS needs before CUDA's
+first use; every stage that may use CUDA imports it first.
 
 ``Compute(device, precision)`` is one stage's placement (backbone or head training):
 
@@ -38,6 +39,7 @@ CUBLAS_WORKSPACE = ":4096:8"
 CUDA_NOT_BIT = "cuda: repeatable on one GPU with deterministic algorithms, not across GPUs or drivers"
 _NONDETERMINISTIC = "does not have a deterministic implementation"
 _AUTOCAST = {"bf16": torch.bfloat16, "fp16": torch.float16}
+os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)  # before CUDA's first use
 
 
 class DeviceUnavailable(RuntimeError):
@@ -49,7 +51,6 @@ def resolve(requested: str) -> str:
     ``cuda:N``. Raises ``DeviceUnavailable`` for CUDA that is absent (``auto`` falls back)."""
     if requested == "cpu":
         return "cpu"
-    os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", CUBLAS_WORKSPACE)  # before CUDA's first use
     wanted = "cuda" if requested == "auto" else requested
     problem = cuda_problem(wanted)
     if problem and requested == "auto":
