@@ -6,6 +6,7 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -248,3 +249,32 @@ def test_repair_backend_status_and_the_statistics_check_as_data(ran):
     assert len(check.regimes) == len(check.lines) - 1 == 4 and check.exit_code == (0 if check.passed else 1)
     with pytest.raises(bench.UserError, match="--replicates: must be >= 10"):
         bench.check_statistics(replicates=5)
+
+
+def documented_parameters(args: str) -> list[str]:
+    """The parameter names of a call written in the docs, ``a, *, b=1, c=(2, 4)`` -> ``[a, b, c]``."""
+    parts, depth, current = [], 0, ""
+    for ch in args:
+        depth += (ch in "([{") - (ch in ")]}")
+        if ch == "," and depth == 0:
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+    parts.append(current)
+    return [p.split("=")[0].strip() for p in parts if p.strip() not in ("", "*")]
+
+
+def test_the_documented_calls_match_the_signatures():
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    calls = re.findall(r"`bench\.(\w+)\(([^`]*)\)`", text)
+    checked = 0
+    for name, args in calls:
+        if args == "...":  # prose, not a signature
+            continue
+        expected = list(inspect.signature(getattr(bench.api, name)).parameters)
+        assert documented_parameters(args) == expected, name
+        checked += 1
+    functions = [n for n in bench.api.__all__ if inspect.isfunction(getattr(bench.api, n))]
+    assert checked >= len(functions)
+    assert documented_parameters("a, *, b=1, c=(2, 4, 6)") == ["a", "b", "c"]
