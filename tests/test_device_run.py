@@ -123,17 +123,18 @@ def test_the_torch_statevector_follows_inputs_off_the_cpu():
 
 
 @pytest.mark.skipif(not HAS_CUDA, reason=NO_GPU)
-def test_cuda_cells_run_record_and_repeat(tmp_path):
+@pytest.mark.parametrize("precision", ["bf16", "fp16"])
+def test_cuda_cells_run_record_and_repeat(tmp_path, precision):
     """On a GPU: backbone and heads (the circuit on torch.statevector's CUDA path) train on CUDA,
     records say so and not-bit, and the same cell twice gives the same predictions."""
-    suite = _suite(tmp_path, "cuda", "bf16", ("torch.statevector",), "torch.statevector")
+    suite = _suite(tmp_path, "cuda", precision, ("torch.statevector",), "torch.statevector")
     cells = expand(suite)
     first = [run_cell(c, Cache(tmp_path / "a")) for c in cells]
     again = [run_cell(c, Cache(tmp_path / "b")) for c in cells]
     assert all(r.status == "ok" for r in first + again), [r.error for r in first + again]
     for r, s in zip(first, again, strict=True):
         assert r.compute["device"].startswith("cuda:") and r.compute["backbone_device"].startswith("cuda:")
-        assert r.compute["reproducible"].startswith(f"not-bit ({CUDA_NOT_BIT}; bf16 autocast")
+        assert r.compute["reproducible"].startswith(f"not-bit ({CUDA_NOT_BIT}; {precision} autocast")
         assert r.predictions == s.predictions
 
 
