@@ -15,7 +15,7 @@ from bench.core.files import write_text_atomic
 from bench.report.figures.style import legend_outside, new_figure, save_figure
 from bench.report.render.fmt import MISSING, fmt_count, fmt_seconds
 from bench.report.render.html import page
-from bench.report.render.jinja import render_table, template_environment
+from bench.report.render.jinja import template_environment
 
 SWEEP_NOTE = (
     "Circuit execution only (no data loading, no optimiser): one broadcast call on a batch of random "
@@ -105,7 +105,7 @@ def write_sweep_report(spec, points, out_dir: Path) -> dict[str, Path]:
         "note": SWEEP_NOTE,
         "settings": f"batch {spec.batch_size}, {spec.repeats} repeats, max_seconds {spec.max_seconds:g}, "
         f"max_memory_gb {spec.max_memory_gb:g}",
-        "table": render_table(sweep_table(points)),
+        "table": sweep_table(points),
         "figure": "figures/sweep_forward.png" if figure else None,
     }
     out_dir.mkdir(parents=True, exist_ok=True)
