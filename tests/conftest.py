@@ -80,3 +80,37 @@ def tiny_sequential(tmp_path_factory) -> dict[str, dict]:
         store.close()
     assert len(records) == 3 and all(r["status"] == "ok" for r in records.values())
     return records
+
+
+HEAVY_WRAPPER = """
+import sys
+from bench.cli.parser import main
+code = main(sys.argv[1:])
+heavy = sorted(m for m in ("torch", "pennylane", "pandas", "matplotlib") if m in sys.modules)
+print("HEAVY=" + ",".join(heavy), file=sys.stderr)
+sys.exit(code)
+"""
+"""``python -c HEAVY_WRAPPER ARGS...`` runs ``python -m bench ARGS...`` and prints ``HEAVY=`` and the
+heavy modules it imported on stderr (``HEAVY=`` alone: none)."""
+
+
+@pytest.fixture
+def recorded_probes(tmp_path, monkeypatch) -> dict[str, str]:
+    """The environment of a subprocess that finds the exact simulators' probes recorded in a cache of
+    its own (``bench.quantum.probe_cache``), as after a first ``plan`` or ``run``."""
+    from bench.quantum.pennylane import simulators
+    from bench.quantum.probe_cache import CACHE_ENV, cache_file
+    from bench.quantum.torch import sim
+
+    folder = str(tmp_path / "probes")
+    monkeypatch.setenv(CACHE_ENV, folder)
+    cache_file.cache_clear()
+    try:  # __wrapped__: past this process's memo, so that the probes reach the file
+        for device in ("default.qubit", "lightning.qubit"):
+            assert simulators.probe.__wrapped__(device) is None
+        assert sim.probe.__wrapped__("cpu", "complex128") is None
+    finally:
+        cache_file.cache_clear()
+        monkeypatch.delenv(CACHE_ENV)
+    root = Path(__file__).resolve().parents[1]
+    return {**os.environ, CACHE_ENV: folder, "PYTHONPATH": str(root)}

@@ -15,7 +15,7 @@ from bench.plan.grid import expand
 from bench.results.store import ResultsStore
 from bench.run import report_inputs
 from bench.spec.loader import load_suite
-from tests.conftest import write_suite
+from tests.conftest import HEAVY_WRAPPER, write_suite
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -35,7 +35,7 @@ def _run_ids(tmp: Path) -> dict[str, str]:
         return dict(db.execute("SELECT key, run_id FROM records"))
 
 
-def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path, capsys):
+def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path, capsys, recorded_probes):
     assert _run(tiny_suite_path, tmp_path) == 0
     keys = [c.key for c in expand(load_suite(tiny_suite_path))]
     assert _store(tmp_path).status_of() == dict.fromkeys(keys, "ok")
@@ -53,11 +53,28 @@ def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path, caps
     printed = capsys.readouterr()
     assert report_inputs.UNCHANGED in printed.out + printed.err
     assert page.stat().st_mtime_ns == written  # same inputs: the report is left as it was
+    _warm_rerun_imports_nothing_heavy(tiny_suite_path, tmp_path, recorded_probes)
     tiny_suite_path.write_text(tiny_suite_path.read_text() + "\n# an edit\n")
     assert _run(tiny_suite_path, tmp_path) == 0
     printed = capsys.readouterr()
     assert "report unchanged" not in printed.out + printed.err
     assert page.stat().st_mtime_ns > written  # the suite file changed: rewritten
+
+
+def _warm_rerun_imports_nothing_heavy(suite: Path, tmp: Path, env: dict[str, str]) -> None:
+    """Nothing to run, an unchanged report: the driver loads no cell or report code (no torch,
+    PennyLane or pandas), and the process pool's warm server is not started."""
+    args = ["run", str(suite), "--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache")]
+    done = subprocess.run(
+        [sys.executable, "-c", HEAVY_WRAPPER, *args, "--executor", "process"],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp,
+    )
+    assert done.returncode == 0, done.stderr
+    assert report_inputs.UNCHANGED in done.stdout + done.stderr
+    assert "HEAVY=\n" in done.stderr, done.stderr
 
 
 def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):

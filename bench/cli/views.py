@@ -13,11 +13,13 @@ whatever the level.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from rich.box import HEAVY_HEAD
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import (
@@ -90,6 +92,46 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[str
     return out
 
 
+_RICH_SYNTAX = re.compile(r"[\[\n\r\t]|:\S*?:")
+"""What rich would read as markup or an emoji code, or lay out over several lines."""
+
+
+def plain_table(
+    out: Console, title: str, columns: Sequence[str], rows: Sequence[Sequence[str]]
+) -> str | None:
+    """The text ``out.print(table(title, columns, rows))`` writes, drawn directly: rich lays a table out
+    at about 1 ms a row (10 s for a 10k-cell plan). ``None`` when rich must draw it: a console with
+    colours or without UTF-8, no rows, a string rich would interpret or measure differently
+    (markup, an emoji code, a line break, a non-ASCII character), or a table wider than the console
+    or narrower than its title."""
+    strings = [title, *columns, *(c for row in rows for c in row)]
+    if out.color_system is not None or out.legacy_windows or not out.encoding.lower().startswith("utf"):
+        return None
+    if not rows or not all(c.isascii() for c in strings) or any(_RICH_SYNTAX.search(c) for c in strings):
+        return None
+    widths = [max(len(c) for c in column) for column in zip(columns, *rows, strict=True)]
+    total = sum(widths) + 3 * len(widths) + 1
+    if total > out.width or len(title) > total:
+        return None
+    box = HEAVY_HEAD
+
+    def rule(left: str, line: str, cross: str, right: str) -> str:
+        return left + cross.join(line * (w + 2) for w in widths) + right
+
+    def line(cells: Sequence[str], edge: str, bar: str) -> str:
+        padded = (c.ljust(w) for c, w in zip(cells, widths, strict=True))
+        return f"{edge} " + f" {bar} ".join(padded) + f" {edge}"
+
+    pad = total - len(title)
+    lines = [" " * (pad // 2) + title + " " * (pad - pad // 2)]
+    lines.append(rule(box.top_left, box.top, box.top_divider, box.top_right))
+    lines.append(line(columns, box.head_left, box.head_vertical))
+    lines.append(rule(box.head_row_left, box.head_row_horizontal, box.head_row_cross, box.head_row_right))
+    lines += [line(row, box.mid_left, box.mid_vertical) for row in rows]
+    lines.append(rule(box.bottom_left, box.bottom, box.bottom_divider, box.bottom_right))
+    return "\n".join(lines) + "\n"
+
+
 def show_runs(suite_name: str, rows: Sequence) -> None:
     """The ``runs`` table of ``bench.runs_overview`` (``RunOverview`` rows)."""
     columns = (
@@ -139,8 +181,13 @@ def show_comparison(result) -> None:
 def show_plan(suite_name: str, planned: Sequence) -> None:
     """The ``plan`` table (one row per planned cell) and the count of each state."""
     out = console()
-    rows = ((p.cell.key, p.state, p.reason) for p in planned)
-    out.print(table(f"{suite_name}: {len(planned)} cells", ("cell", "state", "reason"), rows))
+    rows = [(p.cell.key, p.state, p.reason) for p in planned]
+    title, columns = f"{suite_name}: {len(planned)} cells", ("cell", "state", "reason")
+    text = plain_table(out, title, columns, rows)
+    if text is None:
+        out.print(table(title, columns, rows))
+    else:
+        out.file.write(text)
     counts = {s: sum(p.state == s for p in planned) for s in ("done", "pending", "retry", "skip")}
     out.print(", ".join(f"{k}: {v}" for k, v in counts.items()))
 

@@ -6,6 +6,7 @@ import functools
 import os
 import platform
 import subprocess
+import sys
 from importlib import metadata
 from pathlib import Path
 
@@ -68,6 +69,8 @@ def _cpu() -> str:
 
 
 def _gpu() -> str:
+    if not _gpu_driver():
+        return "none"  # what torch would say, without importing it (a re-run with nothing to do)
     try:
         import torch
 
@@ -76,6 +79,16 @@ def _gpu() -> str:
     except Exception:  # pragma: no cover
         pass
     return "none"
+
+
+def _gpu_driver() -> bool:
+    """Whether a GPU driver torch could use may be present: on Linux an NVIDIA or ROCm kernel
+    driver (``/proc/driver/nvidia``, ``/dev/kfd``); never on macOS; assumed elsewhere."""
+    if sys.platform == "darwin":
+        return False
+    if sys.platform.startswith("linux"):
+        return os.path.exists("/proc/driver/nvidia") or os.path.exists("/dev/kfd")
+    return True
 
 
 @functools.cache

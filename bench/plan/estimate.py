@@ -30,7 +30,6 @@ import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
-from bench.core.hashing import stable_hash
 from bench.plan.grid import Cell
 from bench.results.record import Record
 
@@ -191,7 +190,7 @@ def task_seconds(
     trained: set[str] = set()
     cells = []
     for cell in sorted(pending, key=lambda c: c.backend != c.trained_on):
-        group = stable_hash(cell.train_key)
+        group = cell.train_hash
         cells.append(calibration.cell_seconds(cell, trains=group not in trained))
         trained.add(group)
     return TaskSeconds(

@@ -104,6 +104,11 @@ class Cell:
         """The spec of the trained head this cell evaluates; cells differing only in backend share it."""
         return {k: v for k, v in self.spec.items() if k not in ("backend", "backend_profile")}
 
+    @cached_property
+    def train_hash(self) -> str:
+        """``stable_hash(train_key)``: equal for the cells that share one trained head."""
+        return stable_hash(self.train_key)
+
 
 def trainer_for(training: TrainingSpec, n_qubits: int, backend: str) -> str:
     """Which simulator trains a circuit head, by the ``train_on`` rule of its ``training``.
@@ -251,6 +256,6 @@ def grid_cost(cells: list[Cell]) -> GridCost:
         cells=len(cells),
         units={label: (len(folds[label] - {None}), len(seeds[label])) for label in folds},
         backbones=len({(c.dataset.label, c.fold, c.seed) for c in cells}),
-        trained_heads=len({stable_hash(c.train_key) for c in cells}),
+        trained_heads=len({c.train_hash for c in cells}),
         finetune=bool(cells) and cells[0].suite.backbone.protocol == "finetune",
     )

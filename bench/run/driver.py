@@ -6,6 +6,9 @@ resumed, or a new one with ``new_run``). A failing cell is stored with its error
 goes on; Ctrl-C, SIGTERM or SIGHUP stop after committing what finished (re-run ``bench run SUITE``
 without ``--new-run`` to resume). The exit code is 0 when no cell failed, 1 when any did, 130 when
 interrupted by Ctrl-C, 143 by SIGTERM, 129 by SIGHUP (``bench.run.interrupts``).
+
+A re-run with nothing to compute imports no torch, PennyLane or pandas: the cell and task modules
+are imported when a cell runs, the report and trends code only when a page is rewritten.
 """
 
 from __future__ import annotations
@@ -15,8 +18,8 @@ from collections.abc import Callable
 from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bench.cell.run import blank_record, failed_record
 from bench.core.errors import UserError, os_error_line
 from bench.core.exit_codes import ExitCode
 from bench.core.files import replace_symlink
@@ -37,11 +40,15 @@ from bench.run.lock import run_lock
 from bench.run.options import RunOptions, open_store
 from bench.run.outcome import RunOutcome, RunSummary
 from bench.run.preflight import preflight
-from bench.run.tasks import BackboneTask, CellTask, FeaturesTask, task_graph
 from bench.spec.suite import Suite
+
+if TYPE_CHECKING:
+    from bench.run.tasks import CellTask
 
 
 def _skipped(p: PlannedCell) -> Record:
+    from bench.cell.run import blank_record
+
     record = blank_record(p.cell, "skipped", p.reason)
     record.provenance = {**provenance(), "suite_hash": p.cell.suite.hash}
     return record
@@ -72,10 +79,6 @@ def write_run_report(
     a dataset of its own instead (``bench.report.frame.per_fold``). With ``say`` (the driver's
     runs), a report whose inputs are unchanged (``bench.run.report_inputs``) is not rewritten and
     ``say`` is told so in one line."""
-    from bench.cell.diagnostics import image_diagnostics
-    from bench.report import write_report
-    from bench.report.frame import per_fold as by_fold
-
     cells = expand(suite)
     if options.only:  # `report --only` (and a subset run's report): the selected cells only
         from bench.plan.select import select_cells
@@ -89,6 +92,10 @@ def write_run_report(
         say(report_inputs.UNCHANGED)
         replace_symlink(layout.latest, run_id)
         return {"md": out_dir / "index.md", "html": out_dir / "index.html"}
+    from bench.cell.diagnostics import image_diagnostics
+    from bench.report import write_report
+    from bench.report.frame import per_fold as by_fold
+
     summary = {**summary, **suite_summary(suite, store, run_id)}
     if any(DATASETS.get(d.name).modality == "image" for d in suite.datasets):
         on_event(events.ReportStep("report: image diagnostics (misclassified images, Grad-CAM)"))
@@ -155,8 +162,6 @@ def write_trends_page(
 ) -> dict[str, str]:
     """Rewrite ``reports/<suite>/trends/index.{md,html}`` from every run in the store; with
     ``say``, not when its inputs (every run's id, state, provenance and record stamp) are unchanged."""
-    from bench.history.trends import write_trends
-
     folder = options.layout(suite).trends
     with open_store(suite, options, read_only=True, suite_path=suite_path) as store:
         runs = store.run_list()  # a run's stamp changes with any record of it: no record is read here
@@ -165,6 +170,8 @@ def write_trends_page(
         if say is not None and report_inputs.current(folder, digest):
             say(f"trends page unchanged: {folder}")
             return {f"trends_{k[6:]}": str(folder / k) for k in report_inputs.PAGES}
+        from bench.history.trends import write_trends
+
         paths = write_trends(store, suite.name, folder)
     report_inputs.mark(folder, digest)
     return {f"trends_{k}": str(v) for k, v in paths.items()}
@@ -314,6 +321,12 @@ def execute(
     what it started. Phases and their progress go to ``on_event``."""
     if not cells:
         return False
+    if options.executor == "process":  # the workers' warm server imports while this process does
+        from bench.run.worker_server import start_worker_server
+
+        start_worker_server()
+    from bench.run.tasks import BackboneTask, CellTask, FeaturesTask, task_graph
+
     on_epoch = None
     if executor.supports_progress:
 
@@ -353,6 +366,8 @@ def execute(
 
 
 def _cell_record(task: CellTask, result: Record | TaskError) -> Record:
+    from bench.cell.run import failed_record
+
     if isinstance(result, TaskError):
         result = failed_record(task.cell, result.reason)
         result.provenance = {**provenance(), "suite_hash": task.cell.suite.hash}

@@ -7,7 +7,8 @@ cell stages); every worker is then forked from it and starts with all of that lo
 spending 4-5 CPU seconds importing it (a replaced worker after a crash starts just as fast).
 
 ``start_worker_server()`` starts it in the background and returns at once; the driver calls it
-before it loads and plans the suite, so the server's imports overlap the driver's own. The server
+once it has cells to run, before it imports the cell stages itself, so the server's imports overlap
+the driver's own (a re-run with nothing to compute starts no server). The server
 starts with one thread per runtime (``bench.run.threads``) and with Ctrl-C ignored: its workers
 inherit both (pool workers then install their quiet handler, ``bench.run.interrupts``). It dies
 with the driver, and each pool worker with it (``bench.run.parent_watch``): no worker outlives a

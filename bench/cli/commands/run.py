@@ -101,7 +101,7 @@ def add_parser(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     """Run the suite's pending cells, write its report (``bench.choose_executor``, then
     ``bench.run_suite`` rendered by ``views.RunView``); the exit code of the run."""
-    from bench.api import choose_executor, run_suite, start_local_workers
+    from bench.api import choose_executor, run_suite
 
     choice = choose_executor(
         args.executor,
@@ -113,7 +113,6 @@ def run(args: argparse.Namespace) -> int:
         worker_timeout=args.worker_timeout,
         stuck_timeout=args.stuck_timeout,
     )
-    start_local_workers(choice)  # the server's imports overlap loading and planning the suite
     options = run_options(
         args,
         executor=choice.executor,

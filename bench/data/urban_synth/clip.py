@@ -4,7 +4,6 @@ optional fainter event of another class, gain and DC offset (the package docstri
 from __future__ import annotations
 
 import numpy as np
-from scipy.fft import next_fast_len
 
 from bench.data.urban_synth.dsp import F32, TWO_PI, Rng, log_freqs, ramp
 from bench.data.urban_synth.recipes import SYNTHS
@@ -46,6 +45,8 @@ def make_clip(
     # Mixing happens in the frequency domain (one FFT each way): the event goes through a
     # random "channel" (spectral tilt, distance low-pass, small-microphone high-pass), the
     # background is random-phase noise with power ~ 1/f**beta scaled to the drawn SNR.
+    from scipy.fft import next_fast_len  # here: importing the plugin (planning) stays light
+
     n = next_fast_len(T, real=True)
     logf = log_freqs(n, sr)
     tilt, lp, hp = (

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from functools import lru_cache
 
 import numpy as np
-from scipy.fft import next_fast_len
 
 F32 = np.float32
 TWO_PI = 2.0 * np.pi
@@ -160,6 +159,8 @@ def colored_noise(
     skirts at ``lo``/``hi`` Hz)."""
     if T < 4:
         return r.gen.standard_normal(T).astype(F32)
+    from scipy.fft import next_fast_len  # here: importing the plugin (planning) stays light
+
     n = next_fast_len(T, real=True)  # generate a little more, keep the first T samples
     logf = log_freqs(n, sr)
     gain = np.exp(logf * F32(-beta / 2.0))
