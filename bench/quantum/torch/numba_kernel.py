@@ -3,9 +3,12 @@
 ``bind_numba(program, dtype)`` returns ``run(inputs, weights)`` like ``bench.quantum.torch.run.bind``, but the
 whole circuit, forward and backward, is one autograd node whose work is done by numba loops:
 
-* forward, per sample: the product state from the per-wire vectors, then every block in place on
-  that sample's ``2**n`` amplitudes (which stay in cache: at 16 qubits one sample is 1 MiB), then
-  ``<Z>`` products from a sign table; the final states are kept for the backward pass;
+* forward, group by group: the batch is cut into groups of ``L`` samples (``lanes``; a group's
+  ``L * 2**n`` amplitudes stay in L2 cache) laid out lane-innermost, so a gate shared by every
+  sample is one vectorised loop over ``2**n * L`` amplitudes and a per-sample gate a vectorised
+  loop over the lanes; the product state from the per-wire vectors, then every block in place,
+  then ``<Z>`` products from a sign table; the final states and the gate tables are kept for the
+  backward pass;
 * backward (adjoint method): from ``dL/d<Z>`` the gradient state ``G = 2 d * psi`` is walked back
   through the blocks, un-computing ``psi`` with each block's inverse (unitary: ``U^H``) and
   accumulating the gradient of every gate parameter on the way, so no intermediate state is stored.
@@ -157,9 +160,10 @@ def bind_numba(program: Program, dtype: str):
         w = weights.to(device="cpu", dtype=rdtype).reshape(-1)
         key = w.shape[0] if bare else -1
         if key not in encoded:
-            encoded[key] = encode(program, w.shape[0] if bare else None)
+            enc = encode(program, w.shape[0] if bare else None)
+            encoded[key] = (enc, enc.arrays())
         if bare:
-            out = _Circuit.apply(w, x, encoded[key])
+            out = _Circuit.apply(w, x, *encoded[key])
         else:
             if evaluate is None:
                 evaluate = program.params.bind(torch.device("cpu"), rdtype)
@@ -167,7 +171,7 @@ def bind_numba(program: Program, dtype: str):
             batch = x.shape[0]
             w_params = x.new_zeros(0) if w_params is None else w_params
             x_params = x.new_zeros(batch, 0) if x_params is None else x_params.expand(batch, -1)
-            out = _Circuit.apply(w_params, x_params, encoded[key])
+            out = _Circuit.apply(w_params, x_params, *encoded[key])
         out = out[0] if unbatched else out
         return out.to(inputs.device)
 
@@ -178,27 +182,28 @@ class _Circuit(torch.autograd.Function):
     """``(w_params (P_w,), x_params (B, P_x)) -> <Z> (B, n_obs)`` with an adjoint backward."""
 
     @staticmethod
-    def forward(ctx, w_params, x_params, enc: Encoded):
-        w = w_params.detach().contiguous().numpy()
-        x = x_params.detach().contiguous().numpy()
-        shape = (x.shape[0], 2**enc.n)
-        states_re, states_im = np.empty(shape, dtype=w.dtype), np.empty(shape, dtype=w.dtype)
+    def forward(ctx, w_params, x_params, enc: Encoded, arrays: tuple):
+        w = np.ascontiguousarray(w_params.detach().numpy())
+        x = np.ascontiguousarray(x_params.detach().numpy())
+        size = x.shape[0] << enc.n
+        states_re, states_im = np.empty(size, dtype=w.dtype), np.empty(size, dtype=w.dtype)
         out = np.empty((x.shape[0], enc.signs.shape[0]), dtype=w.dtype)
-        _forward(w, x, enc.n, enc.n_weight, enc.arrays(), states_re, states_im, out)
-        ctx.enc, ctx.arrays = enc, (w, x, states_re, states_im)
+        tab, mr, mi = tables(enc, x.shape[0], w.dtype)
+        _forward(w, x, enc.n, enc.n_weight, arrays, tab, mr, mi, states_re, states_im, out)
+        ctx.enc, ctx.arrays = enc, (arrays, w, x, tab, mr, mi, states_re, states_im)
         return torch.from_numpy(out)
 
     @staticmethod
     def backward(ctx, grad_out):
-        w, x, states_re, states_im = ctx.arrays
+        arrays, w, x, tab, mr, mi, states_re, states_im = ctx.arrays
         enc = ctx.enc
         g = grad_out.detach().contiguous().numpy().astype(np.float64, copy=False)
         dw = np.zeros(w.shape[0], dtype=np.float64)
         dx = np.zeros(x.shape, dtype=np.float64)
-        # the final states are un-computed in place: copies, so the graph may be walked again
-        _backward(w, x, enc.n, enc.n_weight, enc.arrays(), states_re.copy(), states_im.copy(), g, dw, dx)
+        # each group's final state is un-computed in a copy, so the graph may be walked again
+        _backward(w, x, enc.n, enc.n_weight, arrays, tab, mr, mi, states_re, states_im, g, dw, dx)
         cast = (dw.astype(w.dtype, copy=False), dx.astype(w.dtype, copy=False))
-        return torch.from_numpy(cast[0]), torch.from_numpy(cast[1]), None
+        return torch.from_numpy(cast[0]), torch.from_numpy(cast[1]), None, None
 
 
 _FLAGS = {"nsz", "arcp", "contract", "reassoc"}  # vectorised sums; no nnan/ninf: NaN stays NaN
@@ -306,114 +311,129 @@ def _tables(g_kind, g_cols, g_const, c_range, c_batched, g_batched, w, x, b, n_w
         fused[chain, 0], fused[chain, 1], fused[chain, 2], fused[chain, 3] = f
 
 
-@_jit
-def _chain_grad(gm, pv, g_kind, g_cols, g_batched, gate_acc, first, last, grad_fused, dw, dx, b, n_weight):
-    """Accumulate the parameter gradients of the chain of gates ``first..last-1`` from the
+@_inline
+def _matrix(gm0, gm, g_batched, g, ln):
+    """Gate ``g``'s matrix for lane ``ln``: its own if it depends on the inputs, else the shared one."""
+    if g_batched[g]:
+        return gm[g, 0, ln], gm[g, 1, ln], gm[g, 2, ln], gm[g, 3, ln]
+    return gm0[g, 0], gm0[g, 1], gm0[g, 2], gm0[g, 3]
+
+
+@_inline
+def _chain_grad(tab, arrays, gate_acc, chain, grad_fused, dw, dx, b, n_weight):
+    """Accumulate the parameter gradients of sample ``b``'s ``chain`` of gates from the
     gradient of its fused matrix: gate ``i``'s is ``S^H G P^H`` (``P``: the gates before it,
     ``S``: those after). A weight-only gate's matrix gradient is summed into ``gate_acc`` (its
-    parameters are the same for every sample: ``_gate_grads`` finishes them once)."""
+    parameters are the same for every sample: ``_gate_grads`` finishes them once). ``tab`` is
+    ``(gm0, pv0, gm, pv)``: the shared gate tables and the per-sample ones (``_lane_tables``)."""
+    gm0, gm, pv = tab[0], tab[2], tab[3]
+    g_kind, g_cols, g_batched = arrays[0], arrays[1], arrays[14]
+    first, last = arrays[4][chain, 0], arrays[4][chain, 1]
     left = grad_fused  # S^H G, from the last gate down
     for g in range(last - 1, first - 1, -1):
+        m = _matrix(gm0, gm, g_batched, g, b)
         if g_kind[g] != 0:
             before = (1 + 0j, 0j, 0j, 1 + 0j)
             for h in range(first, g):
-                before = _mul((gm[h, 0], gm[h, 1], gm[h, 2], gm[h, 3]), before)
+                before = _mul(_matrix(gm0, gm, g_batched, h, b), before)
             grad_m = _mul(left, _dagger(before))
             if not g_batched[g]:
                 for e in range(4):
                     gate_acc[g, e] += grad_m[e]
-                left = _mul(_dagger((gm[g, 0], gm[g, 1], gm[g, 2], gm[g, 3])), left)
-                continue
-            for j in range(3):
-                col = g_cols[g, j]
-                if col < 0:
-                    continue
-                d = _gate_derivative(g_kind[g], j, pv[g, 0], pv[g, 1], pv[g, 2])
-                value = 0.0
-                for e in range(4):
-                    value += (np.conj(grad_m[e]) * d[e]).real
-                if col < n_weight:
-                    dw[col] += value
-                else:
-                    dx[b, col - n_weight] += value
-        left = _mul(_dagger((gm[g, 0], gm[g, 1], gm[g, 2], gm[g, 3])), left)
+            else:
+                for j in range(3):
+                    col = g_cols[g, j]
+                    if col < 0:
+                        continue
+                    d = _gate_derivative(g_kind[g], j, pv[g, 0, b], pv[g, 1, b], pv[g, 2, b])
+                    value = 0.0
+                    for e in range(4):
+                        value += (np.conj(grad_m[e]) * d[e]).real
+                    if col < n_weight:
+                        dw[col] += value
+                    else:
+                        dx[b, col - n_weight] += value
+        left = _mul(_dagger(m), left)
+
+
+# The state of a group of ``L`` samples ("lanes") is one flat array per real part: amplitude ``a``
+# of lane ``ln`` at ``a * L + ln``. A gate on a wire of stride ``s`` pairs the contiguous runs
+# ``[base, base + s L)`` and ``[base + s L, base + 2 s L)``, so a gate shared by every sample is one
+# vectorised loop of ``s L`` pairs (at 2 qubits and 64 samples: 128 pairs, not 64 loops of 2), and
+# a per-sample gate one vectorised loop over the lanes. ``L`` keeps a group's states in L2 cache.
+
+GROUP_AMPLITUDES = 2**14
+"""A group holds at most this many amplitudes (``L * 2**n``; 4 arrays of it in the backward pass)."""
+
+
+def lanes(n: int, batch: int) -> int:
+    """Samples per group at width ``n``."""
+    return max(1, min(batch, GROUP_AMPLITUDES >> n))
 
 
 @_jit
-def _kron(re, im, pre_re, pre_im, vectors, n):
-    """The product state of the per-wire ``vectors[:n]`` into ``re, im``; ``pre_*`` receive the
-    partial products ``kron(v_0..v_{w-1})`` at offset ``2**w - 1`` (for the backward pass)."""
-    re[0], im[0] = 1, 0
-    size = 1
-    for wire in range(n):
-        for j in range(size):
-            pre_re[size - 1 + j], pre_im[size - 1 + j] = re[j], im[j]
-        v0r, v0i = vectors[wire, 0].real, vectors[wire, 0].imag
-        v1r, v1i = vectors[wire, 1].real, vectors[wire, 1].imag
-        for j in range(size - 1, -1, -1):
-            ar, ai = re[j], im[j]
-            re[2 * j + 1], im[2 * j + 1] = ar * v1r - ai * v1i, ar * v1i + ai * v1r
-            re[2 * j], im[2 * j] = ar * v0r - ai * v0i, ar * v0i + ai * v0r
-        size *= 2
-
-
-@_jit
-def _kron_grad(gre, gim, pre_re, pre_im, vectors, n):
-    """Backward of ``_kron``: consumes the gradient state, writes each wire's vector gradient
-    into ``vectors[n + wire]``."""
-    size = 2 ** (n - 1)
-    for wire in range(n - 1, -1, -1):
-        v0r, v0i = vectors[wire, 0].real, vectors[wire, 0].imag
-        v1r, v1i = vectors[wire, 1].real, vectors[wire, 1].imag
-        g0r = g0i = g1r = g1i = 0.0
-        for j in range(size):
-            pr, pi = pre_re[size - 1 + j], -pre_im[size - 1 + j]  # conj(prefix)
-            ar, ai, cr, ci = gre[2 * j], gim[2 * j], gre[2 * j + 1], gim[2 * j + 1]
-            g0r += ar * pr - ai * pi
-            g0i += ar * pi + ai * pr
-            g1r += cr * pr - ci * pi
-            g1i += cr * pi + ci * pr
-            gre[j] = ar * v0r + ai * v0i + cr * v1r + ci * v1i  # a conj(v0) + c conj(v1)
-            gim[j] = ai * v0r - ar * v0i + ci * v1r - cr * v1i
-        vectors[n + wire, 0], vectors[n + wire, 1] = g0r + 1j * g0i, g1r + 1j * g1i
-        size //= 2
-
-
-@_jit
-def _apply(re, im, m, wire, n):
-    """``psi <- (m on wire) psi`` in place."""
-    stride = 1 << (n - 1 - wire)
+def _apply(re, im, m, stride, total):
+    """``psi <- (m on the wire of stride ``stride``, lanes included) psi`` in place."""
     ar, br, cr, dr = m[0].real, m[1].real, m[2].real, m[3].real
     ai, bi, ci, di = m[0].imag, m[1].imag, m[2].imag, m[3].imag
-    for base in range(0, re.shape[0], 2 * stride):
-        for k in range(stride):
-            i, j = np.uint64(base + k), np.uint64(base + k + stride)  # unsigned: no wraparound, SIMD
-            xr, xi, yr, yi = re[i], im[i], re[j], im[j]
+    if stride == 1:
+        for i in range(0, total, 2):
+            xr, xi, yr, yi = re[i], im[i], re[i + 1], im[i + 1]
             re[i] = ar * xr - ai * xi + br * yr - bi * yi
             im[i] = ar * xi + ai * xr + br * yi + bi * yr
-            re[j] = cr * xr - ci * xi + dr * yr - di * yi
-            im[j] = cr * xi + ci * xr + dr * yi + di * yr
+            re[i + 1] = cr * xr - ci * xi + dr * yr - di * yi
+            im[i + 1] = cr * xi + ci * xr + dr * yi + di * yr
+        return
+    for base in range(0, total, 2 * stride):
+        r0, r1 = re[base : base + stride], re[base + stride : base + 2 * stride]
+        i0, i1 = im[base : base + stride], im[base + stride : base + 2 * stride]
+        for k in range(stride):
+            xr, xi, yr, yi = r0[k], i0[k], r1[k], i1[k]
+            r0[k] = ar * xr - ai * xi + br * yr - bi * yi
+            i0[k] = ar * xi + ai * xr + br * yi + bi * yr
+            r1[k] = cr * xr - ci * xi + dr * yr - di * yi
+            i1[k] = cr * xi + ci * xr + dr * yi + di * yr
 
 
 @_jit
-def _unapply(re, im, gre, gim, m, wire, n):
+def _apply_lanes(re, im, mr, mi, b0, stride, total, L):
+    """``_apply`` with one matrix per lane: lane ``ln``'s is ``mr[:, b0 + ln] + 1j mi[:, b0 + ln]``."""
+    for base in range(0, total, 2 * stride):
+        for q in range(base, base + stride, L):
+            r0, r1 = re[q : q + L], re[q + stride : q + stride + L]
+            i0, i1 = im[q : q + L], im[q + stride : q + stride + L]
+            for ln in range(L):
+                c = b0 + ln
+                ar, br, cr, dr = mr[0, c], mr[1, c], mr[2, c], mr[3, c]
+                ai, bi, ci, di = mi[0, c], mi[1, c], mi[2, c], mi[3, c]
+                xr, xi, yr, yi = r0[ln], i0[ln], r1[ln], i1[ln]
+                r0[ln] = ar * xr - ai * xi + br * yr - bi * yi
+                i0[ln] = ar * xi + ai * xr + br * yi + bi * yr
+                r1[ln] = cr * xr - ci * xi + dr * yr - di * yi
+                i1[ln] = cr * xi + ci * xr + dr * yi + di * yr
+
+
+@_jit
+def _unapply(re, im, gre, gim, m, stride, total):
     """Backward of ``_apply``: un-compute ``psi`` and the gradient state with ``m^H`` in place;
     returns ``dL/dm``, the sum over amplitude pairs of ``grad_after (x) conj(psi_before)``."""
-    stride = 1 << (n - 1 - wire)
     h = _dagger(m)
     ar, br, cr, dr = h[0].real, h[1].real, h[2].real, h[3].real
     ai, bi, ci, di = h[0].imag, h[1].imag, h[2].imag, h[3].imag
     s00r = s00i = s01r = s01i = s10r = s10i = s11r = s11i = 0.0
-    for base in range(0, re.shape[0], 2 * stride):
+    for base in range(0, total, 2 * stride):
+        r0, r1 = re[base : base + stride], re[base + stride : base + 2 * stride]
+        i0, i1 = im[base : base + stride], im[base + stride : base + 2 * stride]
+        g0, g1 = gre[base : base + stride], gre[base + stride : base + 2 * stride]
+        h0, h1 = gim[base : base + stride], gim[base + stride : base + 2 * stride]
         for k in range(stride):
-            i, j = np.uint64(base + k), np.uint64(base + k + stride)
-            xr, xi, yr, yi = re[i], im[i], re[j], im[j]
+            xr, xi, yr, yi = r0[k], i0[k], r1[k], i1[k]
             pr = ar * xr - ai * xi + br * yr - bi * yi
             pi = ar * xi + ai * xr + br * yi + bi * yr
             qr = cr * xr - ci * xi + dr * yr - di * yi
             qi = cr * xi + ci * xr + dr * yi + di * yr
-            re[i], im[i], re[j], im[j] = pr, pi, qr, qi
-            ur, ui, vr, vi = gre[i], gim[i], gre[j], gim[j]
+            r0[k], i0[k], r1[k], i1[k] = pr, pi, qr, qi
+            ur, ui, vr, vi = g0[k], h0[k], g1[k], h1[k]
             s00r += ur * pr + ui * pi  # u conj(p)
             s00i += ui * pr - ur * pi
             s01r += ur * qr + ui * qi
@@ -422,154 +442,366 @@ def _unapply(re, im, gre, gim, m, wire, n):
             s10i += vi * pr - vr * pi
             s11r += vr * qr + vi * qi
             s11i += vi * qr - vr * qi
-            gre[i] = ar * ur - ai * ui + br * vr - bi * vi
-            gim[i] = ar * ui + ai * ur + br * vi + bi * vr
-            gre[j] = cr * ur - ci * ui + dr * vr - di * vi
-            gim[j] = cr * ui + ci * ur + dr * vi + di * vr
+            g0[k] = ar * ur - ai * ui + br * vr - bi * vi
+            h0[k] = ar * ui + ai * ur + br * vi + bi * vr
+            g1[k] = cr * ur - ci * ui + dr * vr - di * vi
+            h1[k] = cr * ui + ci * ur + dr * vi + di * vr
     return s00r + 1j * s00i, s01r + 1j * s01i, s10r + 1j * s10i, s11r + 1j * s11i
 
 
 @_jit
-def _phase(arrays, stage, w, x, b, n_weight, angle):
-    """Phase angle per basis state of a DIAG stage into ``angle``."""
+def _unapply_lanes(re, im, gre, gim, mr, mi, b0, stride, total, L, acc):
+    """``_unapply`` with one matrix per lane (as in ``_apply_lanes``, of ``m`` itself); ``dL/dm`` of
+    every lane is added to ``acc (8, L)`` (real, imaginary parts of its 4 entries)."""
+    for base in range(0, total, 2 * stride):
+        for q in range(base, base + stride, L):
+            r0, r1 = re[q : q + L], re[q + stride : q + stride + L]
+            i0, i1 = im[q : q + L], im[q + stride : q + stride + L]
+            g0, g1 = gre[q : q + L], gre[q + stride : q + stride + L]
+            h0, h1 = gim[q : q + L], gim[q + stride : q + stride + L]
+            for ln in range(L):  # m^H = (conj a, conj c; conj b, conj d)
+                c = b0 + ln
+                ar, br, cr, dr = mr[0, c], mr[2, c], mr[1, c], mr[3, c]
+                ai, bi, ci, di = -mi[0, c], -mi[2, c], -mi[1, c], -mi[3, c]
+                xr, xi, yr, yi = r0[ln], i0[ln], r1[ln], i1[ln]
+                pr = ar * xr - ai * xi + br * yr - bi * yi
+                pi = ar * xi + ai * xr + br * yi + bi * yr
+                qr = cr * xr - ci * xi + dr * yr - di * yi
+                qi = cr * xi + ci * xr + dr * yi + di * yr
+                r0[ln], i0[ln], r1[ln], i1[ln] = pr, pi, qr, qi
+                ur, ui, vr, vi = g0[ln], h0[ln], g1[ln], h1[ln]
+                acc[0, ln] += ur * pr + ui * pi
+                acc[1, ln] += ui * pr - ur * pi
+                acc[2, ln] += ur * qr + ui * qi
+                acc[3, ln] += ui * qr - ur * qi
+                acc[4, ln] += vr * pr + vi * pi
+                acc[5, ln] += vi * pr - vr * pi
+                acc[6, ln] += vr * qr + vi * qi
+                acc[7, ln] += vi * qr - vr * qi
+                g0[ln] = ar * ur - ai * ui + br * vr - bi * vi
+                h0[ln] = ar * ui + ai * ur + br * vi + bi * vr
+                g1[ln] = cr * ur - ci * ui + dr * vr - di * vi
+                h1[ln] = cr * ui + ci * ur + dr * vi + di * vr
+
+
+@_jit
+def _kron(re, im, pre_re, pre_im, vr, vi, n, L):
+    """The product state of the per-wire, per-lane vectors ``vr, vi (n, 2, L)`` into ``re, im``;
+    ``pre_*`` receive the partial products ``kron(v_0..v_{w-1})`` at offset ``(2**w - 1) L``."""
+    for ln in range(L):
+        re[ln], im[ln] = 1, 0
+    size = 1
+    for wire in range(n):
+        pre_re[(size - 1) * L : (2 * size - 1) * L] = re[: size * L]
+        pre_im[(size - 1) * L : (2 * size - 1) * L] = im[: size * L]
+        v0r, v0i, v1r, v1i = vr[wire, 0], vi[wire, 0], vr[wire, 1], vi[wire, 1]
+        for j in range(size - 1, -1, -1):
+            a, c0, c1 = j * L, 2 * j * L, (2 * j + 1) * L
+            for ln in range(L):
+                ar, ai = re[a + ln], im[a + ln]
+                re[c1 + ln], im[c1 + ln] = ar * v1r[ln] - ai * v1i[ln], ar * v1i[ln] + ai * v1r[ln]
+                re[c0 + ln], im[c0 + ln] = ar * v0r[ln] - ai * v0i[ln], ar * v0i[ln] + ai * v0r[ln]
+        size *= 2
+
+
+@_jit
+def _kron_grad(gre, gim, pre_re, pre_im, vr, vi, n, L, dv):
+    """Backward of ``_kron``: consumes the gradient state, writes each wire's per-lane vector
+    gradient into ``dv (n, 4, L)`` (real, imaginary parts of its 2 entries)."""
+    size = 2 ** (n - 1)
+    for wire in range(n - 1, -1, -1):
+        v0r, v0i, v1r, v1i = vr[wire, 0], vi[wire, 0], vr[wire, 1], vi[wire, 1]
+        d = dv[wire]
+        d[:] = 0
+        for j in range(size):
+            p, c0, c1 = (size - 1 + j) * L, 2 * j * L, (2 * j + 1) * L
+            for ln in range(L):
+                pr, pi = pre_re[p + ln], -pre_im[p + ln]  # conj(prefix)
+                ar, ai, cr, ci = gre[c0 + ln], gim[c0 + ln], gre[c1 + ln], gim[c1 + ln]
+                d[0, ln] += ar * pr - ai * pi
+                d[1, ln] += ar * pi + ai * pr
+                d[2, ln] += cr * pr - ci * pi
+                d[3, ln] += cr * pi + ci * pr
+                gre[j * L + ln] = (
+                    ar * v0r[ln] + ai * v0i[ln] + cr * v1r[ln] + ci * v1i[ln]
+                )  # a conj(v0) + c conj(v1)
+                gim[j * L + ln] = ai * v0r[ln] - ar * v0i[ln] + ci * v1r[ln] - cr * v1i[ln]
+        size //= 2
+
+
+@_jit
+def _phase(arrays, stage, w, x, b0, L, n_weight, angle, theta):
+    """Phase angle per basis state and lane of a DIAG stage into ``angle (2**n L)``."""
     stages, d_const, patterns, d_cols, phases = arrays[5], arrays[6], arrays[9], arrays[10], arrays[11]
-    angle[:] = 0
-    if d_const[stage] >= 0:
-        angle[:] = phases[d_const[stage]]
+    size = patterns.shape[1]
+    row = d_const[stage]
+    for a in range(size):
+        base = phases[row, a] if row >= 0 else 0.0
+        for ln in range(L):
+            angle[a * L + ln] = base
     for k in range(stages[stage, 1], stages[stage, 2]):
         col = d_cols[k]
-        theta = w[col] if col < n_weight else x[b, col - n_weight]
-        angle += theta * patterns[k]
+        for ln in range(L):
+            theta[ln] = w[col] if col < n_weight else x[b0 + ln, col - n_weight]
+        for a in range(size):
+            p = patterns[k, a]
+            for ln in range(L):
+                angle[a * L + ln] += theta[ln] * p
 
 
 @_jit
-def _permute(re, im, index, scratch):
+def _rotate(re, im, angle, sign):
+    """``psi <- exp(sign i angle) psi`` elementwise."""
     for i in range(re.shape[0]):
-        scratch[i] = re[index[i]]
-    re[:] = scratch
-    for i in range(im.shape[0]):
-        scratch[i] = im[index[i]]
-    im[:] = scratch
+        c, s = np.cos(angle[i]), sign * np.sin(angle[i])
+        re[i], im[i] = re[i] * c - im[i] * s, re[i] * s + im[i] * c
 
 
 @_jit
-def _forward(w, x, n, n_weight, arrays, states_re, states_im, out):
-    """Every stage on every sample (``states_*`` receive the final states), then ``<Z>``."""
-    c_wire, stages, perms, signs = arrays[3], arrays[5], arrays[7], arrays[12]
-    size, n_gates, n_chains = states_re.shape[1], arrays[0].shape[0], c_wire.shape[0]
-    scratch = np.empty(size, dtype=states_re.dtype)
-    pre_re, pre_im = np.empty(size, dtype=states_re.dtype), np.empty(size, dtype=states_re.dtype)
-    angle = np.empty(size)
-    vectors = np.empty((2 * n, 2), dtype=np.complex128)
-    gm, pv = np.empty((n_gates, 4), dtype=np.complex128), np.empty((n_gates, 3))
-    fused = np.empty((n_chains, 4), dtype=np.complex128)
-    tables = (arrays[0], arrays[1], arrays[2], arrays[4], arrays[13], arrays[14])
-    for b in range(states_re.shape[0]):
-        re, im = states_re[b], states_im[b]
-        _tables(*tables, w, x, b, n_weight, b == 0, gm, pv, fused)
+def _permute(re, im, index, L, out_re, out_im):
+    """``out[a] = psi[index[a]]`` for every amplitude ``a`` (all lanes)."""
+    for a in range(index.shape[0]):
+        src, dst = index[a] * L, a * L
+        for ln in range(L):
+            out_re[dst + ln] = re[src + ln]
+            out_im[dst + ln] = im[src + ln]
+
+
+@_jit
+def _lane_tables(arrays, w, x, n_weight, tab, mr, mi):
+    """Per-sample tables into ``tab = (gm0, pv0, gm, pv)``: parameters ``pv (G, 3, B)`` and
+    matrices ``gm (G, 4, B)`` of the gates that depend on the inputs (the others are ``gm0, pv0``,
+    shared), and every chain's fused matrix as ``mr, mi (C, 4, B)``."""
+    g_kind, g_cols, g_const, c_range, c_batched, g_batched = (
+        arrays[0],
+        arrays[1],
+        arrays[2],
+        arrays[4],
+        arrays[13],
+        arrays[14],
+    )
+    gm0, pv0, gm, pv = tab
+    batch = x.shape[0]
+    fused = np.empty((c_range.shape[0], 4), dtype=np.complex128)
+    _tables(g_kind, g_cols, g_const, c_range, c_batched, g_batched, w, x, 0, n_weight, True, gm0, pv0, fused)
+    for g in range(g_kind.shape[0]):
+        if not g_batched[g]:
+            continue
+        c = g_const[g]
+        for b in range(batch):
+            for j in range(3):
+                col = g_cols[g, j]
+                pv[g, j, b] = 0.0 if col < 0 else (w[col] if col < n_weight else x[b, col - n_weight])
+            m = _gate(g_kind[g], pv[g, 0, b], pv[g, 1, b], pv[g, 2, b], c[0, 0], c[0, 1], c[1, 0], c[1, 1])
+            gm[g, 0, b], gm[g, 1, b], gm[g, 2, b], gm[g, 3, b] = m
+    for chain in range(c_range.shape[0]):
+        if not c_batched[chain]:
+            for e in range(4):
+                mr[chain, e, :] = fused[chain, e].real
+                mi[chain, e, :] = fused[chain, e].imag
+            continue
+        for b in range(batch):
+            f = (1 + 0j, 0j, 0j, 1 + 0j)
+            for g in range(c_range[chain, 0], c_range[chain, 1]):
+                f = _mul(_matrix(gm0, gm, g_batched, g, b), f)
+            for e in range(4):
+                mr[chain, e, b], mi[chain, e, b] = f[e].real, f[e].imag
+
+
+def tables(enc: Encoded, batch: int, dtype) -> tuple:
+    """Empty ``(gm0, pv0, gm, pv), mr, mi`` for ``_lane_tables``."""
+    n_gates, n_chains = enc.g_kind.shape[0], enc.c_wire.shape[0]
+    gm0, pv0 = np.empty((n_gates, 4), dtype=np.complex128), np.empty((n_gates, 3))
+    gm, pv = np.empty((n_gates, 4, batch), dtype=np.complex128), np.empty((n_gates, 3, batch))
+    mr, mi = np.empty((n_chains, 4, batch), dtype=dtype), np.empty((n_chains, 4, batch), dtype=dtype)
+    return (gm0, pv0, gm, pv), mr, mi
+
+
+@_jit
+def _product_vectors(stages, c_wire, stage, mr, mi, b0, n, L, vr, vi):
+    """The per-wire vectors of a PRODUCT stage for lanes ``b0 ..``: its chains' first columns
+    (``|0>`` on other wires)."""
+    vr[:, 0, :] = 1
+    vr[:, 1, :] = 0
+    vi[:] = 0
+    for chain in range(stages[stage, 1], stages[stage, 2]):
+        wire = c_wire[chain]
+        for ln in range(L):
+            vr[wire, 0, ln], vi[wire, 0, ln] = mr[chain, 0, b0 + ln], mi[chain, 0, b0 + ln]
+            vr[wire, 1, ln], vi[wire, 1, ln] = mr[chain, 2, b0 + ln], mi[chain, 2, b0 + ln]
+
+
+@_jit
+def _forward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, out):
+    """Every stage on every group of samples (``states_*`` receive the final states, group by
+    group in lane layout), then ``<Z>``; ``tab, mr, mi`` receive the gate tables (``_lane_tables``)."""
+    c_wire, stages, perms, signs, c_batched = arrays[3], arrays[5], arrays[7], arrays[12], arrays[13]
+    batch, size = x.shape[0], 2**n
+    lmax = max(1, min(batch, GROUP_AMPLITUDES // size))
+    dtype = states_re.dtype
+    re, im = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    sre, sim = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    pre_re, pre_im = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    angle, theta = np.empty(size * lmax), np.empty(lmax)
+    vr, vi = np.empty((n, 2, lmax), dtype=dtype), np.empty((n, 2, lmax), dtype=dtype)
+    _lane_tables(arrays, w, x, n_weight, tab, mr, mi)
+    for b0 in range(0, batch, lmax):
+        L = min(lmax, batch - b0)
+        total = size * L
         for stage in range(stages.shape[0]):
             kind = stages[stage, 0]
             if kind == PRODUCT:
-                vectors[:n, 0], vectors[:n, 1] = 1, 0
-                for chain in range(stages[stage, 1], stages[stage, 2]):
-                    vectors[c_wire[chain], 0], vectors[c_wire[chain], 1] = fused[chain, 0], fused[chain, 2]
-                _kron(re, im, pre_re, pre_im, vectors, n)
+                _product_vectors(stages, c_wire, stage, mr, mi, b0, n, L, vr, vi)
+                _kron(re, im, pre_re, pre_im, vr, vi, n, L)
             elif kind == LOCAL:
                 for chain in range(stages[stage, 1], stages[stage, 2]):
-                    m = (fused[chain, 0], fused[chain, 1], fused[chain, 2], fused[chain, 3])
-                    _apply(re, im, m, c_wire[chain], n)
+                    stride = (1 << (n - 1 - c_wire[chain])) * L
+                    if c_batched[chain]:
+                        _apply_lanes(re, im, mr[chain], mi[chain], b0, stride, total, L)
+                    else:
+                        _apply(re, im, _shared(mr, mi, chain), stride, total)
             elif kind == PERM:
-                _permute(re, im, perms[stages[stage, 1]], scratch)
+                _permute(re, im, perms[stages[stage, 1]], L, sre, sim)
+                re, sre, im, sim = sre, re, sim, im
             else:
-                _phase(arrays, stage, w, x, b, n_weight, angle)
-                for i in range(size):
-                    c, s = np.cos(angle[i]), np.sin(angle[i])
-                    re[i], im[i] = re[i] * c - im[i] * s, re[i] * s + im[i] * c
-        for i in range(size):
-            scratch[i] = re[i] * re[i] + im[i] * im[i]
-        for o in range(signs.shape[0]):
-            acc = 0.0
-            for i in range(size):
-                acc += scratch[i] * signs[o, i]
-            out[b, o] = acc
+                _phase(arrays, stage, w, x, b0, L, n_weight, angle, theta)
+                _rotate(re[:total], im[:total], angle, 1.0)
+        states_re[b0 * size : b0 * size + total] = re[:total]
+        states_im[b0 * size : b0 * size + total] = im[:total]
+        _expectations(re, im, signs, b0, L, size, theta, out)
+
+
+@_inline
+def _shared(mr, mi, chain):
+    """The fused matrix of a weight-only chain (the same in every lane) as a complex tuple."""
+    return (
+        mr[chain, 0, 0] + 1j * mi[chain, 0, 0],
+        mr[chain, 1, 0] + 1j * mi[chain, 1, 0],
+        mr[chain, 2, 0] + 1j * mi[chain, 2, 0],
+        mr[chain, 3, 0] + 1j * mi[chain, 3, 0],
+    )
 
 
 @_jit
-def _backward(w, x, n, n_weight, arrays, states_re, states_im, grad_out, dw, dx):
-    """Adjoint pass: the final states ``states_*`` are un-computed in place."""
-    g_kind, g_cols, c_wire, c_range, stages, inverse, signs, c_batched = (
-        arrays[0],
-        arrays[1],
-        arrays[3],
-        arrays[4],
-        arrays[5],
-        arrays[8],
-        arrays[12],
-        arrays[13],
-    )
-    size, n_gates, n_chains = states_re.shape[1], g_kind.shape[0], c_wire.shape[0]
+def _expectations(re, im, signs, b0, L, size, acc, out):
+    """``out[b0 + ln, o] = <Z_o>`` of every lane (``acc (L)`` is scratch)."""
+    for o in range(signs.shape[0]):
+        acc[:L] = 0
+        for a in range(size):
+            s = signs[o, a]
+            for ln in range(L):
+                acc[ln] += (re[a * L + ln] ** 2 + im[a * L + ln] ** 2) * s
+        for ln in range(L):
+            out[b0 + ln, o] = acc[ln]
+
+
+@_jit
+def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad_out, dw, dx):
+    """Adjoint pass, group by group: each group's final state is un-computed in a copy (the
+    tables are the forward pass's)."""
+    g_kind, g_cols, c_wire, stages = arrays[0], arrays[1], arrays[3], arrays[5]
+    inverse, signs, c_batched, g_batched = arrays[8], arrays[12], arrays[13], arrays[14]
+    batch, size, n_gates, n_chains = x.shape[0], 2**n, g_kind.shape[0], c_wire.shape[0]
+    lmax = max(1, min(batch, GROUP_AMPLITUDES // size))
     dtype = states_re.dtype
-    gre, gim, scratch = np.empty(size, dtype=dtype), np.empty(size, dtype=dtype), np.empty(size, dtype=dtype)
-    pre_re, pre_im = np.empty(size, dtype=dtype), np.empty(size, dtype=dtype)
-    angle = np.empty(size)
-    vectors = np.empty((2 * n, 2), dtype=np.complex128)
-    gm, pv = np.empty((n_gates, 4), dtype=np.complex128), np.empty((n_gates, 3))
-    fused = np.empty((n_chains, 4), dtype=np.complex128)
+    re, im = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    gre, gim = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    sre, sim = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    sgre, sgim = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    pre_re, pre_im = np.empty(size * lmax, dtype=dtype), np.empty(size * lmax, dtype=dtype)
+    angle, theta = np.empty(size * lmax), np.empty(lmax)
+    vr, vi = np.empty((n, 2, lmax), dtype=dtype), np.empty((n, 2, lmax), dtype=dtype)
+    dv, acc = np.empty((n, 4, lmax)), np.empty((8, lmax))
     grad_acc = np.zeros((n_chains, 4), dtype=np.complex128)  # weight-only chains, summed over samples
     gate_acc = np.zeros((n_gates, 4), dtype=np.complex128)  # weight-only gates, summed over samples
-    tables = (arrays[0], arrays[1], arrays[2], arrays[4], arrays[13], arrays[14])
-    g_batched = arrays[14]
-    chain_args = (gm, pv, g_kind, g_cols, g_batched, gate_acc)
-    for b in range(states_re.shape[0]):
-        re, im = states_re[b], states_im[b]
-        _tables(*tables, w, x, b, n_weight, b == 0, gm, pv, fused)
-        scratch[:] = 0
-        for o in range(signs.shape[0]):
-            g = 2 * grad_out[b, o]
-            for i in range(size):
-                scratch[i] += g * signs[o, i]
-        for i in range(size):
-            gre[i], gim[i] = scratch[i] * re[i], scratch[i] * im[i]
+    for b0 in range(0, batch, lmax):
+        L = min(lmax, batch - b0)
+        total = size * L
+        re[:total] = states_re[b0 * size : b0 * size + total]
+        im[:total] = states_im[b0 * size : b0 * size + total]
+        _gradient_state(re, im, signs, grad_out, b0, L, size, theta, gre, gim)
         for stage in range(stages.shape[0] - 1, -1, -1):
             kind = stages[stage, 0]
             if kind == PRODUCT:
-                vectors[:n, 0], vectors[:n, 1] = 1, 0
-                for chain in range(stages[stage, 1], stages[stage, 2]):
-                    vectors[c_wire[chain], 0], vectors[c_wire[chain], 1] = fused[chain, 0], fused[chain, 2]
-                _kron(re, im, pre_re, pre_im, vectors, n)
-                _kron_grad(gre, gim, pre_re, pre_im, vectors, n)
+                _product_vectors(stages, c_wire, stage, mr, mi, b0, n, L, vr, vi)
+                _kron(re, im, pre_re, pre_im, vr, vi, n, L)
+                _kron_grad(gre, gim, pre_re, pre_im, vr, vi, n, L, dv)
                 for chain in range(stages[stage, 1], stages[stage, 2]):
                     wire = c_wire[chain]
-                    grad_m = (vectors[n + wire, 0], 0j, vectors[n + wire, 1], 0j)
-                    if c_batched[chain]:
-                        first, last = c_range[chain, 0], c_range[chain, 1]
-                        _chain_grad(*chain_args, first, last, grad_m, dw, dx, b, n_weight)
-                    else:
-                        for e in range(4):
-                            grad_acc[chain, e] += grad_m[e]
+                    for ln in range(L):
+                        grad_m = (
+                            dv[wire, 0, ln] + 1j * dv[wire, 1, ln],
+                            0j,
+                            dv[wire, 2, ln] + 1j * dv[wire, 3, ln],
+                            0j,
+                        )
+                        if c_batched[chain]:
+                            _chain_grad(tab, arrays, gate_acc, chain, grad_m, dw, dx, b0 + ln, n_weight)
+                        else:
+                            for e in range(4):
+                                grad_acc[chain, e] += grad_m[e]
             elif kind == LOCAL:
                 for chain in range(stages[stage, 2] - 1, stages[stage, 1] - 1, -1):
-                    m = (fused[chain, 0], fused[chain, 1], fused[chain, 2], fused[chain, 3])
-                    grad_m = _unapply(re, im, gre, gim, m, c_wire[chain], n)
+                    stride = (1 << (n - 1 - c_wire[chain])) * L
                     if c_batched[chain]:
-                        first, last = c_range[chain, 0], c_range[chain, 1]
-                        _chain_grad(*chain_args, first, last, grad_m, dw, dx, b, n_weight)
+                        acc[:] = 0
+                        _unapply_lanes(re, im, gre, gim, mr[chain], mi[chain], b0, stride, total, L, acc)
+                        for ln in range(L):
+                            grad_m = (
+                                acc[0, ln] + 1j * acc[1, ln],
+                                acc[2, ln] + 1j * acc[3, ln],
+                                acc[4, ln] + 1j * acc[5, ln],
+                                acc[6, ln] + 1j * acc[7, ln],
+                            )
+                            _chain_grad(tab, arrays, gate_acc, chain, grad_m, dw, dx, b0 + ln, n_weight)
                     else:
+                        grad_m = _unapply(re, im, gre, gim, _shared(mr, mi, chain), stride, total)
                         for e in range(4):
                             grad_acc[chain, e] += grad_m[e]
             elif kind == PERM:
                 inv = inverse[stages[stage, 1]]
-                _permute(re, im, inv, scratch)
-                _permute(gre, gim, inv, scratch)
+                _permute(re, im, inv, L, sre, sim)
+                _permute(gre, gim, inv, L, sgre, sgim)
+                re, sre, im, sim = sre, re, sim, im
+                gre, sgre, gim, sgim = sgre, gre, sgim, gim
             else:
-                _phase(arrays, stage, w, x, b, n_weight, angle)
-                _diag_grad(arrays, stage, w, x, b, n_weight, re, im, gre, gim, angle, scratch, dw, dx)
-    for chain in range(n_chains):  # gm, pv of weight-only gates still hold their values (b == 0)
+                _phase(arrays, stage, w, x, b0, L, n_weight, angle, theta)
+                _diag_grad(
+                    arrays,
+                    stage,
+                    w,
+                    x,
+                    b0,
+                    L,
+                    n_weight,
+                    re[:total],
+                    im[:total],
+                    gre[:total],
+                    gim[:total],
+                    angle,
+                    sre,
+                    dw,
+                    dx,
+                )
+    for chain in range(n_chains):  # weight-only chains: no gate reads the per-lane tables
         if not c_batched[chain]:
             g = (grad_acc[chain, 0], grad_acc[chain, 1], grad_acc[chain, 2], grad_acc[chain, 3])
-            first, last = c_range[chain, 0], c_range[chain, 1]
-            _chain_grad(*chain_args, first, last, g, dw, dx, 0, n_weight)
-    _gate_grads(g_kind, g_cols, g_batched, pv, gate_acc, dw)
+            _chain_grad(tab, arrays, gate_acc, chain, g, dw, dx, 0, n_weight)
+    _gate_grads(g_kind, g_cols, g_batched, tab[1], gate_acc, dw)
+
+
+@_jit
+def _gradient_state(re, im, signs, grad_out, b0, L, size, coef, gre, gim):
+    """``G = 2 (sum_o dL/d<Z_o> Z_o) psi`` of one group (``coef (L)`` is scratch)."""
+    for a in range(size):
+        for ln in range(L):
+            coef[ln] = 0
+        for o in range(signs.shape[0]):
+            s = 2 * signs[o, a]
+            for ln in range(L):
+                coef[ln] += s * grad_out[b0 + ln, o]
+        for ln in range(L):
+            gre[a * L + ln], gim[a * L + ln] = coef[ln] * re[a * L + ln], coef[ln] * im[a * L + ln]
 
 
 @_jit
@@ -590,20 +822,21 @@ def _gate_grads(g_kind, g_cols, g_batched, pv, gate_acc, dw):
 
 
 @_jit
-def _diag_grad(arrays, stage, w, x, b, n_weight, re, im, gre, gim, angle, weight, dw, dx):
+def _diag_grad(arrays, stage, w, x, b0, L, n_weight, re, im, gre, gim, angle, weight, dw, dx):
     """Backward of a DIAG stage (``angle`` holds its phases; ``weight`` is scratch)."""
     stages, patterns, d_cols = arrays[5], arrays[9], arrays[10]
     for i in range(re.shape[0]):
         weight[i] = gim[i] * re[i] - gre[i] * im[i]  # Re(conj(g) i psi)
-        c, s = np.cos(angle[i]), -np.sin(angle[i])
-        re[i], im[i] = re[i] * c - im[i] * s, re[i] * s + im[i] * c
-        gre[i], gim[i] = gre[i] * c - gim[i] * s, gre[i] * s + gim[i] * c
+    _rotate(re, im, angle, -1.0)
+    _rotate(gre, gim, angle, -1.0)
+    size = re.shape[0] // L
     for k in range(stages[stage, 1], stages[stage, 2]):
         col = d_cols[k]
-        value = 0.0
-        for i in range(re.shape[0]):
-            value += weight[i] * patterns[k, i]
-        if col < n_weight:
-            dw[col] += value
-        else:
-            dx[b, col - n_weight] += value
+        for ln in range(L):
+            value = 0.0
+            for a in range(size):
+                value += weight[a * L + ln] * patterns[k, a]
+            if col < n_weight:
+                dw[col] += value
+            else:
+                dx[b0 + ln, col - n_weight] += value

@@ -9,7 +9,7 @@ import torch
 
 from bench.quantum.circuits import ANSATZES
 from bench.quantum.torch.compile import Program
-from bench.quantum.torch.numba_kernel import encode
+from bench.quantum.torch.numba_kernel import encode, lanes
 from bench.quantum.torch.sim import bind_kernel
 
 
@@ -37,6 +37,19 @@ def _leaves(shape, seed: int, dtype=torch.float64):
 def test_numba_matches_the_torch_blocks(ansatz):
     program = _program(ansatz, 5)
     x, w = _leaves((6, 5), seed=1), _leaves(ANSATZES[ansatz].weight_shape(2, 5), seed=2)
+    results = [_step(bind_kernel(program, "cpu", "complex128", k), x, w) for k in ("numba", "torch")]
+    (out_a, grads_a), (out_b, grads_b) = results
+    assert (out_a - out_b).abs().max() < 1e-12
+    for a, b in zip(grads_a, grads_b, strict=True):
+        assert (a - b).abs().max() < 1e-12
+
+
+@pytest.mark.parametrize("ansatz", ["strongly-entangling", "reuploading"])
+def test_a_batch_cut_into_groups_matches_the_torch_blocks(ansatz):
+    # at 11 qubits a group holds 8 samples: 10 samples are a full group and a partial one
+    program = _program(ansatz, 11, layers=1)
+    x, w = _leaves((10, 11), seed=7), _leaves(ANSATZES[ansatz].weight_shape(1, 11), seed=8)
+    assert lanes(11, 10) == 8
     results = [_step(bind_kernel(program, "cpu", "complex128", k), x, w) for k in ("numba", "torch")]
     (out_a, grads_a), (out_b, grads_b) = results
     assert (out_a - out_b).abs().max() < 1e-12
