@@ -90,3 +90,32 @@ def test_record_json_is_the_json_of_to_dict():
     record.confusion, record.spec = [[1, 2], [3, 4]], {"head": {"params": {"x": (1, 2)}}}
     assert record_json(record) == json.dumps(record.to_dict())
     assert Record.from_dict(json.loads(record_json(record))).confusion == record.confusion
+
+
+def test_fields_extracts_values_in_sqlite_and_checks_each_row(tmp_path):
+    import pytest
+
+    from bench.results.store import DamagedStore
+
+    path = tmp_path / "r.sqlite"
+    store = ResultsStore(path)
+    first, second = _record("a"), _record("b", "failed")
+    first.metrics, first.provenance = {"test_accuracy": 0.1 + 0.2}, {"cpu": "x", "cpu_count": 2}
+    store.put(first, "run1")
+    store.put(second, "run1")
+    paths = ["$.metrics.test_accuracy", "$.provenance.cpu_count", "$.provenance.gpu", "$.metrics"]
+    rows = list(store.fields("run1", paths))
+    assert rows == [
+        ("a", "ok", (0.1 + 0.2, 2, None, {"test_accuracy": 0.1 + 0.2})),  # the exact float
+        ("b", "failed", (0.5, None, None, {"test_accuracy": 0.5})),
+    ]
+    assert list(store.fields("run1", ["$.seed"])) == [("a", "ok", (0,)), ("b", "failed", (0,))]
+    assert [values for *_, values in store.fields("run1", [])] == [(), ()]
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE records SET body = replace(body, '0.5', '0.6') WHERE key = 'b'")
+    with pytest.raises(DamagedStore, match="record b: checksum mismatch"):
+        list(store.fields("run1", paths))
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE records SET body = '{not json' WHERE key = 'b'")
+    with pytest.raises(DamagedStore):
+        list(store.fields("run1", paths))

@@ -11,21 +11,31 @@
   circuit forward+backward time per batch (median over seeds; detection on log time; minimum step a factor
   ``MIN_TIME_FACTOR``; only runs on the latest run's machine fingerprint, since times from other
   machines are not comparable);
-- per-configuration tables (last ``TABLE_RUNS`` runs) and figures (all runs; x = run, labelled
-  with its number, start time, git SHA and changed versions; y zoomed to the data; red dashed lines
-  at change points, ▲ better / ▼ worse as in the report's forest plot).
+- per-configuration tables (last ``TABLE_RUNS`` runs) and figures (all runs, at most ``MAX_PANELS``
+  configurations, those with steps first; x = run, at most ``MAX_TICK_LABELS`` runs labelled with
+  their number, start time, git SHA and changed versions, under the bottom panel of each column; y
+  zoomed to the data; red dashed lines at change points, ▲ better / ▼ worse as in the report's
+  forest plot).
+
+The page is linear in the records: each run is read once, field by field inside SQLite, into a
+``RunSummary`` kept under ``trends/runs/`` while the run is unchanged, so a rewrite after a nightly
+run reads that run only; the step test skips the power figures it does not use; figures and the
+tables' runs are bounded.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import statistics
-from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+from scipy import stats as sps
 
 from bench.core.files import atomic_write
 from bench.history.changepoints import change_points
@@ -63,52 +73,82 @@ class Trends:
     )  # per run: suite settings changed since the previous
 
 
-def _accuracy_point(records: Sequence[Record | RecordSummary]) -> Point | None:
-    seeds = {r.unit: 100 * r.metrics["test_accuracy"] for r in records if "test_accuracy" in r.metrics}
+Unit = int | tuple[int, int]
+
+
+def _accuracy_point(seeds: dict[Unit, float]) -> Point | None:
+    """Mean ± 95 % CI over units of ``seeds`` (accuracy % per unit, in record order)."""
     values = list(seeds.values())
     if not values:
         return None
     mean, half = mean_ci(values)
-    noise = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else math.nan
+    noise = float(np.std(values, ddof=1)) / math.sqrt(len(values)) if len(values) > 1 else math.nan
     return Point(mean, half, noise, len(values), seeds)
 
 
-def _time_point(records: Sequence[Record | RecordSummary], machine: str) -> Point | None:
-    values = [
-        float(r.timings[TIME_KEY])
-        for r in records
-        if r.timings.get(TIME_KEY) and machine_fingerprint(r.provenance) == machine
-    ]
+def accuracy_points(per_config: list[dict[Unit, float]]) -> list[Point | None]:
+    """``_accuracy_point`` of each entry, the entries with equal unit counts computed together:
+    the same numpy reductions row by row as ``mean_ci`` on each alone, so the numbers are identical
+    (an entry holding a NaN goes through ``_accuracy_point``)."""
+    out: list[Point | None] = [None] * len(per_config)
+    by_n: dict[int, list[int]] = {}
+    for i, seeds in enumerate(per_config):
+        if len(seeds) > 1:
+            by_n.setdefault(len(seeds), []).append(i)
+        else:
+            out[i] = _accuracy_point(seeds)
+    for n, rows in by_n.items():
+        x = np.array([list(per_config[i].values()) for i in rows], dtype=float)
+        finite = ~np.isnan(x).any(axis=1)
+        mean, sd = x.mean(axis=1), x.std(axis=1, ddof=1)
+        sem = sd / math.sqrt(n)
+        half = _t_quantile(n - 1) * sem
+        for row, i in enumerate(rows):
+            if finite[row]:
+                point = Point(float(mean[row]), float(half[row]), float(sem[row]), n, per_config[i])
+            else:
+                point = _accuracy_point(per_config[i])
+            out[i] = point
+    return out
+
+
+@functools.lru_cache(maxsize=256)
+def _t_quantile(df: int) -> float:
+    """The 97.5 % Student-t quantile ``mean_ci`` uses for a 95 % interval."""
+    return float(sps.t.ppf((1.0 + 0.95) / 2.0, df=df))
+
+
+def _time_point(values: list[float]) -> Point | None:
+    """Median over seeds of circuit times (seconds), with the standard error of their log."""
     if not values:
         return None
     logs = [math.log(v) for v in values]
-    noise = statistics.stdev(logs) / math.sqrt(len(logs)) if len(logs) > 1 else math.nan
+    noise = float(np.std(logs, ddof=1)) / math.sqrt(len(logs)) if len(logs) > 1 else math.nan
     return Point(statistics.median(values), math.nan, noise, len(values))
 
 
 def collect(store: ResultsStore, keep: Path | None = None) -> Trends:
     """Per configuration and run: accuracy and circuit time points, and their change points.
 
-    Linear in the records, one run in memory at a time, as ``RecordSummary`` rows
-    (``run_summaries``; kept under ``keep`` when given, so a rewrite reads only changed runs)."""
+    Linear in the records, one run's records in memory at a time: each run is read once into a
+    ``RunSummary`` (per configuration, accuracy per unit and circuit times; kept under ``keep``
+    when given, so a rewrite reads only changed runs)."""
     runs = store.run_list()
-    per_run = [_by_config(rows) for rows in run_summaries(store, runs, keep)]
-    latest = [r for group in per_run[-1].values() for r in group if r.status == "ok"] if per_run else []
-    first_ok = min(latest, key=lambda r: r.order) if latest else None
-    machine = machine_fingerprint(first_ok.provenance) if first_ok else ""
+    summaries = list(run_summaries(store, runs, keep))
+    machine = summaries[-1].machine if summaries else ""
     trends = Trends(runs, machine, settings=run_settings_changes(store, runs))
-    configs = sorted({config for groups in per_run for config in groups})
+    configs = sorted({config for summary in summaries for config in summary.accuracy})
+    points = [
+        dict(zip(configs, accuracy_points([s.accuracy.get(c, {}) for c in configs]), strict=True))
+        for s in summaries
+    ]
     for config in configs:
-        acc, time = [], []
-        for groups in per_run:
-            ok = [r for r in groups.get(config, ()) if r.status == "ok"]
-            acc.append(_accuracy_point(ok))
-            time.append(_time_point(ok, machine))
+        acc = [run_points[config] for run_points in points]
+        time = [_time_point(s.times_on(config, machine)) for s in summaries]
         trends.accuracy[config] = acc
-        if any(time):
-            trends.time[config] = time
         trends.steps[("accuracy", config)] = accuracy_steps(acc, MIN_ACCURACY_STEP_PP)
         if any(time):
+            trends.time[config] = time
             trends.steps[("time", config)] = _steps(time, math.log(MIN_TIME_FACTOR), log=True)
     return trends
 
@@ -146,7 +186,7 @@ def accuracy_steps(points: list[Point | None], min_effect: float) -> list[int]:
     values = [math.nan if p is None else p.value for p in points]
 
     def significant(left: list[int], right: list[int]) -> bool:
-        test = paired_comparison(_seed_means(points, right), _seed_means(points, left))
+        test = paired_comparison(_seed_means(points, right), _seed_means(points, left), power_figures=False)
         return test.verdict in (BETTER, WORSE) and abs(100 * test.delta) >= min_effect
 
     return change_points(values, min_effect, accept=significant)
@@ -161,18 +201,25 @@ def _seed_means(points: list[Point | None], runs: list[int]) -> dict[int, float]
     return {seed: statistics.fmean(v) for seed, v in sums.items()}
 
 
-@dataclass(frozen=True)
-class RecordSummary:
-    """The fields of a record the trends page reads, under ``Record``'s names (``order``: its
-    position in the run, in the order records were written)."""
+@dataclass
+class RunSummary:
+    """What the trends page reads of one run, per configuration (``bench.history.compare.configuration``)
+    in the order the records were written: ``accuracy`` maps every configuration with a record to
+    the test accuracy % per unit of its ok records; ``times`` holds ``(machine index, seconds)`` of
+    the circuit time of its ok records that have one, ``machines`` the fingerprints those indexes
+    name; ``machine`` is the fingerprint of the run's first ok record ("" when none)."""
 
-    key: str
-    status: str
-    unit: int | tuple[int, int]  # ``Record.unit``: the seed, or ``(fold, seed)`` for a fold cell
-    order: int
-    metrics: dict[str, float]
-    timings: dict[str, float]
-    provenance: dict[str, str]
+    machine: str = ""
+    accuracy: dict[str, dict[Unit, float]] = field(default_factory=dict)
+    times: dict[str, list[tuple[int, float]]] = field(default_factory=dict)
+    machines: list[str] = field(default_factory=list)
+
+    def times_on(self, config: str, machine: str) -> list[float]:
+        """The circuit times of ``config``'s ok records measured on ``machine``."""
+        if machine not in self.machines:
+            return []
+        index = self.machines.index(machine)
+        return [seconds for m, seconds in self.times.get(config, ()) if m == index]
 
 
 SUMMARY_PATHS = (
@@ -180,23 +227,33 @@ SUMMARY_PATHS = (
     f"$.timings.{TIME_KEY}",
     *(f"$.provenance.{k}" for k in MACHINE_KEYS),
 )
-SUMMARY_FORMAT = 1  # bump when RecordSummary or SUMMARY_PATHS change: kept summaries are then re-read
+SUMMARY_FORMAT = 2  # bump when RunSummary or SUMMARY_PATHS change: kept summaries are then re-read
 
 
-def summarize_run(store: ResultsStore, run_id: str) -> list[RecordSummary]:
-    """``run_id``'s records as ``RecordSummary`` rows, read field by field in SQLite (``fields``)."""
-    rows = []
-    for i, (key, status, (accuracy, seconds, *machine)) in enumerate(store.fields(run_id, SUMMARY_PATHS)):
-        metrics = {"test_accuracy": float(accuracy)} if accuracy is not None else {}
-        timings = {TIME_KEY: float(seconds)} if seconds is not None else {}
-        prov = {k: str(v) for k, v in zip(MACHINE_KEYS, machine, strict=True) if v is not None}
-        rows.append(RecordSummary(key, status, configuration(key)[1], i, metrics, timings, prov))
-    return rows
+def summarize_run(store: ResultsStore, run_id: str) -> RunSummary:
+    """``run_id``'s records as a ``RunSummary``, read field by field in SQLite (``fields``)."""
+    out = RunSummary()
+    index: dict[tuple, int] = {}
+    for key, status, (accuracy, seconds, *machine) in store.fields(run_id, SUMMARY_PATHS):
+        config, unit = configuration(key)
+        seeds = out.accuracy.setdefault(config, {})
+        if status != "ok":
+            continue
+        where = index.get(tuple(machine))
+        if where is None:
+            where = index[tuple(machine)] = len(out.machines)
+            prov = {k: str(v) for k, v in zip(MACHINE_KEYS, machine, strict=True) if v is not None}
+            out.machines.append(machine_fingerprint(prov))
+        if not out.machine:
+            out.machine = out.machines[where]
+        if accuracy is not None:
+            seeds[unit] = 100 * float(accuracy)
+        if seconds:  # a zero or missing time is no point
+            out.times.setdefault(config, []).append((where, float(seconds)))
+    return out
 
 
-def run_summaries(
-    store: ResultsStore, runs: list[RunInfo], keep: Path | None
-) -> Iterator[list[RecordSummary]]:
+def run_summaries(store: ResultsStore, runs: list[RunInfo], keep: Path | None) -> Iterator[RunSummary]:
     """Each run's ``summarize_run``, in order; with ``keep``, read from ``keep/<run_id>.json`` while
     the run's records are unchanged (``ResultsStore.run_stamp``), else summarized and kept there."""
     for run in runs:
@@ -210,31 +267,35 @@ def run_summaries(
         yield kept
 
 
-def _read_kept(path: Path, stamp: str) -> list[RecordSummary] | None:
+def _read_kept(path: Path, stamp: str) -> RunSummary | None:
     try:
         data = json.loads(path.read_text())
         if data["format"] != SUMMARY_FORMAT or data["stamp"] != stamp:
             return None
-        return [_kept_row(*row) for row in data["rows"]]
+        accuracy = {c: dict(zip(_units(units), values, strict=True)) for c, units, values in data["accuracy"]}
+        times = {c: list(zip(where, seconds, strict=True)) for c, where, seconds in data["times"]}
+        return RunSummary(str(data["machine"]), accuracy, times, [str(m) for m in data["machines"]])
     except (OSError, ValueError, KeyError, TypeError):  # missing, torn by hand, older layout: re-read
         return None
 
 
-def _kept_row(key, status, unit, *rest) -> RecordSummary:
-    """A kept row back as a ``RecordSummary`` (JSON stores a ``(fold, seed)`` unit as a list)."""
-    return RecordSummary(key, status, tuple(unit) if isinstance(unit, list) else unit, *rest)
+def _units(units: list) -> list:
+    """Kept units back as ``Record.unit`` values (JSON stores a ``(fold, seed)`` unit as a list)."""
+    if all(isinstance(u, int) for u in units):
+        return units
+    return [tuple(u) if isinstance(u, list) else u for u in units]
 
 
-def _write_kept(path: Path, stamp: str, rows: list[RecordSummary]) -> None:
-    data = {"format": SUMMARY_FORMAT, "stamp": stamp, "rows": [list(astuple(r)) for r in rows]}
-    atomic_write(path, lambda fh: fh.write(json.dumps(data).encode()))
-
-
-def _by_config(rows: list[RecordSummary]) -> dict[str, list[RecordSummary]]:
-    groups: dict[str, list[RecordSummary]] = {}
-    for r in rows:
-        groups.setdefault(configuration(r.key)[0], []).append(r)
-    return groups
+def _write_kept(path: Path, stamp: str, summary: RunSummary) -> None:
+    data = {
+        "format": SUMMARY_FORMAT,
+        "stamp": stamp,
+        "machine": summary.machine,
+        "machines": summary.machines,
+        "accuracy": [[c, list(units), list(units.values())] for c, units in summary.accuracy.items()],
+        "times": [[c, [m for m, _ in v], [t for _, t in v]] for c, v in summary.times.items()],
+    }
+    atomic_write(path, lambda fh: fh.write(json.dumps(data).encode()), durable=False)
 
 
 def _steps(points: list[Point | None], min_effect: float, log: bool) -> list[int]:
@@ -356,8 +417,9 @@ def _plot(t: Trends, metric: str, path: Path) -> Path | None:
     cols = min(3, len(order))
     rows = math.ceil(len(order) / cols)
     fig, axes = new_figure(rows, cols, 4.2, 2.8)
-    labels = [run_label(t.runs, i) for i in range(len(t.runs))]
-    for ax, config in zip(axes.flat, order, strict=False):
+    ticks = run_ticks(len(t.runs))
+    labels = [run_label(t.runs, i) for i in ticks]
+    for k, (ax, config) in enumerate(zip(axes.flat, order, strict=False)):
         points = series[config]
         xs = [i for i, p in enumerate(points) if p is not None]
         ys = [points[i].value * (1 if metric == "accuracy" else 1e3) for i in xs]
@@ -374,13 +436,25 @@ def _plot(t: Trends, metric: str, path: Path) -> Path | None:
                 style = VERDICT_MARKS[direction]
                 ax.plot([i], [ys[xs.index(i)]], linestyle="none", ms=7, zorder=4, **style)
         ax.set_title(config, fontsize=7)
-        ax.set_xticks(range(len(labels)), labels, rotation=60, ha="right", fontsize=5)
+        bottom = k + cols >= len(order)  # no panel below it: its column's run labels go here
+        ax.set_xticks(ticks, labels if bottom else [], rotation=60, ha="right", fontsize=5)
+        ax.set_xlim(-0.5, len(t.runs) - 0.5)
         ax.set_ylabel("test accuracy %" if metric == "accuracy" else "ms / batch", fontsize=7)
         if ys:  # a configuration whose every cell failed has no point to zoom to
             ax.set_ylim(*zoomed_limits(ys, err or None, metric))
     for ax in list(axes.flat)[len(order) :]:
         ax.set_visible(False)
     return save_figure(fig, path)
+
+
+MAX_TICK_LABELS = 15
+
+
+def run_ticks(n_runs: int) -> list[int]:
+    """The runs labelled on a figure's x axis: every run up to ``MAX_TICK_LABELS`` runs, else evenly
+    spaced ones counted back from the latest (which is always labelled)."""
+    stride = max(1, math.ceil(n_runs / MAX_TICK_LABELS))
+    return list(range(n_runs - 1, -1, -stride))[::-1]
 
 
 VERDICT_MARKS = {
@@ -413,7 +487,8 @@ NOTE = (
     "segmentation; an accuracy step counts when it is at least {acc:g} pp and the paired t-test over seeds "
     "of bench compare calls it significant (5 seeds or more); a time step when it is at least ×{factor:g} "
     "and exceeds twice its noise; see bench/history/trends.py). Figures show at most {panels} "
-    "configurations, those with steps first."
+    "configurations, those with steps first, and label at most {ticks} runs (the table above names "
+    "every run)."
 )
 
 
@@ -436,6 +511,7 @@ def write_trends(store: ResultsStore, suite: str, out_dir: Path) -> dict[str, Pa
         acc=MIN_ACCURACY_STEP_PP,
         factor=MIN_TIME_FACTOR,
         panels=MAX_PANELS,
+        ticks=MAX_TICK_LABELS,
     )
     sections = [
         PageSection("Runs", "", _runs_frame(t), "No run yet."),

@@ -33,6 +33,7 @@ from bench.results import store_schema as schema
 from bench.results.record import Record
 
 _LATEST_FIRST = "ORDER BY u.seq"
+_CHECKSUM_SQL = "qhead_row_checksum"  # ``store_schema.row_checksum`` as an SQL function (``fields``)
 
 
 class DamagedStore(UserError):
@@ -239,21 +240,24 @@ class ResultsStore:
     def fields(self, run_id: str, paths: Sequence[str]) -> Iterator[tuple[str, str, tuple[Any, ...]]]:
         """``(key, status, values)`` of each of ``run_id``'s records of the current schema version, in
         the order they were written, one row at a time: ``values`` are the body's JSON values at
-        ``paths`` (SQLite JSON paths such as ``$.metrics.test_accuracy``; ``None`` where absent),
-        extracted inside SQLite, so no body is decoded into a ``Record``. Each row's checksum is
-        checked (``DamagedStore`` on a mismatch)."""
-        columns = "".join(", json_extract(body, ?)" for _ in paths)
+        ``paths`` (SQLite JSON paths such as ``$.metrics.test_accuracy``; ``None`` where absent;
+        objects and arrays as dicts and lists), extracted inside SQLite in one parse of each body,
+        so no body is decoded into a ``Record`` or even leaves SQLite. Each row's checksum is
+        checked inside the query (``DamagedStore`` on a mismatch)."""
+        wanted = [*paths, *paths[:1]] if len(paths) == 1 else list(paths)  # two or more: a JSON array
         sql = (
-            f"SELECT key, status, checksum, body{columns} FROM records "
+            f"SELECT key, status, checksum = {_CHECKSUM_SQL}(key, status, body), "
+            f"json_extract(body{', ?' * len(wanted)}) FROM records "
             "WHERE run_id = ? AND schema_version = ? ORDER BY written"
         )
+        if not paths:
+            sql = sql.replace(", json_extract(body)", ", '[]'")
         try:
-            for key, status, checksum, body, *values in self._db.execute(
-                sql, (*paths, run_id, RECORD_SCHEMA_VERSION)
-            ):
-                if schema.row_checksum(key, status, body) != checksum:
+            self._db.create_function(_CHECKSUM_SQL, 3, schema.row_checksum, deterministic=True)
+            for key, status, ok, values in self._db.execute(sql, (*wanted, run_id, RECORD_SCHEMA_VERSION)):
+                if not ok:
                     raise DamagedStore(self.path, f"record {key}: checksum mismatch", self.hint)
-                yield key, status, tuple(values)
+                yield key, status, tuple(json.loads(values))[: len(paths)]
         except sqlite3.DatabaseError as exc:  # a malformed body, a damaged page
             raise DamagedStore(self.path, str(exc), self.hint) from None
 

@@ -149,6 +149,7 @@ def paired_comparison(
     items: Items | None = None,
     *,
     alpha: float = ALPHA,
+    power_figures: bool = True,
 ) -> PairedComparison:
     """Compare ``treatment`` with ``control``: each maps a unit (a seed, or a (fold, seed) pair) to a
     test accuracy in [0, 1]; units present on both sides (and not NaN) are paired.
@@ -158,6 +159,10 @@ def paired_comparison(
     ``ValueError``; ``n_items`` counts the test items of the paired units. The items are checked,
     not resampled: the unit deltas already carry item noise, and a second, item-level layer of
     resampling would count the same items repeated across seeds as new evidence.
+
+    ``power_figures=False`` leaves ``mde`` and ``needed`` NaN (a caller that reads only the verdict, Δ and
+    interval, such as the trends page's step test, skips their root finding); every other field
+    is the same.
     """
     deltas = paired_deltas(treatment, control)
     units = list(deltas)
@@ -171,10 +176,10 @@ def paired_comparison(
         high=float(res.high[0]),
         p=float(res.p[0]),
         verdict=str(res.verdict[0]),
-        mde=mde(sd, len(units), alpha),
+        mde=mde(sd, len(units), alpha) if power_figures else math.nan,
         p_better=float(res.p_better[0]),
         sd=sd,
-        needed=units_needed(PLANNING_EFFECT, sd, alpha),
+        needed=units_needed(PLANNING_EFFECT, sd, alpha) if power_figures else math.nan,
         treatment_mean=_mean(treatment[u] for u in units),
         control_mean=_mean(control[u] for u in units),
         alpha=alpha,

@@ -100,19 +100,27 @@ def test_an_accuracy_step_is_what_compare_calls_significant(two_runs):
 
 def _points_from_records(store):
     """The reference: every run's records decoded, grouped by configuration, through the same points."""
-    from bench.history.trends import _accuracy_point, _time_point
+    from bench.history.runs import machine_fingerprint
+    from bench.history.trends import TIME_KEY, _accuracy_point, _time_point
 
     per_run = [store.get(run_id=r.run_id) for r in store.run_list()]
     latest = [r for r in per_run[-1] if r.status == "ok"]
-    from bench.history.runs import machine_fingerprint
-
     machine = machine_fingerprint(latest[0].provenance)
     configs = sorted({configuration(r.key)[0] for records in per_run for r in records})
     acc, time = {}, {}
     for config in configs:
         ok = [[r for r in rs if r.status == "ok" and configuration(r.key)[0] == config] for rs in per_run]
-        acc[config] = [_accuracy_point(g) for g in ok]
-        time[config] = [_time_point(g, machine) for g in ok]
+        acc[config] = [_accuracy_point({r.unit: 100 * r.metrics["test_accuracy"] for r in g}) for g in ok]
+        time[config] = [
+            _time_point(
+                [
+                    r.timings[TIME_KEY]
+                    for r in g
+                    if r.timings.get(TIME_KEY) and machine_fingerprint(r.provenance) == machine
+                ]
+            )
+            for g in ok
+        ]
     return machine, acc, time
 
 
@@ -141,3 +149,26 @@ def test_trends_from_summaries_equal_trends_from_records_and_rewrites_read_chang
     again = collect(store, tmp_path / "kept")
     assert read == [last] and again.accuracy != acc
     store.close()
+
+
+def test_accuracy_points_computed_together_equal_each_computed_alone():
+    import math
+
+    import numpy as np
+
+    from bench.history.trends import _accuracy_point, accuracy_points
+
+    rng = np.random.default_rng(1)
+    entries = [
+        {seed: float(v) for seed, v in enumerate(rng.uniform(40, 95, size=n))}
+        for n in [*range(0, 12), 17, 40, *rng.integers(2, 9, size=200)]
+    ]
+    entries.append({0: 80.0, 1: math.nan, 2: 81.0})
+    together = accuracy_points(entries)
+    alone = [_accuracy_point(e) for e in entries]
+    assert [p is None for p in together] == [p is None for p in alone]
+    for a, b in zip(together, alone, strict=True):
+        if a is not None:  # bit for bit, NaN where one is NaN
+            assert a.seeds is b.seeds and a.n == b.n
+            for x, y in ((a.value, b.value), (a.half, b.half), (a.noise, b.noise)):
+                assert x == y or (math.isnan(x) and math.isnan(y))

@@ -83,3 +83,17 @@ def test_unit_tests_vectorised_over_studies():
         assert res.p[i] == pytest.approx(sps.ttest_1samp(d[i], 0.0).pvalue)
     empty = unit_tests(np.zeros((2, 1)))
     assert math.isnan(empty.p[0]) and empty.verdict[0] == TOO_FEW
+
+
+def test_without_power_figures_only_mde_and_needed_are_left_out():
+    import dataclasses
+    import math
+
+    from bench.stats import paired_comparison
+
+    treatment = {s: 0.80 + 0.01 * (s % 3) for s in range(7)}
+    control = {s: 0.78 + 0.004 * s for s in range(7)}
+    full = paired_comparison(treatment, control)
+    light = paired_comparison(treatment, control, power_figures=False)
+    assert math.isnan(light.mde) and math.isnan(light.needed) and math.isfinite(full.mde)
+    assert dataclasses.replace(light, mde=full.mde, needed=full.needed) == full

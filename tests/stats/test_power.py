@@ -38,3 +38,18 @@ def test_units_needed_is_the_smallest_n_reaching_the_target():
     assert units_needed(0.05, 0.001) == MIN_UNITS
     assert math.isnan(units_needed(0.02, math.nan))
     assert math.isinf(units_needed(0.0, 0.02))
+
+
+def _mde_by_brentq(sd: float, n: int, alpha: float = 0.05, target: float = 0.8) -> float:
+    """The MDE as first written: a root search in the effect itself, for every call."""
+    from scipy import optimize
+
+    return float(optimize.brentq(lambda e: power(e, sd, n, alpha) - target, 0.0, sd * 5, xtol=sd * 1e-6))
+
+
+@pytest.mark.parametrize("alpha", [0.05, 0.01])
+def test_mde_scaled_from_one_root_per_n_equals_the_root_search_per_call(alpha):
+    rng = np.random.default_rng(0)
+    for sd in [1e-4, 3e-3, *rng.uniform(0.001, 0.2, size=6)]:
+        for n in [MIN_UNITS, 6, 7, 10, 23, 50, 200]:
+            assert mde(sd, n, alpha) == pytest.approx(_mde_by_brentq(sd, n, alpha), rel=1e-9, abs=0)
