@@ -63,18 +63,19 @@ def test_end_to_end_then_resume_skips_everything(tiny_suite_path, tmp_path, caps
 
 def _warm_rerun_imports_nothing_heavy(suite: Path, tmp: Path, env: dict[str, str]) -> None:
     """Nothing to run, an unchanged report: the driver loads no cell or report code (no torch,
-    PennyLane or pandas), and the process pool's warm server is not started."""
-    args = ["run", str(suite), "--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache")]
-    done = subprocess.run(
-        [sys.executable, "-c", HEAVY_WRAPPER, *args, "--executor", "process"],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=tmp,
-    )
-    assert done.returncode == 0, done.stderr
-    assert report_inputs.UNCHANGED in done.stdout + done.stderr
-    assert "HEAVY=\n" in done.stderr, done.stderr
+    PennyLane or pandas), and the process pool's warm server is not started; ``plan`` then reads
+    the seeds-needed pilot the run kept (``bench.history.pilot``)."""
+    folders = ["--reports-dir", str(tmp / "reports"), "--cache-dir", str(tmp / "cache")]
+    printed = []
+    for args in (["run", str(suite), *folders, "--executor", "process"], ["plan", str(suite), *folders]):
+        done = subprocess.run(
+            [sys.executable, "-c", HEAVY_WRAPPER, *args], capture_output=True, text=True, env=env, cwd=tmp
+        )
+        assert done.returncode == 0, done.stderr
+        assert "HEAVY=\n" in done.stderr, done.stderr
+        printed.append(done.stdout + done.stderr)
+    assert report_inputs.UNCHANGED in printed[0]
+    assert "seeds needed" in printed[1].lower()
 
 
 def test_failing_cell_is_recorded_and_the_run_goes_on(tmp_path):

@@ -26,6 +26,7 @@ from bench.core.files import replace_symlink
 from bench.core.hashing import canonical_json
 from bench.core.provenance import provenance
 from bench.core.registry import DATASETS, EXECUTORS
+from bench.history.pilot import record_pilot
 from bench.history.runs import begin_run, copy_reused, plan_reuse
 from bench.plan.budget import check_budget
 from bench.plan.grid import Cell, expand
@@ -249,6 +250,8 @@ def _run_in_store(store, run, planned, suite, suite_path, options, on_event, clo
         paths = _report_unless_interrupted(
             suite, suite_path, store, run_id, summary.to_dict(), options, on_event
         )
+        if paths:  # beside the report: the seeds-needed pilot `plan` prints, kept (bench.history.pilot)
+            record_pilot(store)
     finally:
         store.close()
     signal_name = interruption_name()

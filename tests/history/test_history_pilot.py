@@ -45,3 +45,26 @@ def test_pilot_needs_come_from_the_latest_runs_spread(tmp_path):
     assert need.units == 4 and need.unit == "seed" and abs(need.sd_pp - 100 * sd) < 1e-9
     assert need.needed == (units_needed(0.01, sd), units_needed(0.02, sd)) and need.needed[0] > need.needed[1]
     assert need.comparison == "toy · quantum · q4 · l2 vs matched-mlp"
+
+
+def test_record_pilot_keeps_the_result_until_a_record_changes(tmp_path):
+    import json
+
+    from bench.history.pilot import PILOT_FILE, record_pilot
+
+    store = ResultsStore(tmp_path / "results.sqlite")
+    run_id = store.new_run(datetime.now(UTC), "new", {})
+    for seed, d in enumerate([0.01, -0.02, 0.03]):
+        store.put(_record(seed, 0.8 + d), run_id)
+        store.put(_record(seed, 0.8, "matched-mlp"), run_id)
+    computed = record_pilot(store)
+    kept = tmp_path / PILOT_FILE
+    assert pilot_needs(store) == computed  # read back from the file, equal to what was computed
+    body = json.loads(kept.read_text())
+    body["needs"][0]["sd_pp"] = 99.0  # a mark: only a read of the file can return it
+    kept.write_text(json.dumps(body))
+    assert pilot_needs(store).needs[0].sd_pp == 99.0
+    store.put(_record(3, 0.8), run_id)  # a new record: the kept pilot is stale
+    assert pilot_needs(store) == computed
+    kept.write_text("{damaged")
+    assert pilot_needs(store) == computed
