@@ -88,7 +88,7 @@ def test_silent_accepts_and_crashes_become_one_line(tmp_path, text, message):
         ),
         (
             HEAD + "qubits: [2]\ntraining: 5\n",
-            ":5: training: expected a mapping of keys (allowed: agreement_tol, batch_size, epochs, "
+            ":5: training: expected a mapping of keys (allowed: agreement_tol, batch_size, device, epochs, "
             "lightning_from_qubits, lr, patience, timing_repeats, train_on, weight_decay) (got 5)",
         ),
         (
