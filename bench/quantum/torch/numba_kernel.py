@@ -237,6 +237,19 @@ def _gate(kind, p0, p1, p2, c00, c01, c10, c11):
 
 
 @_inline
+def _rotation_derivative(kind, m):
+    """``d gate / d angle`` of a one-angle gate (``kind`` 1-4) from its matrix ``m``, without
+    trigonometry: ``-i/2 P m`` for ``exp(-i angle P / 2)`` (``P`` = X, Y, Z), ``i |1><1| m``."""
+    if kind == 1:
+        return -0.5j * m[2], -0.5j * m[3], -0.5j * m[0], -0.5j * m[1]
+    if kind == 2:
+        return -0.5 * m[2], -0.5 * m[3], 0.5 * m[0], 0.5 * m[1]
+    if kind == 3:
+        return -0.5j * m[0], -0.5j * m[1], 0.5j * m[2], 0.5j * m[3]
+    return 0j, 0j, 1j * m[2], 1j * m[3]
+
+
+@_inline
 def _gate_derivative(kind, j, p0, p1, p2):
     """``d gate / d parameter j`` as ``(d00, d01, d10, d11)``."""
     z = 0j
@@ -277,6 +290,12 @@ def _mul(a, b):
 
 
 @_inline
+def _real_dot(a, b):
+    """``Re(sum conj(a) * b)`` of two 2x2 matrices as tuples."""
+    return (np.conj(a[0]) * b[0] + np.conj(a[1]) * b[1] + np.conj(a[2]) * b[2] + np.conj(a[3]) * b[3]).real
+
+
+@_inline
 def _dagger(a):
     return np.conj(a[0]), np.conj(a[2]), np.conj(a[1]), np.conj(a[3])
 
@@ -312,48 +331,61 @@ def _tables(g_kind, g_cols, g_const, c_range, c_batched, g_batched, w, x, b, n_w
 
 
 @_inline
-def _matrix(gm0, gm, g_batched, g, ln):
-    """Gate ``g``'s matrix for lane ``ln``: its own if it depends on the inputs, else the shared one."""
-    if g_batched[g]:
-        return gm[g, 0, ln], gm[g, 1, ln], gm[g, 2, ln], gm[g, 3, ln]
-    return gm0[g, 0], gm0[g, 1], gm0[g, 2], gm0[g, 3]
+def _matrix(gm, g, b):
+    """Gate ``g``'s matrix in sample ``b`` (``gm (G, 4, B)``)."""
+    return gm[g, 0, b], gm[g, 1, b], gm[g, 2, b], gm[g, 3, b]
 
 
-@_inline
-def _chain_grad(tab, arrays, gate_acc, chain, grad_fused, dw, dx, b, n_weight):
-    """Accumulate the parameter gradients of sample ``b``'s ``chain`` of gates from the
-    gradient of its fused matrix: gate ``i``'s is ``S^H G P^H`` (``P``: the gates before it,
-    ``S``: those after). A weight-only gate's matrix gradient is summed into ``gate_acc`` (its
-    parameters are the same for every sample: ``_gate_grads`` finishes them once). ``tab`` is
-    ``(gm0, pv0, gm, pv)``: the shared gate tables and the per-sample ones (``_lane_tables``)."""
-    gm0, gm, pv = tab[0], tab[2], tab[3]
+@_jit
+def _chain_grads(tab, arrays, gate_acc, chain, left, b0, L, dw, dx, n_weight, before, grad_m):
+    """Accumulate the parameter gradients of ``chain`` (its gates) in lanes ``b0 .. b0 + L - 1``
+    from the gradient of its fused matrix, ``left (4, L)`` (consumed): gate ``i``'s is
+    ``S^H G P^H`` (``P``: the gates before it, ``S``: those after), gate by gate with the lanes
+    innermost. A weight-only gate's matrix gradient is summed into ``gate_acc`` (its parameters
+    are the same for every sample: ``_gate_grads`` finishes them once). ``tab`` is ``(gm0, pv0,
+    gm, pv)`` (``_lane_tables``); ``before, grad_m (4, L)`` are scratch."""
+    gm = tab[2]
     g_kind, g_cols, g_batched = arrays[0], arrays[1], arrays[14]
     first, last = arrays[4][chain, 0], arrays[4][chain, 1]
-    left = grad_fused  # S^H G, from the last gate down
     for g in range(last - 1, first - 1, -1):
-        m = _matrix(gm0, gm, g_batched, g, b)
-        if g_kind[g] != 0:
-            before = (1 + 0j, 0j, 0j, 1 + 0j)
+        kind, batched = g_kind[g], g_batched[g]
+        if kind != 0:
+            for ln in range(L):
+                before[0, ln], before[1, ln], before[2, ln], before[3, ln] = 1, 0, 0, 1
             for h in range(first, g):
-                before = _mul(_matrix(gm0, gm, g_batched, h, b), before)
-            grad_m = _mul(left, _dagger(before))
-            if not g_batched[g]:
+                for ln in range(L):
+                    p = (before[0, ln], before[1, ln], before[2, ln], before[3, ln])
+                    p = _mul(_matrix(gm, h, b0 + ln), p)
+                    before[0, ln], before[1, ln], before[2, ln], before[3, ln] = p
+            for ln in range(L):
+                q = (left[0, ln], left[1, ln], left[2, ln], left[3, ln])
+                p = (before[0, ln], before[1, ln], before[2, ln], before[3, ln])
+                grad_m[0, ln], grad_m[1, ln], grad_m[2, ln], grad_m[3, ln] = _mul(q, _dagger(p))
+            if not batched:
                 for e in range(4):
-                    gate_acc[g, e] += grad_m[e]
+                    gate_acc[g, e] += grad_m[e, :L].sum()
             else:
                 for j in range(3):
                     col = g_cols[g, j]
                     if col < 0:
                         continue
-                    d = _gate_derivative(g_kind[g], j, pv[g, 0, b], pv[g, 1, b], pv[g, 2, b])
-                    value = 0.0
-                    for e in range(4):
-                        value += (np.conj(grad_m[e]) * d[e]).real
-                    if col < n_weight:
-                        dw[col] += value
-                    else:
-                        dx[b, col - n_weight] += value
-        left = _mul(_dagger(m), left)
+                    for ln in range(L):
+                        b = b0 + ln
+                        if kind <= 4:
+                            d = _rotation_derivative(kind, _matrix(gm, g, b))
+                        else:
+                            pv = tab[3]
+                            d = _gate_derivative(kind, j, pv[g, 0, b], pv[g, 1, b], pv[g, 2, b])
+                        q = (grad_m[0, ln], grad_m[1, ln], grad_m[2, ln], grad_m[3, ln])
+                        value = _real_dot(q, d)
+                        if col < n_weight:
+                            dw[col] += value
+                        else:
+                            dx[b, col - n_weight] += value
+        for ln in range(L):
+            q = (left[0, ln], left[1, ln], left[2, ln], left[3, ln])
+            q = _mul(_dagger(_matrix(gm, g, b0 + ln)), q)
+            left[0, ln], left[1, ln], left[2, ln], left[3, ln] = q
 
 
 # The state of a group of ``L`` samples ("lanes") is one flat array per real part: amplitude ``a``
@@ -569,9 +601,9 @@ def _permute(re, im, index, L, out_re, out_im):
 
 @_jit
 def _lane_tables(arrays, w, x, n_weight, tab, mr, mi):
-    """Per-sample tables into ``tab = (gm0, pv0, gm, pv)``: parameters ``pv (G, 3, B)`` and
-    matrices ``gm (G, 4, B)`` of the gates that depend on the inputs (the others are ``gm0, pv0``,
-    shared), and every chain's fused matrix as ``mr, mi (C, 4, B)``."""
+    """Per-sample tables into ``tab = (gm0, pv0, gm, pv)``: gate matrices ``gm (G, 4, B)``,
+    parameters ``pv (G, 3, B)`` of the gates that depend on the inputs (``gm0, pv0``: those of
+    sample 0, for the weight-only gates), and every chain's fused matrix as ``mr, mi (C, 4, B)``."""
     g_kind, g_cols, g_const, c_range, c_batched, g_batched = (
         arrays[0],
         arrays[1],
@@ -585,7 +617,9 @@ def _lane_tables(arrays, w, x, n_weight, tab, mr, mi):
     fused = np.empty((c_range.shape[0], 4), dtype=np.complex128)
     _tables(g_kind, g_cols, g_const, c_range, c_batched, g_batched, w, x, 0, n_weight, True, gm0, pv0, fused)
     for g in range(g_kind.shape[0]):
-        if not g_batched[g]:
+        if not g_batched[g]:  # a branch-free read in the lane loops: shared gates in every lane too
+            for e in range(4):
+                gm[g, e, :] = gm0[g, e]
             continue
         c = g_const[g]
         for b in range(batch):
@@ -603,7 +637,7 @@ def _lane_tables(arrays, w, x, n_weight, tab, mr, mi):
         for b in range(batch):
             f = (1 + 0j, 0j, 0j, 1 + 0j)
             for g in range(c_range[chain, 0], c_range[chain, 1]):
-                f = _mul(_matrix(gm0, gm, g_batched, g, b), f)
+                f = _mul(_matrix(gm, g, b), f)
             for e in range(4):
                 mr[chain, e, b], mi[chain, e, b] = f[e].real, f[e].imag
 
@@ -712,6 +746,8 @@ def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad
     angle, theta = np.empty(size * lmax), np.empty(lmax)
     vr, vi = np.empty((n, 2, lmax), dtype=dtype), np.empty((n, 2, lmax), dtype=dtype)
     dv, acc = np.empty((n, 4, lmax)), np.empty((8, lmax))
+    left, before = np.empty((4, lmax), dtype=np.complex128), np.empty((4, lmax), dtype=np.complex128)
+    grad_m = np.empty((4, lmax), dtype=np.complex128)
     grad_acc = np.zeros((n_chains, 4), dtype=np.complex128)  # weight-only chains, summed over samples
     gate_acc = np.zeros((n_gates, 4), dtype=np.complex128)  # weight-only gates, summed over samples
     for b0 in range(0, batch, lmax):
@@ -729,17 +765,15 @@ def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad
                 for chain in range(stages[stage, 1], stages[stage, 2]):
                     wire = c_wire[chain]
                     for ln in range(L):
-                        grad_m = (
-                            dv[wire, 0, ln] + 1j * dv[wire, 1, ln],
-                            0j,
-                            dv[wire, 2, ln] + 1j * dv[wire, 3, ln],
-                            0j,
+                        left[0, ln], left[1, ln] = dv[wire, 0, ln] + 1j * dv[wire, 1, ln], 0
+                        left[2, ln], left[3, ln] = dv[wire, 2, ln] + 1j * dv[wire, 3, ln], 0
+                    if c_batched[chain]:
+                        _chain_grads(
+                            tab, arrays, gate_acc, chain, left, b0, L, dw, dx, n_weight, before, grad_m
                         )
-                        if c_batched[chain]:
-                            _chain_grad(tab, arrays, gate_acc, chain, grad_m, dw, dx, b0 + ln, n_weight)
-                        else:
-                            for e in range(4):
-                                grad_acc[chain, e] += grad_m[e]
+                    else:
+                        for e in range(4):
+                            grad_acc[chain, e] += left[e, :L].sum()
             elif kind == LOCAL:
                 for chain in range(stages[stage, 2] - 1, stages[stage, 1] - 1, -1):
                     stride = (1 << (n - 1 - c_wire[chain])) * L
@@ -747,17 +781,15 @@ def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad
                         acc[:] = 0
                         _unapply_lanes(re, im, gre, gim, mr[chain], mi[chain], b0, stride, total, L, acc)
                         for ln in range(L):
-                            grad_m = (
-                                acc[0, ln] + 1j * acc[1, ln],
-                                acc[2, ln] + 1j * acc[3, ln],
-                                acc[4, ln] + 1j * acc[5, ln],
-                                acc[6, ln] + 1j * acc[7, ln],
-                            )
-                            _chain_grad(tab, arrays, gate_acc, chain, grad_m, dw, dx, b0 + ln, n_weight)
+                            for e in range(4):
+                                left[e, ln] = acc[2 * e, ln] + 1j * acc[2 * e + 1, ln]
+                        _chain_grads(
+                            tab, arrays, gate_acc, chain, left, b0, L, dw, dx, n_weight, before, grad_m
+                        )
                     else:
-                        grad_m = _unapply(re, im, gre, gim, _shared(mr, mi, chain), stride, total)
+                        g = _unapply(re, im, gre, gim, _shared(mr, mi, chain), stride, total)
                         for e in range(4):
-                            grad_acc[chain, e] += grad_m[e]
+                            grad_acc[chain, e] += g[e]
             elif kind == PERM:
                 inv = inverse[stages[stage, 1]]
                 _permute(re, im, inv, L, sre, sim)
@@ -785,8 +817,8 @@ def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad
                 )
     for chain in range(n_chains):  # weight-only chains: no gate reads the per-lane tables
         if not c_batched[chain]:
-            g = (grad_acc[chain, 0], grad_acc[chain, 1], grad_acc[chain, 2], grad_acc[chain, 3])
-            _chain_grad(tab, arrays, gate_acc, chain, g, dw, dx, 0, n_weight)
+            left[:, 0] = grad_acc[chain]
+            _chain_grads(tab, arrays, gate_acc, chain, left, 0, 1, dw, dx, n_weight, before, grad_m)
     _gate_grads(g_kind, g_cols, g_batched, tab[1], gate_acc, dw)
 
 
