@@ -18,6 +18,7 @@ measures this very core.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass
@@ -78,13 +79,19 @@ def unit_tests(deltas: np.ndarray, alpha: float = ALPHA) -> UnitTests:
         return UnitTests(n, mean, nan, nan, nan, nan, nan, verdict)
     sd = d.std(axis=-1, ddof=1)
     se = sd / math.sqrt(n)
-    half = float(sps.t.ppf(1 - alpha / 2, n - 1)) * se
+    half = _t_critical(alpha, n - 1) * se
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(se > 0, mean / np.where(se > 0, se, 1.0), np.sign(mean) * np.inf)
     t = np.where((se == 0) & (mean == 0), 0.0, t)
     p = 2 * sps.t.sf(np.abs(t), n - 1)
     p_better = np.where((se == 0) & (mean == 0), 0.5, sps.t.cdf(t, n - 1))
     return UnitTests(n, mean, sd, mean - half, mean + half, p, p_better, decide(mean, p, n, alpha))
+
+
+@functools.lru_cache(maxsize=1024)
+def _t_critical(alpha: float, df: int) -> float:
+    """The two-sided ``alpha`` critical value of Student's t with ``df`` degrees of freedom."""
+    return float(sps.t.ppf(1 - alpha / 2, df))
 
 
 def decide(delta: np.ndarray, p: np.ndarray, n: int, alpha: float = ALPHA) -> np.ndarray:
