@@ -55,6 +55,11 @@ class Registry:
         self._entries[name] = target
         self._loaded.pop(name, None)
 
+    def unregister(self, name: str) -> None:
+        """Remove an entry (no error if absent); the inverse of ``register``."""
+        self._entries.pop(name, None)
+        self._loaded.pop(name, None)
+
 
 DATASETS = Registry(
     "dataset",
