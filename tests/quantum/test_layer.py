@@ -1,4 +1,4 @@
-"""QuantumLayer: batched == per-sample, exact simulators agree, probes never raise."""
+"""QuantumLayer: batched == per-sample, exact simulators agree (to 1e-12, in float64), probes never raise."""
 
 from __future__ import annotations
 
@@ -40,6 +40,19 @@ def test_exact_simulators_agree():
     assert len(outputs) >= 2
     for out in outputs[1:]:
         assert (out - outputs[0]).abs().max() < 1e-6
+
+
+@pytest.mark.parametrize("backend", AVAILABLE)
+def test_exact_simulators_agree_in_double_precision(backend):
+    """Every exact simulator is complex128: lightning's Python-float results once became float32
+    tensors (PennyLane's torch interface uses torch's default dtype), 3e-8 off default.qubit."""
+    x = _inputs()
+    with torch.no_grad():
+        raw = _layer(backend)._qnode()(x, _layer(backend).weights)
+        out, reference = _layer(backend)(x), _layer("default.qubit")(x)
+    assert all(t.dtype == torch.float64 for t in raw)
+    assert (out - reference).abs().max() < 1e-12
+    assert torch.get_default_dtype() == torch.float32  # restored after the call
 
 
 @pytest.mark.parametrize("backend", AVAILABLE)

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bench.quantum.base import Backend
+from bench.quantum.pennylane.precision import float64_results
 from bench.quantum.pennylane.simulators import probe
 from bench.quantum.profiles import BackendProfile, MitigationSpec
 
@@ -117,4 +118,4 @@ class PennyLaneBackend(Backend):
         channel = p.noise.channel if p.noise is not None else None
         if channel is not None:
             qnode = with_channel_noise(qnode, *channel)
-        return qnode
+        return float64_results(qnode)

@@ -16,6 +16,7 @@ import functools
 from dataclasses import dataclass
 
 from bench.quantum.base import Backend
+from bench.quantum.pennylane.precision import float64_results
 
 
 @dataclass(frozen=True)
@@ -32,10 +33,12 @@ class Simulator(Backend):
         return qml.device(self.device, wires=n_wires)
 
     def qnode(self, circuit, n_wires: int):
-        """A torch QNode of ``circuit`` on a fresh ``n_wires`` device."""
+        """A torch QNode of ``circuit`` on a fresh ``n_wires`` device, its results in float64
+        (``bench.quantum.pennylane.precision``)."""
         import pennylane as qml
 
-        return qml.QNode(circuit, self.make_device(n_wires), interface="torch", diff_method=self.diff_method)
+        node = qml.QNode(circuit, self.make_device(n_wires), interface="torch", diff_method=self.diff_method)
+        return float64_results(node)
 
     def probe(self) -> str | None:
         """``None`` if usable here, else a one-line reason (never raises)."""
