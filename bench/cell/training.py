@@ -50,6 +50,14 @@ def _evaluate(model: HeadModel, x: torch.Tensor, y: torch.Tensor) -> Validation:
     return Validation(float((logits.argmax(1) == y).float().mean()), float(F.cross_entropy(logits, y)))
 
 
+def _adam(model: HeadModel, settings: TrainingSpec) -> torch.optim.Adam:
+    """Adam over every parameter; the fused kernel (one call per step instead of ~10 tensor ops
+    per parameter: half the optimizer time of a small head) where torch has it (CPU, CUDA)."""
+    params = list(model.parameters())
+    fused = bool(params) and all(p.device.type in ("cpu", "cuda") for p in params)
+    return torch.optim.Adam(params, lr=settings.lr, weight_decay=settings.weight_decay, fused=fused)
+
+
 def train_head(
     model: HeadModel,
     x_train: torch.Tensor,
@@ -78,7 +86,7 @@ def train_head(
     outcome = fit(
         model,
         head_phases(model, settings.epochs),
-        [torch.optim.Adam(model.parameters(), lr=settings.lr, weight_decay=settings.weight_decay)],
+        [_adam(model, settings)],
         lambda batch: F.cross_entropy(
             model(x_train[batch.to(x_train.device)]), y_train[batch.to(y_train.device)]
         ),

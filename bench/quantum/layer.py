@@ -80,9 +80,11 @@ class QuantumLayer(nn.Module):
             x = x * self.input_scale
         if home.type != "cpu" and not self.simulator.follows_inputs:  # a CPU simulator, a GPU head
             x, weights = x.cpu(), weights.cpu()
-        out = self._qnode()(x, weights)
+        qnode = self._qnode()
+        stacked = getattr(qnode, "stacked", None)  # torch.statevector: (B, n) without unbind + stack
+        out = stacked(x, weights) if stacked is not None else torch.stack(list(qnode(x, weights)), dim=-1)
         self.circuit_executions += x.shape[0] if x.ndim == 2 else 1
-        return torch.stack(list(out), dim=-1).to(torch.float64).to(home)
+        return out.to(torch.float64).to(home)
 
     def __getstate__(self):
         state = self.__dict__.copy()

@@ -156,41 +156,45 @@ def bind_numba(program: Program, dtype: str):
         nonlocal evaluate
         unbatched = inputs.ndim == 1
         x = inputs.reshape(1, -1) if unbatched else inputs
-        x = x.to(device="cpu", dtype=rdtype)
-        w = weights.to(device="cpu", dtype=rdtype).reshape(-1)
-        key = w.shape[0] if bare else -1
+        on_cpu = inputs.device.type == "cpu"
+        if not on_cpu or x.dtype != rdtype:
+            x = x.to(device="cpu", dtype=rdtype)
+        w = weights if weights.device.type == "cpu" and weights.dtype == rdtype else weights.to("cpu", rdtype)
+        key = w.numel() if bare else -1
         if key not in encoded:
-            enc = encode(program, w.shape[0] if bare else None)
+            enc = encode(program, key if bare else None)
             encoded[key] = (enc, enc.arrays())
-        if bare:
+        if bare:  # the weights as they are (flattened inside): no view node in the graph
             out = _Circuit.apply(w, x, *encoded[key])
         else:
             if evaluate is None:
                 evaluate = program.params.bind(torch.device("cpu"), rdtype)
-            w_params, x_params = evaluate(x, w)
+            w_params, x_params = evaluate(x, w.reshape(-1))
             batch = x.shape[0]
             w_params = x.new_zeros(0) if w_params is None else w_params
             x_params = x.new_zeros(batch, 0) if x_params is None else x_params.expand(batch, -1)
             out = _Circuit.apply(w_params, x_params, *encoded[key])
         out = out[0] if unbatched else out
-        return out.to(inputs.device)
+        return out if on_cpu else out.to(inputs.device)
 
     return run
 
 
 class _Circuit(torch.autograd.Function):
-    """``(w_params (P_w,), x_params (B, P_x)) -> <Z> (B, n_obs)`` with an adjoint backward."""
+    """``(w_params (any shape, read flat), x_params (B, P_x)) -> <Z> (B, n_obs)`` with an adjoint
+    backward."""
 
     @staticmethod
     def forward(ctx, w_params, x_params, enc: Encoded, arrays: tuple):
-        w = np.ascontiguousarray(w_params.detach().numpy())
+        w = np.ascontiguousarray(w_params.detach().numpy()).reshape(-1)
         x = np.ascontiguousarray(x_params.detach().numpy())
         size = x.shape[0] << enc.n
         states_re, states_im = np.empty(size, dtype=w.dtype), np.empty(size, dtype=w.dtype)
         out = np.empty((x.shape[0], enc.signs.shape[0]), dtype=w.dtype)
         tab, mr, mi = tables(enc, x.shape[0], w.dtype)
         _forward(w, x, enc.n, enc.n_weight, arrays, tab, mr, mi, states_re, states_im, out)
-        ctx.enc, ctx.arrays = enc, (arrays, w, x, tab, mr, mi, states_re, states_im)
+        ctx.enc, ctx.shape = enc, w_params.shape
+        ctx.arrays = (arrays, w, x, tab, mr, mi, states_re, states_im)
         return torch.from_numpy(out)
 
     @staticmethod
@@ -203,7 +207,7 @@ class _Circuit(torch.autograd.Function):
         # each group's final state is un-computed in a copy, so the graph may be walked again
         _backward(w, x, enc.n, enc.n_weight, arrays, tab, mr, mi, states_re, states_im, g, dw, dx)
         cast = (dw.astype(w.dtype, copy=False), dx.astype(w.dtype, copy=False))
-        return torch.from_numpy(cast[0]), torch.from_numpy(cast[1]), None, None
+        return torch.from_numpy(cast[0]).reshape(ctx.shape), torch.from_numpy(cast[1]), None, None
 
 
 _FLAGS = {"nsz", "arcp", "contract", "reassoc"}  # vectorised sums; no nnan/ninf: NaN stays NaN

@@ -123,11 +123,16 @@ class TorchQNode:
         return self._programs[key]
 
     def __call__(self, inputs, weights):
+        return self.stacked(inputs, weights).unbind(-1)
+
+    def stacked(self, inputs, weights):
+        """The outputs as one ``(B, n_obs)`` tensor (``(n_obs,)`` unbatched): what ``__call__``
+        returns, stacked, without the unbind and stack autograd nodes."""
         device = run_device(self.torch_device, inputs)
         key = (inputs.shape[-1], tuple(weights.shape), device)
         if key not in self._bound:
             self._bound[key] = bind_kernel(self.program(*key[:2]), device, self.dtype)
-        return self._bound[key](inputs, weights).unbind(-1)
+        return self._bound[key](inputs, weights)
 
 
 def run_device(torch_device: str, inputs) -> str:
