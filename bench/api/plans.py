@@ -18,7 +18,7 @@ from bench.core.errors import UserError
 if TYPE_CHECKING:
     from bench.history.pilot import Pilot
     from bench.plan.budget import CellCost
-    from bench.plan.estimate import Estimate
+    from bench.plan.estimate import Estimate, SuiteHours
     from bench.plan.grid import GridCost
 
 
@@ -40,6 +40,7 @@ class PlanOverview:
     grid: GridCost
     executor: str  # the executor the estimate assumes (``auto`` resolved)
     estimate: Estimate
+    hours: SuiteHours  # the whole suite's CPU/GPU hours (every cell, data present or not)
     budget: BudgetCheck
     pilot: Pilot
     effects_pp: tuple[float, ...]  # the effects ``pilot.needs[i].needed`` are for
@@ -60,7 +61,7 @@ def plan_overview(
     as ``run``). The estimate is calibrated by the store's records; a dataset x seed with a finished
     cell counts its backbone as trained. ``UserError`` on a bad suite, executor or workers."""
     from bench.history.pilot import EFFECTS_PP
-    from bench.plan.estimate import estimate_run
+    from bench.plan.estimate import Calibration, estimate_run, suite_hours
     from bench.plan.grid import grid_cost
 
     planned = plan_suite(
@@ -76,6 +77,7 @@ def plan_overview(
         grid=grid_cost([p.cell for p in cells]),
         executor=chosen,
         estimate=estimate_run(pending, records, count, cached, runs),
+        hours=suite_hours([p.cell for p in cells], Calibration.from_records(records, runs=runs)),
         budget=budget_check(planned, suite, folders(reports_dir, cache_dir).layout(planned.suite).jobs),
         pilot=pilot(suite, reports_dir),
         effects_pp=tuple(EFFECTS_PP),

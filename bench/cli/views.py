@@ -199,6 +199,8 @@ def show_plan_overview(overview) -> None:
     show_plan(planned.suite.name, planned.cells)
     show_grid_cost(overview.grid)
     show_estimate(overview.estimate.describe(overview.executor))
+    for line in overview.hours.describe():
+        show_estimate(line)
     budget = overview.budget
     if budget.costs:
         show_cost(budget.costs, budget.spent_s, budget.cap_s, budget.verdict)

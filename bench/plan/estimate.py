@@ -21,17 +21,35 @@ Wall time: the pending tasks run in three phases (features, then backbones, then
 phase's tasks in parallel on ``workers``), each phase's length by longest-first list scheduling.
 Cells that share a trained head (backend siblings) pay training once, like the run
 (``bench.run.tasks``). It is an estimate for planning; nothing it returns changes a result.
+
+Backbone seconds without earlier records come from the size of the work: the dataset's items
+and input shape (``bench.plan.sizes``), the epochs (``backbone.training.epochs`` for a frozen
+backbone, trained once per dataset x fold x seed; the head's ``training.epochs`` for finetune,
+trained with every head) and the measured seconds per item of a training step and of a forward
+of that backbone at that shape on one thread (``BACKBONE_PROFILE``, written by
+``benchmarks/backbone_cost.py``): ``epochs x (train items x step + val items x forward) +
+all items x forward`` (the final embedding). Epochs are the maximum (early stopping can cut
+them), so the figure is an upper bound for the backbone. ``suite_hours`` adds it up for a whole
+suite (every cell, whatever its state): CPU hours, and GPU hours only from a GPU profile.
 """
 
 from __future__ import annotations
 
 import heapq
+import json
 import statistics
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import cache
+from pathlib import Path
+from typing import Any
 
 from bench.plan.grid import Cell
+from bench.plan.sizes import input_shape, split_items
 from bench.results.record import Record
+
+BACKBONE_PROFILE = Path(__file__).with_name("profiles_data") / "backbone-cost.json"
+"""Measured seconds per item per backbone x input shape, per device (``benchmarks/backbone_cost.py``)."""
 
 
 def relative_cost(n_qubits: int, n_layers: int | None, uses_circuit: bool) -> float:
@@ -193,11 +211,123 @@ def task_seconds(
         group = cell.train_hash
         cells.append(calibration.cell_seconds(cell, trains=group not in trained))
         trained.add(group)
+    measured = None if calibration.calibrated else backbone_profile("cpu")
+    firsts = {(c.dataset.label, c.seed): c for c in pending}
     return TaskSeconds(
         features=tuple(calibration.features_s for _ in datasets),
-        backbones=tuple(calibration.backbone_s for _ in needed),
+        backbones=tuple(_backbone_task(firsts[u], calibration, measured) for u in needed),
         cells=tuple(cells),
     )
+
+
+def _backbone_task(cell: Cell, calibration: Calibration, measured: dict | None) -> float:
+    """A frozen backbone's task seconds: from the profile when uncalibrated and known."""
+    if measured is None or cell.suite.backbone.protocol != "frozen":
+        return calibration.backbone_s
+    seconds = backbone_seconds(cell, measured, cell.suite.backbone.training.epochs)
+    return calibration.backbone_s if seconds is None else seconds
+
+
+def backbone_key(name: str, params: dict[str, Any], shape: tuple[int, ...]) -> str:
+    """The profile's key of a backbone (its params but a weights path) at one input shape."""
+    kept = {k: v for k, v in sorted(params.items()) if k != "weights"}
+    return f"{name} {json.dumps(kept, sort_keys=True)} {'x'.join(map(str, shape))}"
+
+
+@cache
+def backbone_profile(device: str, path: Path = BACKBONE_PROFILE) -> dict[str, dict[str, float]] | None:
+    """Seconds per item (``train_s``, ``forward_s``) per ``backbone_key`` measured on ``device``;
+    ``None`` when the profile has no figures for that device."""
+    if not path.exists():
+        return None
+    section = json.loads(path.read_text()).get(device)
+    return section["seconds_per_item"] if section else None
+
+
+def backbone_seconds(cell: Cell, measured: dict, epochs: int) -> float | None:
+    """One training of the cell's backbone for ``epochs`` plus embedding every item (see the
+    module docstring); ``None`` when its size, shape or measured figure is unknown."""
+    items, shape = split_items(cell), input_shape(cell)
+    if items is None or shape is None:
+        return None
+    ref = cell.suite.backbone
+    per = measured.get(backbone_key(ref.name, ref.params, shape))
+    if per is None:
+        return None
+    return (
+        epochs * (items.train * per["train_s"] + items.val * per["forward_s"])
+        + items.total * per["forward_s"]
+    )
+
+
+@dataclass(frozen=True)
+class SuiteHours:
+    """A whole suite's compute: backbone and head CPU hours, GPU hours of the backbones (``None``
+    without a GPU profile), and the dataset labels whose backbone cost is unknown."""
+
+    backbone_cpu_h: float
+    heads_cpu_h: float
+    gpu_h: float | None
+    unknown: tuple[str, ...]
+    calibrated_heads: bool
+
+    @property
+    def cpu_h(self) -> float:
+        return self.backbone_cpu_h + self.heads_cpu_h
+
+    def describe(self) -> list[str]:
+        """Two lines for ``plan``: CPU hours (and what is unknown), GPU hours or why not."""
+        heads = "from earlier records" if self.calibrated_heads else "the uncalibrated prior"
+        missing = f"; backbone cost unknown for {', '.join(self.unknown)}" if self.unknown else ""
+        cpu = (
+            f"CPU hours for the whole suite (every cell, one thread): ~{self.cpu_h:.1f} h "
+            f"(backbones {self.backbone_cpu_h:.1f} h at most epochs, measured per item; "
+            f"heads {self.heads_cpu_h:.1f} h, {heads}{missing})"
+        )
+        gpu = (
+            f"GPU hours (backbones): ~{self.gpu_h:.1f} h"
+            if self.gpu_h is not None
+            else "GPU hours: not calibrated (run `python benchmarks/backbone_cost.py --device cuda --write` "
+            "on a GPU machine)"
+        )
+        return [cpu, gpu]
+
+
+def suite_hours(cells: list[Cell], calibration: Calibration) -> SuiteHours:
+    """``SuiteHours`` of every cell in ``cells`` (see the module docstring)."""
+    cpu, gpu = backbone_profile("cpu") or {}, backbone_profile("cuda")
+    units = _backbone_units(cells)
+    unknown: set[str] = set()
+    cpu_s = gpu_s = 0.0
+    for cell, epochs in units:
+        seconds = backbone_seconds(cell, cpu, epochs)
+        if seconds is None:
+            unknown.add(cell.dataset.label)
+        cpu_s += seconds or 0.0
+        gpu_s += (backbone_seconds(cell, gpu, epochs) or 0.0) if gpu is not None else 0.0
+    heads = TaskSeconds(
+        (), (), task_seconds(cells, calibration, {(c.dataset.label, c.seed) for c in cells}).cells
+    )
+    return SuiteHours(
+        cpu_s / 3600,
+        heads.total / 3600,
+        gpu_s / 3600 if gpu is not None else None,
+        tuple(sorted(unknown)),
+        calibration.calibrated,
+    )
+
+
+def _backbone_units(cells: list[Cell]) -> list[tuple[Cell, int]]:
+    """One (cell, epochs) per backbone training: per dataset x fold x seed when frozen, per
+    trained head when finetuned."""
+    seen: dict[Any, tuple[Cell, int]] = {}
+    for cell in cells:
+        if cell.suite.backbone.protocol == "frozen":
+            unit = (cell.dataset.label, cell.fold.number if cell.fold else None, cell.seed)
+            seen.setdefault(unit, (cell, cell.suite.backbone.training.epochs))
+        else:
+            seen.setdefault(cell.train_hash, (cell, cell.training.epochs))
+    return list(seen.values())
 
 
 def makespan(seconds: Iterable[float], workers: int) -> float:
