@@ -402,6 +402,11 @@ GROUP_AMPLITUDES = 2**14
 """A group holds at most this many amplitudes (``L * 2**n``; 4 arrays of it in the backward pass)."""
 
 
+SLICED = 16
+"""Pair loops over strides this long or longer index slices (vectorised); shorter ones index the
+array directly (a slice per pair of 1-8 amplitudes costs more than the arithmetic)."""
+
+
 def lanes(n: int, batch: int) -> int:
     """Samples per group at width ``n``."""
     return max(1, min(batch, GROUP_AMPLITUDES >> n))
@@ -412,13 +417,15 @@ def _apply(re, im, m, stride, total):
     """``psi <- (m on the wire of stride ``stride``, lanes included) psi`` in place."""
     ar, br, cr, dr = m[0].real, m[1].real, m[2].real, m[3].real
     ai, bi, ci, di = m[0].imag, m[1].imag, m[2].imag, m[3].imag
-    if stride == 1:
-        for i in range(0, total, 2):
-            xr, xi, yr, yi = re[i], im[i], re[i + 1], im[i + 1]
-            re[i] = ar * xr - ai * xi + br * yr - bi * yi
-            im[i] = ar * xi + ai * xr + br * yi + bi * yr
-            re[i + 1] = cr * xr - ci * xi + dr * yr - di * yi
-            im[i + 1] = cr * xi + ci * xr + dr * yi + di * yr
+    if stride < SLICED:
+        for base in range(0, total, 2 * stride):
+            for k in range(stride):
+                i, j = np.uint64(base + k), np.uint64(base + k + stride)
+                xr, xi, yr, yi = re[i], im[i], re[j], im[j]
+                re[i] = ar * xr - ai * xi + br * yr - bi * yi
+                im[i] = ar * xi + ai * xr + br * yi + bi * yr
+                re[j] = cr * xr - ci * xi + dr * yr - di * yi
+                im[j] = cr * xi + ci * xr + dr * yi + di * yr
         return
     for base in range(0, total, 2 * stride):
         r0, r1 = re[base : base + stride], re[base + stride : base + 2 * stride]
@@ -457,6 +464,30 @@ def _unapply(re, im, gre, gim, m, stride, total):
     ar, br, cr, dr = h[0].real, h[1].real, h[2].real, h[3].real
     ai, bi, ci, di = h[0].imag, h[1].imag, h[2].imag, h[3].imag
     s00r = s00i = s01r = s01i = s10r = s10i = s11r = s11i = 0.0
+    if stride < SLICED:
+        for base in range(0, total, 2 * stride):
+            for k in range(stride):
+                i, j = np.uint64(base + k), np.uint64(base + k + stride)
+                xr, xi, yr, yi = re[i], im[i], re[j], im[j]
+                pr = ar * xr - ai * xi + br * yr - bi * yi
+                pi = ar * xi + ai * xr + br * yi + bi * yr
+                qr = cr * xr - ci * xi + dr * yr - di * yi
+                qi = cr * xi + ci * xr + dr * yi + di * yr
+                re[i], im[i], re[j], im[j] = pr, pi, qr, qi
+                ur, ui, vr, vi = gre[i], gim[i], gre[j], gim[j]
+                s00r += ur * pr + ui * pi
+                s00i += ui * pr - ur * pi
+                s01r += ur * qr + ui * qi
+                s01i += ui * qr - ur * qi
+                s10r += vr * pr + vi * pi
+                s10i += vi * pr - vr * pi
+                s11r += vr * qr + vi * qi
+                s11i += vi * qr - vr * qi
+                gre[i] = ar * ur - ai * ui + br * vr - bi * vi
+                gim[i] = ar * ui + ai * ur + br * vi + bi * vr
+                gre[j] = cr * ur - ci * ui + dr * vr - di * vi
+                gim[j] = cr * ui + ci * ur + dr * vi + di * vr
+        return s00r + 1j * s00i, s01r + 1j * s01i, s10r + 1j * s10i, s11r + 1j * s11i
     for base in range(0, total, 2 * stride):
         r0, r1 = re[base : base + stride], re[base + stride : base + 2 * stride]
         i0, i1 = im[base : base + stride], im[base + stride : base + 2 * stride]
@@ -722,8 +753,14 @@ def _shared(mr, mi, chain):
 
 @_jit
 def _expectations(re, im, signs, b0, L, size, acc, out):
-    """``out[b0 + ln, o] = <Z_o>`` of every lane (``acc (L)`` is scratch)."""
+    """``out[b0 + l, o] = <Z_o>`` of every lane (``acc (L)`` is scratch)."""
     for o in range(signs.shape[0]):
+        if L == 1:  # a scalar sum (an accumulator in memory would serialise the loop)
+            total = 0.0
+            for a in range(size):
+                total += (re[a] ** 2 + im[a] ** 2) * signs[o, a]
+            out[b0, o] = total
+            continue
         acc[:L] = 0
         for a in range(size):
             s = signs[o, a]
@@ -759,7 +796,7 @@ def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad
         total = size * L
         re[:total] = states_re[b0 * size : b0 * size + total]
         im[:total] = states_im[b0 * size : b0 * size + total]
-        _gradient_state(re, im, signs, grad_out, b0, L, size, theta, gre, gim)
+        _gradient_state(re, im, signs, grad_out, b0, L, size, sre, gre, gim)
         for stage in range(stages.shape[0] - 1, -1, -1):
             kind = stages[stage, 0]
             if kind == PRODUCT:
@@ -828,16 +865,21 @@ def _backward(w, x, n, n_weight, arrays, tab, mr, mi, states_re, states_im, grad
 
 @_jit
 def _gradient_state(re, im, signs, grad_out, b0, L, size, coef, gre, gim):
-    """``G = 2 (sum_o dL/d<Z_o> Z_o) psi`` of one group (``coef (L)`` is scratch)."""
-    for a in range(size):
-        for ln in range(L):
-            coef[ln] = 0
-        for o in range(signs.shape[0]):
+    """``G = 2 (sum_o dL/d<Z_o> Z_o) psi`` of one group (``coef (2**n L)`` is scratch)."""
+    total = size * L
+    coef[:total] = 0
+    for o in range(signs.shape[0]):
+        if L == 1:
+            g = 2 * grad_out[b0, o]
+            for a in range(size):
+                coef[a] += g * signs[o, a]
+            continue
+        for a in range(size):
             s = 2 * signs[o, a]
             for ln in range(L):
-                coef[ln] += s * grad_out[b0 + ln, o]
-        for ln in range(L):
-            gre[a * L + ln], gim[a * L + ln] = coef[ln] * re[a * L + ln], coef[ln] * im[a * L + ln]
+                coef[a * L + ln] += s * grad_out[b0 + ln, o]
+    for i in range(total):
+        gre[i], gim[i] = coef[i] * re[i], coef[i] * im[i]
 
 
 @_jit
