@@ -79,6 +79,18 @@ def check_every_class(raw: RawData, dataset: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class DatasetFacts:
+    """Official size facts of a dataset, known without its files (for cost estimates): items in
+    the whole dataset, per class (``None`` when classes are unequal), its official training split
+    (``None``: folds or a generated split decide) and image shape ``(C, H, W)``."""
+
+    items: int
+    per_class: int | None = None
+    official_train: int | None = None
+    image_shape: tuple[int, int, int] | None = None
+
+
 class BaseDataset(Plugin):
     """A dataset plugin (the shared plugin contract is ``bench.core.plugin``).
 
@@ -108,6 +120,8 @@ class BaseDataset(Plugin):
 
     modality: ClassVar[str] = "audio"
     official_folds: ClassVar[int] = 0
+    facts: ClassVar[DatasetFacts | None] = None
+    """Official size facts (cited where set), or ``None`` where the size is the user's folder."""
 
     def load_folds(self) -> RawData:
         """The dataset with ``RawData.folds`` set (datasets with ``official_folds`` > 0 only)."""

@@ -17,6 +17,7 @@ import numpy as np
 from pydantic import Field
 
 from bench.data.audio_files import AudioFileDataset, AudioListing
+from bench.data.base import DatasetFacts
 from bench.data.options import AudioParams, DataParams, FractionSplitParams
 from bench.data.splits import group_split
 
@@ -57,6 +58,8 @@ class CremaD(AudioFileDataset):
     """CREMA-D (6 emotions, 91 speakers) from a local copy; speaker-disjoint splits from the seed."""
 
     name = "crema-d"
+    # Cao et al. 2014, CREMA-D: 7,442 clips from 91 actors, 6 emotions (unequal).
+    facts = DatasetFacts(7442)
     Params = CremaDParams
     layout = "<root>/AudioWAV/<speaker>_<sentence>_<emotion>_<level>.wav (e.g. 1001_DFA_ANG_XX.wav)"
     required = (FOLDER,)

@@ -15,6 +15,7 @@ import numpy as np
 from pydantic import Field
 
 from bench.data.audio_files import AudioFileDataset, AudioListing, read_csv_rows
+from bench.data.base import DatasetFacts
 from bench.data.options import AudioParams, DataParams, FoldParams
 from bench.data.splits import DatasetError, fold_split
 
@@ -38,6 +39,8 @@ class ESC50(AudioFileDataset):
     """ESC-50 (50 environmental sound classes, 5 official folds) from a local copy."""
 
     name = "esc50"
+    # Piczak 2015, ESC-50: 2,000 clips x 5 s, 50 classes x 40, 5 official folds.
+    facts = DatasetFacts(2000, per_class=40)
     Params = ESC50Params
     official_folds = ESC50Params.n_folds
     layout = "<root>/meta/esc50.csv and <root>/audio/*.wav"

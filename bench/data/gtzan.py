@@ -16,6 +16,7 @@ from pydantic import Field
 
 from bench.data.audio_files import AudioFileDataset, AudioListing
 from bench.data.audio_io import audio_files_in
+from bench.data.base import DatasetFacts
 from bench.data.options import AudioParams, DataParams, FractionSplitParams
 from bench.data.splits import stratified_split
 
@@ -49,6 +50,8 @@ class GTZAN(AudioFileDataset):
     """GTZAN (10 music genres, 100 clips each) from a local copy; stratified splits from the seed."""
 
     name = "gtzan"
+    # Tzanetakis & Cook 2002, GTZAN: 1,000 clips x 30 s, 10 genres x 100.
+    facts = DatasetFacts(1000, per_class=100)
     Params = GTZANParams
     layout = "<root>/genres_original/<genre>/*.wav (genres: blues, classical, ..., rock)"
     test_params = {"classes": ["classical", "metal"], "sample_rate": 8000, "seconds": 0.1}

@@ -22,7 +22,7 @@ from typing import Any, ClassVar
 import numpy as np
 from pydantic import Field
 
-from bench.data.base import RawData
+from bench.data.base import DatasetFacts, RawData
 from bench.data.local import LocalDataset
 from bench.data.options import DataParams, HoldoutParams
 from bench.data.selection import assemble, select_items
@@ -97,6 +97,8 @@ class MNIST(TorchvisionDataset):
     """MNIST handwritten digits (classes '0'..'9') via torchvision, from a local copy."""
 
     name = "mnist"
+    # LeCun et al., MNIST: 60,000 train + 10,000 test, 28x28 grayscale.
+    facts = DatasetFacts(70000, official_train=60000, image_shape=(1, 28, 28))
     tv_class = "MNIST"
     class_names = tuple(string.digits)
     layout = "<root>/MNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte (uncompressed)"
@@ -124,6 +126,8 @@ class FashionMNIST(TorchvisionDataset):
     """Fashion-MNIST (10 clothing classes) via torchvision, from a local copy."""
 
     name = "fashion-mnist"
+    # Xiao et al. 2017, Fashion-MNIST: same layout as MNIST.
+    facts = DatasetFacts(70000, official_train=60000, image_shape=(1, 28, 28))
     tv_class = "FashionMNIST"
     class_names = FASHION_CLASSES
     layout = "<root>/FashionMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte (uncompressed)"
@@ -140,6 +144,8 @@ class KMNIST(TorchvisionDataset):
     """Kuzushiji-MNIST (10 hiragana classes) via torchvision, from a local copy."""
 
     name = "kmnist"
+    # Clanuwat et al. 2018, KMNIST: same layout as MNIST.
+    facts = DatasetFacts(70000, official_train=60000, image_shape=(1, 28, 28))
     tv_class = "KMNIST"
     class_names = KMNIST_CLASSES
     layout = "<root>/KMNIST/raw/{train,t10k}-{images-idx3,labels-idx1}-ubyte (uncompressed)"
@@ -153,6 +159,8 @@ class EMNISTLetters(TorchvisionDataset):
     """EMNIST letters (26 classes 'a'..'z', upright) via torchvision, from a local copy."""
 
     name = "emnist-letters"
+    # Cohen et al. 2017, EMNIST letters: 124,800 train + 20,800 test, 28x28.
+    facts = DatasetFacts(145600, official_train=124800, image_shape=(1, 28, 28))
     tv_class = "EMNIST"
     tv_kwargs = {"split": "letters"}
     label_offset = 1
@@ -237,6 +245,8 @@ class CIFAR100(_Cifar):
     """CIFAR-100 (100 fine classes, 32x32 RGB) via torchvision, from a local copy."""
 
     name = "cifar100"
+    # Krizhevsky 2009, CIFAR-100: 50,000 train + 10,000 test, 32x32 RGB.
+    facts = DatasetFacts(60000, official_train=50000, image_shape=(3, 32, 32))
     tv_class = "CIFAR100"
     layout = "<root>/cifar-100-python/{train,test,meta} (the python version)"
     required = ("cifar-100-python/train", "cifar-100-python/test", "cifar-100-python/meta")

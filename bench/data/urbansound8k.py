@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.data.audio_files import AudioFileDataset, AudioListing, read_csv_rows
+from bench.data.base import DatasetFacts
 from bench.data.options import AudioParams, DataParams, FoldParams
 from bench.data.splits import fold_split
 
@@ -41,6 +42,8 @@ class UrbanSound8K(AudioFileDataset):
     """UrbanSound8K (10 urban sound classes, 10 official folds) from a local copy."""
 
     name = "urbansound8k"
+    # Salamon et al. 2014, UrbanSound8K: 8,732 clips <= 4 s in 10 official folds.
+    facts = DatasetFacts(8732)
     Params = UrbanSound8KParams
     official_folds = UrbanSound8KParams.n_folds
     layout = "<root>/metadata/UrbanSound8K.csv and <root>/audio/fold1..fold10/*.wav"

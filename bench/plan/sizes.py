@@ -1,7 +1,7 @@
 """Dataset sizes and backbone input shapes for the cost model, known without the data.
 
-``DATASETS`` is one table of official dataset facts (item counts per class and the official
-training split), cited per row; ``input_shape`` derives one example's ``(C, H, W)`` from the
+Each dataset plugin carries its official facts (``BaseDataset.facts``: item counts per class and
+the official training split, cited where set); ``input_shape`` derives one example's ``(C, H, W)`` from the
 suite's dataset and features params the way the features compute it (log-mel: ``n_mels`` x
 ``1 + samples // hop_length`` frames, ``center=True``; images: the dataset's size, or
 ``features.params.size``; quantum channels add one channel per entangler). ``split_items``
@@ -13,40 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bench.core.registry import DATASETS
+from bench.data.base import DatasetFacts
 from bench.plan.grid import Cell
-
-
-@dataclass(frozen=True)
-class DatasetFacts:
-    """Items in the whole dataset, per class (``None`` when classes are unequal), and its official
-    training split (``None``: folds or a generated split decide); image shape ``(C, H, W)``."""
-
-    items: int
-    per_class: int | None = None
-    official_train: int | None = None
-    image_shape: tuple[int, int, int] | None = None
-
-
-DATASETS: dict[str, DatasetFacts] = {
-    # Salamon et al. 2014, UrbanSound8K: 8,732 clips <= 4 s in 10 official folds.
-    "urbansound8k": DatasetFacts(8732),
-    # Piczak 2015, ESC-50: 2,000 clips x 5 s, 50 classes x 40, 5 official folds.
-    "esc50": DatasetFacts(2000, per_class=40),
-    # Tzanetakis & Cook 2002, GTZAN: 1,000 clips x 30 s, 10 genres x 100.
-    "gtzan": DatasetFacts(1000, per_class=100),
-    # Cao et al. 2014, CREMA-D: 7,442 clips from 91 actors, 6 emotions (unequal).
-    "crema-d": DatasetFacts(7442),
-    # LeCun et al., MNIST: 60,000 train + 10,000 test, 28x28 grayscale.
-    "mnist": DatasetFacts(70000, official_train=60000, image_shape=(1, 28, 28)),
-    # Xiao et al. 2017, Fashion-MNIST: same layout as MNIST.
-    "fashion-mnist": DatasetFacts(70000, official_train=60000, image_shape=(1, 28, 28)),
-    # Clanuwat et al. 2018, KMNIST: same layout as MNIST.
-    "kmnist": DatasetFacts(70000, official_train=60000, image_shape=(1, 28, 28)),
-    # Cohen et al. 2017, EMNIST letters: 124,800 train + 20,800 test, 28x28.
-    "emnist-letters": DatasetFacts(145600, official_train=124800, image_shape=(1, 28, 28)),
-    # Krizhevsky 2009, CIFAR-100: 50,000 train + 10,000 test, 32x32 RGB.
-    "cifar100": DatasetFacts(60000, official_train=50000, image_shape=(3, 32, 32)),
-}
 
 
 @dataclass(frozen=True)
@@ -58,9 +27,14 @@ class SplitItems:
     total: int
 
 
+def dataset_facts(name: str) -> DatasetFacts | None:
+    """The registered dataset plugin's official size facts (``BaseDataset.facts``), or ``None``."""
+    return DATASETS.get(name).facts if name in DATASETS else None
+
+
 def dataset_items(cell: Cell) -> int | None:
     """Items of the cell's dataset entry (a ``classes`` selection counts its classes only)."""
-    facts = DATASETS.get(cell.dataset.name)
+    facts = dataset_facts(cell.dataset.name)
     if facts is None:
         return None
     classes = cell.dataset.params.get("classes")
@@ -78,7 +52,7 @@ def split_items(cell: Cell) -> SplitItems | None:
     if cell.fold is not None:
         k = cell.fold.folding.count
         return SplitItems(total * (k - 2) // k, total // k, total)
-    official = DATASETS[cell.dataset.name].official_train
+    official = dataset_facts(cell.dataset.name).official_train
     if official is not None:
         return SplitItems(round(official * 0.9), round(official * 0.1), total)
     return SplitItems(round(total * 0.8), round(total * 0.1), total)
@@ -93,7 +67,7 @@ def input_shape(cell: Cell) -> tuple[int, int, int] | None:
             return None
         samples = int(data["sample_rate"] * data["seconds"])
         return (1, int(params.get("n_mels", 64)), 1 + samples // int(params.get("hop_length", 512)))
-    facts = DATASETS.get(cell.dataset.name)
+    facts = dataset_facts(cell.dataset.name)
     if facts is None or facts.image_shape is None:
         return None
     extra = 0

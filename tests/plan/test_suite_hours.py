@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from bench.api import plan_suite
-from bench.plan import estimate, sizes
+from bench.core.registry import DATASETS
+from bench.plan import estimate
 from bench.plan.estimate import DEFAULT, backbone_seconds, suite_hours
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -43,8 +44,8 @@ def test_backbone_seconds_grow_with_items_and_epochs(monkeypatch):
     base = backbone_seconds(cell, measured, 10)
     assert base > 0
     assert backbone_seconds(cell, measured, 20) > base
-    facts = sizes.DATASETS["urbansound8k"]
-    monkeypatch.setitem(sizes.DATASETS, "urbansound8k", replace(facts, items=2 * facts.items))
+    plugin = DATASETS.get("urbansound8k")
+    monkeypatch.setattr(plugin, "facts", replace(plugin.facts, items=2 * plugin.facts.items))
     assert backbone_seconds(cell, measured, 10) == pytest.approx(2 * base, rel=1e-3)
 
 
