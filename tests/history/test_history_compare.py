@@ -49,21 +49,23 @@ def test_two_seeds_are_too_few_to_flag_an_accuracy_drop(two_runs, capsys):
     assert row["accuracy"].startswith("too few seeds to conclude (2): at least ")
 
 
+def _record(seed: int, **fields) -> Record:
+    """An ok record of the QUANTUM configuration for ``seed``, with ``fields`` (metrics, timings, ...)."""
+    return Record(
+        key=f"{QUANTUM}/s{seed}#abc",
+        status="ok",
+        dataset="urban-synth",
+        head="quantum",
+        n_qubits=2,
+        n_layers=1,
+        backend="default.qubit",
+        seed=seed,
+        **fields,
+    )
+
+
 def _accuracies(values: list[float]) -> dict[int, Record]:
-    return {
-        seed: Record(
-            key=f"{QUANTUM}/s{seed}#abc",
-            status="ok",
-            dataset="urban-synth",
-            head="quantum",
-            n_qubits=2,
-            n_layers=1,
-            backend="default.qubit",
-            seed=seed,
-            metrics={"test_accuracy": acc},
-        )
-        for seed, acc in enumerate(values)
-    }
+    return {seed: _record(seed, metrics={"test_accuracy": acc}) for seed, acc in enumerate(values)}
 
 
 BASE = [0.80, 0.78, 0.82, 0.79, 0.81, 0.80]
@@ -99,15 +101,8 @@ def test_runtime_change_on_another_machine_is_not_comparable(two_runs, capsys):
 
 def _records(seconds: list[float], cpu: str = "CPU A", per_call: float = 0.1, spec=None) -> dict[int, Record]:
     return {
-        seed: Record(
-            key=f"{QUANTUM}/s{seed}#abc",
-            status="ok",
-            dataset="urban-synth",
-            head="quantum",
-            n_qubits=2,
-            n_layers=1,
-            backend="default.qubit",
-            seed=seed,
+        seed: _record(
+            seed,
             metrics={"test_accuracy": 0.5},
             timings={"head_training_s": s, "circuit_forward_backward_per_batch_s": s * per_call},
             provenance={"cpu": cpu, "cpu_count": "2", "gpu": "none"},
